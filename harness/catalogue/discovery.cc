@@ -1,0 +1,78 @@
+#include "catalogue/discovery.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace dspy_compat {
+namespace fs = std::filesystem;
+
+namespace {
+
+Scenario LoadScenario(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw ScenarioError(fmt::format("cannot read scenario {}", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto header = ParseScenarioHeader(text.str(), path.string());
+  Scenario scenario;
+  scenario.id = path.stem().string();
+  scenario.path = fs::absolute(path).lexically_normal();
+  scenario.summary = header.summary.empty() ? scenario.id : header.summary;
+  scenario.exercises = header.exercises;
+  scenario.options = header.options;
+  return scenario;
+}
+
+bool IsScenarioFile(const fs::path& path) {
+  auto name = path.filename().string();
+  return path.extension() == ".py" && !name.starts_with("_");
+}
+
+}  // namespace
+
+std::vector<Scenario> DiscoverScenarios(const std::vector<fs::path>& paths) {
+  std::vector<Scenario> scenarios;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      std::vector<fs::path> files;
+      for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
+        if (entry.path().string().find("__pycache__") != std::string::npos) continue;
+        if (entry.is_regular_file() && IsScenarioFile(entry.path())) files.push_back(entry.path());
+      }
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) scenarios.push_back(LoadScenario(f));
+      if (files.empty()) {
+        throw ScenarioError(fmt::format("no scenarios (*.py) in folder {}", path.string()));
+      }
+    } else if (fs::is_regular_file(path, ec)) {
+      if (path.extension() != ".py") {
+        throw ScenarioError(fmt::format("{} is not a Python scenario (*.py)", path.string()));
+      }
+      scenarios.push_back(LoadScenario(path));
+    } else {
+      throw ScenarioError(fmt::format("no such scenario file or folder: {}", path.string()));
+    }
+  }
+  std::map<std::string, fs::path> seen;
+  for (const auto& s : scenarios) {
+    auto [it, inserted] = seen.emplace(s.id, s.path);
+    if (!inserted && it->second != s.path) {
+      throw ScenarioError(fmt::format("two scenarios are named '{}': {} and {}", s.id,
+                                      it->second.string(), s.path.string()));
+    }
+  }
+  // The same file named twice runs once.
+  std::vector<Scenario> unique;
+  for (auto& s : scenarios) {
+    bool dup = std::any_of(unique.begin(), unique.end(), [&](const auto& u) { return u.id == s.id; });
+    if (!dup) unique.push_back(std::move(s));
+  }
+  return unique;
+}
+
+}  // namespace dspy_compat

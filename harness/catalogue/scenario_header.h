@@ -1,0 +1,36 @@
+// A scenario's metadata lives in its own leading comment lines, the way LLVM
+// lit keeps RUN:/REQUIRES: in a test file:
+//   # SUMMARY: one line
+//   # EXERCISES: the pattern, and why a user writes it
+//   # LM-DELAY-MS: 20-80      (mock LM latency per response; or one number)
+//   # TIMEOUT: 60             (seconds)
+//   # REPEAT: 10              (repetitions unless --repeat is given)
+// Other comment lines are ignored; the header ends at the first line that is
+// not a comment.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "core/model.h"
+
+namespace dspy_compat {
+
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ScenarioHeader {
+  std::string summary;
+  std::string exercises;
+  ScenarioOptions options;
+};
+
+// source names the file in error messages.
+ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& source);
+
+// "20-80" or "50" (milliseconds).
+DelaySpec ParseDelaySpec(const std::string& text);
+
+}  // namespace dspy_compat

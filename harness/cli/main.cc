@@ -1,0 +1,111 @@
+// dspy-compat: which of your DSPy async patterns break on upgrade, and why.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes:
+  0    done (for run: every planned run finished; read the report for verdicts)
+  1    the gate found a regression (reserved for the gate)
+  2    usage or input error: a wrong flag, a missing scenario, an unknown target,
+       a malformed lock file or results file
+  3    infrastructure error: a target could not be provisioned, the mock LM
+       server would not start
+  130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
+
+Environment: DSPY_COMPAT_CACHE (environment cache, default ~/.cache/dspy-compat),
+DSPY_COMPAT_ROOT (bundled fixtures and scenarios), CI (plain progress lines).)";
+
+std::string JoinArgs(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace dspy_compat;
+  CLI::App app{
+      "dspy-compat runs DSPy programs (scenarios) against pinned DSPy releases, each LM call\n"
+      "answered by a local mock LM server, and reports which async patterns break on upgrade."};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", DSPY_COMPAT_VERSION);
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Run scenarios on targets, write DIR/results.json and DIR/report.md");
+  run_cmd->add_option("--targets", run.targets,
+                      "Targets: names under fixtures/targets or python:/path/to/python "
+                      "(default: dspy-2.5.39 dspy-2.5.40)")
+      ->delimiter(',');
+  run_cmd->add_option("--scenarios", run.scenarios,
+                      "Scenario files or folders (default: the bundled catalogue)")
+      ->delimiter(',');
+  run_cmd->add_option("--repeat", run.repeat,
+                      "Repetitions per scenario and target (default: the scenario's REPEAT, else 1)")
+      ->check(CLI::Range(1, 100000));
+  run_cmd->add_option("-j,--jobs", run.jobs, "Runs in parallel (default: number of cores)")
+      ->check(CLI::Range(1, 1024));
+  run_cmd->add_option("--timeout", run.timeout_seconds,
+                      "Time limit per run in seconds (default: the scenario's TIMEOUT, else 120)")
+      ->check(CLI::Range(1, 86400));
+  run_cmd->add_option("--lm-delay-ms", run.lm_delay,
+                      "Mock LM latency, MS or MIN-MAX, for every scenario (default: the "
+                      "scenario's LM-DELAY-MS, else 5-15)");
+  run_cmd->add_option("-o,--out", run.out, "Output folder")->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "Seed for the mock LM's delays (default: random; recorded)");
+  run_cmd->add_option("--cache-dir", run.cache_dir, "Environment cache (default: $DSPY_COMPAT_CACHE)");
+  run_cmd->add_flag("--keep-work", run.keep_work, "Keep each run's folder under DIR/work");
+
+  EnvsOptions envs;
+  auto* envs_cmd = app.add_subcommand("envs", "Provision and list target environments");
+  envs_cmd->require_subcommand(1);
+  auto* sync_cmd = envs_cmd->add_subcommand(
+      "sync", "Install targets into the cache (atomically, verified); default: all defined");
+  sync_cmd->add_option("targets", envs.targets, "Target names");
+  auto* list_cmd = envs_cmd->add_subcommand("list", "Show provisioned environments");
+  for (auto* cmd : {sync_cmd, list_cmd}) {
+    cmd->add_option("--cache-dir", envs.cache_dir, "Environment cache (default: $DSPY_COMPAT_CACHE)");
+  }
+
+  MockServerOptions mock;
+  auto* mock_cmd = app.add_subcommand(
+      "mock-server", "Run the OpenAI-compatible mock LM server in the foreground");
+  mock_cmd->add_option("--port", mock.port, "Port (0: any free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  mock_cmd->add_option("--bind", mock.bind, "Address to bind")->capture_default_str();
+  mock_cmd->add_option("--delay-ms", mock.delay, "Latency per response, MS or MIN-MAX")
+      ->capture_default_str();
+  mock_cmd->add_option("--seed", mock.seed, "Seed for delays and answers")->capture_default_str();
+  mock_cmd->add_flag("--echo-model", mock.echo_model, "Put the model's name into every answer");
+  mock_cmd->add_option("--threads", mock.threads, "IO threads")->check(CLI::Range(1, 64));
+
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Render a report from a results.json");
+  report_cmd->add_option("results", report.results, "results.json")->required();
+  report_cmd->add_option("--format", report.format, "md or json")
+      ->check(CLI::IsMember({"md", "json"}))
+      ->capture_default_str();
+  report_cmd->add_option("-o,--output", report.output, "Write here instead of stdout");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  run.command_line = JoinArgs(argc, argv);
+  if (*run_cmd) return RunCommand(run);
+  if (*sync_cmd) return EnvsSyncCommand(envs);
+  if (*list_cmd) return EnvsListCommand(envs);
+  if (*mock_cmd) return MockServerCommand(mock);
+  if (*report_cmd) return ReportCommand(report);
+  return kExitUsage;
+}

@@ -1,0 +1,178 @@
+// dspy-compat run: targets and scenarios in, results.json and report.md out.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "catalogue/discovery.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/interrupt.h"
+#include "cli/mock_lm_endpoint.h"
+#include "cli/source_root.h"
+#include "mock_server/server.h"
+#include "reports/markdown_report.h"
+#include "results/results_file.h"
+#include "runner/progress.h"
+#include "runner/run_executor.h"
+#include "runner/scheduler.h"
+#include "targets/environment_cache.h"
+#include "targets/target_definition.h"
+
+namespace dspy_compat {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string NowIso() {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
+                                                  std::chrono::system_clock::now())));
+}
+
+TargetInfo InfoOf(const Target& t) {
+  return {t.name,           t.kind == Target::Kind::kLocked ? "locked" : "python",
+          t.dspy_version,   t.python_version,
+          t.lock_hash,      t.interpreter.string()};
+}
+
+// Rewrites results.json as runs finish (at most once a second), so that a
+// harness killed outright still leaves what it had gathered.
+class ResultsSink {
+ public:
+  ResultsSink(fs::path path, Results results) : path_(std::move(path)), results_(std::move(results)) {}
+
+  void Add(const RunResult& run) {
+    std::lock_guard lock(mutex_);
+    results_.runs.push_back(run);
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_write_ > std::chrono::seconds(1)) {
+      WriteResultsFile(path_, results_);
+      last_write_ = now;
+    }
+  }
+
+ private:
+  fs::path path_;
+  Results results_;
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point last_write_{};
+};
+
+}  // namespace
+
+int RunCommand(const RunOptions& options) {
+  const fs::path root = SourceRoot();
+  auto& interrupted = InstallInterruptHandlers();
+
+  // Inputs first: every usage error is reported before anything is installed.
+  std::vector<Target> targets;
+  std::vector<Scenario> scenarios;
+  PlanOptions plan_options;
+  try {
+    std::vector<std::string> names = options.targets;
+    if (names.empty()) names.assign(std::begin(kDefaultTargets), std::end(kDefaultTargets));
+    targets = ResolveTargets(names, root / "fixtures" / "targets");
+    auto paths = options.scenarios;
+    if (paths.empty()) paths.push_back(root / "scenarios");
+    scenarios = DiscoverScenarios(paths);
+    if (options.lm_delay) {
+      DelaySpec delay = ParseDelaySpec(*options.lm_delay);
+      for (auto& s : scenarios) s.options.lm_delay = delay;
+    }
+  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError
+    std::cerr << "dspy-compat: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  plan_options.repeat = options.repeat;
+  if (options.timeout_seconds) plan_options.timeout = std::chrono::seconds(*options.timeout_seconds);
+
+  PythonEnvironmentBuilder builder;
+  EnvironmentCache cache(options.cache_dir.value_or(EnvironmentCache::DefaultRoot()), builder);
+  for (auto& target : targets) {
+    try {
+      target = cache.Sync(target, [](std::string_view line) { std::cerr << line << "\n"; });
+    } catch (const ProvisionError& e) {
+      std::cerr << "dspy-compat: " << e.what() << "\n";
+      return kExitInfrastructure;
+    }
+    if (interrupted.load()) return kExitInterrupted;
+  }
+
+  const std::uint64_t seed = options.seed.value_or(std::random_device{}());
+  mock::MockLmServer::Options server_options;
+  server_options.seed = seed;
+  mock::MockLmServer server(server_options);
+  try {
+    server.Start();
+  } catch (const std::exception& e) {
+    std::cerr << "dspy-compat: the mock LM server would not start: " << e.what() << "\n";
+    return kExitInfrastructure;
+  }
+
+  const int jobs = options.jobs > 0 ? options.jobs
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto plan = PlanRuns(scenarios, targets, plan_options);
+
+  Results results;
+  auto& env = results.environment;
+  env.harness_version = DSPY_COMPAT_VERSION;
+  env.seed = seed;
+  env.command_line = options.command_line;
+  env.started_at = NowIso();
+  env.jobs = jobs;
+  env.repeat = options.repeat.value_or(plan_options.default_repeat);
+  env.planned_runs = static_cast<int>(plan.size());
+  env.cache_policy = "fresh DSPY_CACHEDIR and HOME per run";
+  for (const auto& t : targets) env.targets.push_back(InfoOf(t));
+  for (const auto& s : scenarios) {
+    env.scenarios.push_back(s.id);
+    env.scenario_summaries[s.id] = s.summary;
+  }
+
+  std::error_code ec;
+  fs::create_directories(options.out, ec);
+  if (ec) {
+    std::cerr << "dspy-compat: cannot create --out folder " << options.out.string() << ": "
+              << ec.message() << "\n";
+    return kExitUsage;
+  }
+  const fs::path results_path = options.out / "results.json";
+  const fs::path report_path = options.out / "report.md";
+
+  std::cerr << fmt::format("dspy-compat: {} scenarios x {} targets = {} runs, {} jobs, seed {}\n",
+                           scenarios.size(), targets.size(), plan.size(), jobs, seed);
+  MockLmEndpoint endpoint(server);
+  RunExecutor executor({root / "fixtures" / "runner" / "dspy_compat_runner.py",
+                        fs::absolute(options.out) / "work", options.keep_work},
+                       endpoint);
+  Progress progress(static_cast<int>(plan.size()), Progress::ShouldBeLive(2), std::cerr);
+  ResultsSink sink(results_path, results);
+  Scheduler scheduler(
+      jobs, [&](const RunSpec& spec, const std::atomic<bool>* cancel) { return executor.Execute(spec, cancel); },
+      {[&](const RunSpec& spec) { progress.Started(spec); },
+       [&](const RunSpec& spec, const RunResult& result) {
+         progress.Finished(spec, result);
+         sink.Add(result);
+       }});
+  results.runs = scheduler.Run(plan, interrupted);
+  progress.Done();
+  server.Stop();
+  if (!options.keep_work) fs::remove_all(options.out / "work", ec);
+
+  env.finished_at = NowIso();
+  env.interrupted = interrupted.load();
+  WriteResultsFile(results_path, results);
+  std::ofstream(report_path) << RenderMarkdown(results);
+  std::cerr << fmt::format("dspy-compat: {} of {} runs done{}; results {}, report {}\n",
+                           results.runs.size(), plan.size(),
+                           env.interrupted ? " (interrupted)" : "", results_path.string(),
+                           report_path.string());
+  return env.interrupted ? kExitInterrupted : kExitOk;
+}
+
+}  // namespace dspy_compat

@@ -1,0 +1,225 @@
+#include "reports/markdown_report.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "results/results_file.h"
+
+namespace dspy_compat {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path SourceRoot() {
+  if (const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT"); root != nullptr && *root != 0) {
+    return root;
+  }
+  return DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
+}
+
+fs::path TestData(const std::string& name) {
+  return SourceRoot() / "harness" / "reports" / "testdata" / name;
+}
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+RunResult MakeRun(std::string scenario, std::string target, Status status,
+                  std::string error_type = "", std::string message = "") {
+  RunResult run;
+  run.scenario_id = std::move(scenario);
+  run.target_name = std::move(target);
+  run.run_id = run.scenario_id + "-" + run.target_name;
+  run.status = status;
+  run.error_type = std::move(error_type);
+  run.error_message = std::move(message);
+  return run;
+}
+
+Results TwoTargets() {
+  Results results;
+  results.environment.targets = {{"dspy-2.5.39", "locked", "2.5.39", "3.11", "", "/a/python"},
+                                 {"dspy-2.5.40", "locked", "2.5.40", "3.11", "", "/b/python"}};
+  results.environment.scenarios = {"ok", "broken"};
+  results.environment.planned_runs = 8;
+  results.runs = {
+      MakeRun("ok", "dspy-2.5.39", Status::kPass), MakeRun("ok", "dspy-2.5.40", Status::kPass),
+      MakeRun("broken", "dspy-2.5.39", Status::kPass),
+      MakeRun("broken", "dspy-2.5.40", Status::kFail, "AssertionError", "No LM is loaded.")};
+  return results;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The golden file is the report's specification by example. To accept an
+// intended change: DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests, then review
+// the diff and copy it to reports/examples/.
+TEST(MarkdownReportTest, GoldenSmallResults) {
+  Results results = ReadResultsFile(TestData("results_small.json"));
+  std::string rendered = RenderMarkdown(results);
+  fs::path golden = TestData("results_small.md");
+  if (const char* update = std::getenv("DSPY_COMPAT_UPDATE_GOLDEN"); update && *update == '1') {
+    std::ofstream(golden, std::ios::binary) << rendered;
+  }
+  EXPECT_EQ(rendered, ReadText(golden)) << "golden: " << golden;
+}
+
+TEST(MarkdownReportTest, ExampleInReportsFolderMatchesGolden) {
+  EXPECT_EQ(ReadText(SourceRoot() / "reports" / "examples" / "results_small.md"),
+            ReadText(TestData("results_small.md")));
+}
+
+TEST(MarkdownReportTest, TitleNamesBaselineAndLaterTargets) {
+  std::string report = RenderMarkdown(TwoTargets());
+  EXPECT_EQ(report.rfind("# DSPy migration report: dspy-2.5.39 → dspy-2.5.40\n", 0), 0u) << report;
+}
+
+TEST(MarkdownReportTest, InterruptedSessionSaysSoUpFront) {
+  Results results = TwoTargets();
+  EXPECT_FALSE(Contains(RenderMarkdown(results), "Interrupted"));
+  results.environment.interrupted = true;
+  std::string report = RenderMarkdown(results);
+  std::size_t warning = report.find("> **Interrupted:**");
+  ASSERT_NE(warning, std::string::npos) << report;
+  EXPECT_LT(warning, report.find("| Scenario"));
+  EXPECT_TRUE(Contains(report, "4 of 8 planned runs completed")) << report;
+}
+
+TEST(MarkdownReportTest, RegressionIsBoldAndOnlyNonPassingScenariosGetDetails) {
+  std::string report = RenderMarkdown(TwoTargets());
+  EXPECT_TRUE(Contains(report, "| `broken` | — | 1/1 pass | 0/1 pass | **regression** |"))
+      << report;
+  EXPECT_TRUE(Contains(report, "| `ok` | — | 1/1 pass | 1/1 pass | unchanged |")) << report;
+  EXPECT_TRUE(Contains(report, "### `broken`: regression\n")) << report;
+  EXPECT_FALSE(Contains(report, "### `ok`")) << report;
+  EXPECT_TRUE(Contains(report, "- 1 × `AssertionError: No LM is loaded.`")) << report;
+}
+
+TEST(MarkdownReportTest, MixedOutcomeShowsFailureRateWithInterval) {
+  Results results = TwoTargets();
+  results.runs.clear();
+  for (int i = 0; i < 10; ++i) {
+    results.runs.push_back(MakeRun("broken", "dspy-2.5.39", Status::kPass));
+    results.runs.push_back(
+        MakeRun("broken", "dspy-2.5.40", i < 3 ? Status::kFail : Status::kPass, "E", "m"));
+  }
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report,
+                       "| 7/10 pass (30% fail, 95% CI 11–60%) | **regression** "
+                       "(intermittent) |"))
+      << report;
+}
+
+TEST(MarkdownReportTest, EscapesPipesAndMarkupInTableCells) {
+  Results results = TwoTargets();
+  results.environment.scenario_summaries["ok"] = "a | b in __init__";
+  results.environment.scenarios = {"ok"};
+  results.runs.resize(2);
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "| `ok` | a \\| b in \\_\\_init\\_\\_ |")) << report;
+}
+
+TEST(MarkdownReportTest, PipesInErrorSignaturesAndCommandsStayInCode) {
+  Results results = TwoTargets();
+  results.runs[3].error_message = "bad `x | y`";
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "- 1 × `` AssertionError: bad `x | y` ``")) << report;
+}
+
+TEST(MarkdownReportTest, ExampleTracebackKeepsOnlyTheLastLines) {
+  Results results = TwoTargets();
+  std::string traceback = "Traceback (most recent call last):\n";
+  for (int i = 1; i <= 30; ++i) traceback += "  frame " + std::to_string(i) + "\n";
+  traceback += "AssertionError: No LM is loaded.\n";
+  results.runs[3].traceback = traceback;
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report,
+                       "<details><summary>Example traceback from run <code>broken-dspy-2.5.40"
+                       "</code> (last 15 of 32 lines)</summary>"))
+      << report;
+  EXPECT_FALSE(Contains(report, "frame 16\n")) << report;
+  EXPECT_TRUE(Contains(report, "  frame 17\n")) << report;
+  EXPECT_TRUE(Contains(report, "AssertionError: No LM is loaded.\n```\n\n</details>")) << report;
+}
+
+TEST(MarkdownReportTest, TracebackWithBackticksGetsALongerFence) {
+  Results results = TwoTargets();
+  results.runs[3].traceback = "Traceback\n  x = ```\nE: m\n";
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "````pytb\nTraceback\n  x = ```\nE: m\n````\n")) << report;
+}
+
+TEST(MarkdownReportTest, TimeoutWithoutTracebackShowsOutputTail) {
+  Results results = TwoTargets();
+  results.runs[3].status = Status::kTimeout;
+  results.runs[3].error_type.clear();
+  results.runs[3].output_tail = "started\nwaiting for LM\n";
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "- 1 × `timeout`")) << report;
+  EXPECT_TRUE(Contains(
+      report,
+      "<summary>Output tail from run <code>broken-dspy-2.5.40</code> (no traceback)</summary>"))
+      << report;
+  EXPECT_TRUE(Contains(report, "```text\nstarted\nwaiting for LM\n```")) << report;
+}
+
+TEST(MarkdownReportTest, MissingRunsAreIncomplete) {
+  Results results = TwoTargets();
+  results.runs.pop_back();
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "| 1/1 pass | no runs | incomplete |")) << report;
+  EXPECT_TRUE(Contains(report, "**dspy-2.5.40**: no runs.")) << report;
+}
+
+TEST(MarkdownReportTest, SingleTargetHasNoVerdictColumn) {
+  Results results = TwoTargets();
+  results.environment.targets.pop_back();
+  results.runs = {results.runs[0]};
+  results.environment.scenarios = {"ok"};
+  std::string report = RenderMarkdown(results);
+  EXPECT_EQ(report.rfind("# DSPy migration report: dspy-2.5.39\n", 0), 0u) << report;
+  EXPECT_TRUE(Contains(report, "| Scenario | Summary | dspy-2.5.39 |\n")) << report;
+}
+
+TEST(MarkdownReportTest, WarnsWhenARunImportedAnotherDspy) {
+  Results results = TwoTargets();
+  results.runs[1].dspy_version = "2.5.39";
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "1 run on dspy-2.5.40 imported DSPy 2.5.39, not the pinned 2.5.40"))
+      << report;
+}
+
+TEST(MarkdownReportTest, EnvironmentListsTargetsAndSession) {
+  Results results = TwoTargets();
+  results.environment.targets[0].lock_hash = "0123456789abcdef0123";
+  results.environment.seed = 42;
+  results.environment.command_line = "dspy-compat run a|b";
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report,
+                       "| dspy-2.5.39 (baseline) | 2.5.39 | 3.11 | `0123456789ab` | "
+                       "`/a/python` |"))
+      << report;
+  EXPECT_TRUE(Contains(report, "- Seed: 42\n")) << report;
+  EXPECT_TRUE(Contains(report, "- Command: `dspy-compat run a|b`\n")) << report;
+}
+
+TEST(MarkdownReportTest, EmptyResultsStillRender) {
+  std::string report = RenderMarkdown(Results{});
+  EXPECT_EQ(report.rfind("# DSPy migration report\n", 0), 0u) << report;
+  EXPECT_TRUE(Contains(report, "No scenarios were run.")) << report;
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,122 @@
+// From runs to conclusions: what each target did with each scenario
+// (Outcome), and what changed between the baseline target and each later
+// one (Verdict). Failures can be intermittent, so an outcome carries a
+// failure rate with a confidence interval rather than a single yes/no.
+// Pure functions over Results; reports and gates both build on this.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+
+namespace dspy_compat {
+
+// A proportion's confidence interval, both ends in [0, 1].
+struct Interval {
+  double low = 0;
+  double high = 1;
+};
+
+// 95% two-sided normal quantile.
+inline constexpr double kZ95 = 1.959963984540054;
+
+// Wilson score interval for `successes` out of `trials`; [0, 1] when
+// trials is 0. Unlike the normal approximation it stays inside [0, 1] and
+// is honest at 0/n and n/n, which is where small repeat counts live.
+Interval WilsonInterval(int successes, int trials, double z = kZ95);
+
+// What one failure looked like, normalised so that repeats of the same bug
+// group together: "<error_type>: <first line of error_message>", or the
+// status name when the run has no error type. Empty for a passing run.
+std::string ErrorSignature(const RunResult& run);
+
+enum class Classification {
+  kNone,   // no runs
+  kPass,   // every run passed
+  kFail,   // every run failed
+  kFlaky,  // some of each
+};
+std::string_view ClassificationName(Classification classification);
+
+struct SignatureCount {
+  std::string signature;
+  int count = 0;
+};
+
+// One (scenario, target) pair over all its repetitions.
+struct Outcome {
+  std::string scenario_id;
+  std::string target_name;
+  std::array<int, 5> status_counts{};  // indexed by static_cast<size_t>(Status)
+  int total = 0;
+  int failures = 0;
+  std::vector<SignatureCount> signatures;  // count descending, then text
+  double failure_rate = 0;                 // failures / total; 0 when total is 0
+  Interval failure_interval;               // 95% Wilson
+  Classification classification = Classification::kNone;
+  // A failing run of the most frequent signature, preferring one with a
+  // traceback: what a reader looks at first. Empty when nothing failed.
+  std::string example_run_id;
+  std::string example_traceback;
+  std::string example_output_tail;
+
+  int Count(Status status) const { return status_counts[static_cast<std::size_t>(status)]; }
+  int Passes() const { return Count(Status::kPass); }
+};
+
+// Aggregates the runs of `runs` that belong to (scenario_id, target_name).
+Outcome ComputeOutcome(std::span<const RunResult> runs, std::string_view scenario_id,
+                       std::string_view target_name);
+
+enum class VerdictKind {
+  kUnchanged,   // pass/pass or fail/fail
+  kRegression,  // baseline passed; the later target fails always or sometimes
+  kFixed,       // baseline failed always or sometimes; the later target passes
+  kFlaky,       // the later target is flaky and the baseline was not clean, or
+                // the baseline was flaky and the later target fails always:
+                // too noisy to call a regression or a fix
+  kIncomplete,  // either side has no runs
+};
+inline constexpr std::size_t kVerdictKinds = 5;
+std::string_view VerdictName(VerdictKind kind);
+
+struct Verdict {
+  std::string scenario_id;
+  std::string baseline_target;
+  std::string target_name;
+  VerdictKind kind = VerdictKind::kIncomplete;
+  // For a regression: the later target fails only sometimes, which is how
+  // the 2.5.40 context bug shows up; one passing run proves nothing.
+  bool intermittent = false;
+};
+
+Verdict CompareOutcomes(const Outcome& baseline, const Outcome& later);
+
+struct ScenarioAggregate {
+  std::string scenario_id;
+  std::vector<Outcome> outcomes;  // one per target, baseline first
+  std::vector<Verdict> verdicts;  // one per target after the baseline
+};
+
+struct Aggregate {
+  std::vector<std::string> targets;  // baseline first
+  std::vector<ScenarioAggregate> scenarios;
+  std::array<int, kVerdictKinds> verdict_counts{};  // indexed by VerdictKind
+  int intermittent_regressions = 0;
+  int total_runs = 0;
+  int failed_runs = 0;
+
+  int Count(VerdictKind kind) const { return verdict_counts[static_cast<std::size_t>(kind)]; }
+};
+
+// Targets follow environment.targets (the first is the baseline) and
+// scenarios follow environment.scenarios; ids that appear only in runs are
+// appended in order of first appearance, so no run is silently dropped.
+Aggregate AggregateResults(const Results& results);
+
+}  // namespace dspy_compat

@@ -1,0 +1,310 @@
+#include "results/results_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace dspy_compat {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+Results SampleResults() {
+  Results results;
+  RunEnvironment& e = results.environment;
+  e.harness_version = "0.1.0";
+  e.seed = 18446744073709551615ULL;  // the full uint64 range survives JSON
+  e.command_line = "dspy-compat run --repeat 2 scenarios/";
+  e.started_at = "2024-11-27T10:00:00Z";
+  e.finished_at = "2024-11-27T10:01:30Z";
+  e.interrupted = true;
+  e.jobs = 2;
+  e.repeat = 2;
+  e.planned_runs = 4;
+  e.cache_policy = "fresh DSPY_CACHEDIR per run";
+  e.targets = {{"dspy-2.5.39", "locked", "2.5.39", "3.11", "abc123", "/envs/a/bin/python"},
+               {"python:/usr/bin/python3", "python", "2.5.40", "3.11", "", "/usr/bin/python3"}};
+  e.scenarios = {"asyncify_in_context"};
+  e.scenario_summaries = {{"asyncify_in_context", "asyncify | inside dspy.context"}};
+
+  RunResult pass;
+  pass.scenario_id = "asyncify_in_context";
+  pass.target_name = "dspy-2.5.39";
+  pass.repetition = 1;
+  pass.run_id = "r1";
+  pass.status = Status::kPass;
+  pass.dspy_version = "2.5.39";
+  pass.wall_seconds = 1.25;
+  pass.scenario_seconds = 0.1 + 0.2;  // not exactly representable; must round-trip anyway
+  pass.lm_calls = 3;
+  pass.lm_requests = 3;
+  pass.models = {"openai/mock-a", "openai/mock-b"};
+  pass.exit_code = 0;
+
+  RunResult fail = pass;
+  fail.target_name = "python:/usr/bin/python3";
+  fail.run_id = "r2";
+  fail.status = Status::kFail;
+  fail.error_type = "AssertionError";
+  fail.error_message = "No LM is loaded.";
+  fail.traceback = "Traceback (most recent call last):\n  ...\nAssertionError: No LM is loaded.";
+  fail.exit_code = 1;
+  fail.output_tail = "\xc3\xa9t\xc3\xa9\n";
+
+  RunResult timeout = pass;
+  timeout.run_id = "r3";
+  timeout.status = Status::kTimeout;
+  timeout.exit_code.reset();
+  timeout.term_signal = 9;
+  timeout.models.clear();
+
+  results.runs = {pass, fail, timeout};
+  return results;
+}
+
+void ExpectSame(const Results& a, const Results& b) {
+  // Comparing the JSON covers every field, and stays right when fields are added.
+  EXPECT_EQ(ToJson(a), ToJson(b));
+  ASSERT_EQ(a.runs.size(), b.runs.size());
+  EXPECT_EQ(a.environment.seed, b.environment.seed);
+  if (a.runs.size() < 3) return;
+  EXPECT_EQ(a.runs[1].status, b.runs[1].status);
+  EXPECT_EQ(a.runs[0].scenario_seconds, b.runs[0].scenario_seconds);
+  EXPECT_EQ(a.runs[2].term_signal, b.runs[2].term_signal);
+  EXPECT_FALSE(b.runs[2].exit_code.has_value());
+}
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "results_test.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void WriteText(const fs::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+  }
+
+  fs::path dir_;
+};
+
+// Returns the ResultsFormatError message, or fails the test.
+std::string FormatErrorOf(const json& j) {
+  try {
+    ResultsFromJson(j);
+  } catch (const ResultsFormatError& e) {
+    std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    return message;
+  }
+  ADD_FAILURE() << "no ResultsFormatError for " << j.dump();
+  return "";
+}
+
+TEST(ResultsJsonTest, RoundTripsEveryField) {
+  Results original = SampleResults();
+  json j = ToJson(original);
+  EXPECT_EQ(j["schema"], "dspy-compat/results/v1");
+  EXPECT_EQ(j["runs"][1]["status"], "fail");
+  EXPECT_TRUE(j["runs"][2]["exit_code"].is_null());
+  EXPECT_EQ(j["runs"][2]["term_signal"], 9);
+  EXPECT_TRUE(j["environment"]["targets"].is_array());
+  EXPECT_EQ(j["environment"]["targets"][1]["kind"], "python");
+  EXPECT_EQ(j["environment"]["scenario_summaries"]["asyncify_in_context"],
+            "asyncify | inside dspy.context");
+  ExpectSame(original, ResultsFromJson(j));
+  // And through text, as a file holds it.
+  ExpectSame(original, ResultsFromJson(json::parse(j.dump())));
+}
+
+TEST(ResultsJsonTest, EmptyResultsRoundTrip) {
+  Results empty;
+  ExpectSame(empty, ResultsFromJson(ToJson(empty)));
+}
+
+TEST(ResultsJsonTest, MissingOptionalIntsReadAsAbsent) {
+  json j = ToJson(SampleResults());
+  j["runs"][0].erase("exit_code");
+  j["runs"][0].erase("term_signal");
+  Results read = ResultsFromJson(j);
+  EXPECT_FALSE(read.runs[0].exit_code.has_value());
+  EXPECT_FALSE(read.runs[0].term_signal.has_value());
+}
+
+TEST(ResultsJsonTest, IgnoresUnknownKeys) {
+  json j = ToJson(SampleResults());
+  j["added_later"] = 1;
+  j["runs"][0]["added_later"] = "x";
+  EXPECT_NO_THROW(ResultsFromJson(j));
+}
+
+TEST(ResultsJsonTest, RejectsNonObject) {
+  EXPECT_EQ(FormatErrorOf(json::array()), "results: expected an object, got array");
+}
+
+TEST(ResultsJsonTest, RejectsWrongSchema) {
+  json j = ToJson(SampleResults());
+  j["schema"] = "dspy-compat/results/v2";
+  EXPECT_EQ(FormatErrorOf(j),
+            "schema: expected \"dspy-compat/results/v1\", got \"dspy-compat/results/v2\"");
+  j.erase("schema");
+  EXPECT_EQ(FormatErrorOf(j), "schema: missing");
+}
+
+TEST(ResultsJsonTest, RejectsRunWithoutStatus) {
+  json j = ToJson(SampleResults());
+  j["runs"][2].erase("status");
+  EXPECT_EQ(FormatErrorOf(j), "runs[2].status: missing");
+}
+
+TEST(ResultsJsonTest, RejectsUnknownStatus) {
+  json j = ToJson(SampleResults());
+  j["runs"][1]["status"] = "passed";
+  EXPECT_EQ(FormatErrorOf(j),
+            "runs[1].status: unknown status \"passed\" (expected pass, fail, timeout, crash or "
+            "error)");
+}
+
+TEST(ResultsJsonTest, RejectsMistypedFields) {
+  json j = ToJson(SampleResults());
+  j["runs"][0]["lm_calls"] = "3";
+  EXPECT_EQ(FormatErrorOf(j), "runs[0].lm_calls: expected an integer, got string");
+
+  j = ToJson(SampleResults());
+  j["runs"][0]["exit_code"] = 1.5;
+  EXPECT_EQ(FormatErrorOf(j), "runs[0].exit_code: expected an integer or null, got number");
+
+  j = ToJson(SampleResults());
+  j["environment"]["seed"] = -1;
+  EXPECT_EQ(FormatErrorOf(j), "environment.seed: expected a non-negative integer, got number");
+
+  j = ToJson(SampleResults());
+  j["environment"]["jobs"] = 1LL << 40;
+  EXPECT_EQ(FormatErrorOf(j), "environment.jobs: 1099511627776 is out of range");
+
+  j = ToJson(SampleResults());
+  j["environment"]["targets"][1].erase("lock_hash");
+  EXPECT_EQ(FormatErrorOf(j), "environment.targets[1].lock_hash: missing");
+
+  j = ToJson(SampleResults());
+  j["environment"]["scenarios"][0] = 7;
+  EXPECT_EQ(FormatErrorOf(j), "environment.scenarios[0]: expected a string, got number");
+
+  j = ToJson(SampleResults());
+  j["environment"]["scenario_summaries"]["asyncify_in_context"] = nullptr;
+  EXPECT_EQ(FormatErrorOf(j),
+            "environment.scenario_summaries.asyncify_in_context: expected a string, got null");
+
+  j = ToJson(SampleResults());
+  j["runs"] = json::object();
+  EXPECT_EQ(FormatErrorOf(j), "runs: expected an array, got object");
+
+  j = ToJson(SampleResults());
+  j.erase("environment");
+  EXPECT_EQ(FormatErrorOf(j), "environment: missing");
+}
+
+TEST_F(TempDir, WriteThenReadRoundTrips) {
+  Results original = SampleResults();
+  fs::path path = dir_ / "results.json";
+  WriteResultsFile(path, original);
+  ExpectSame(original, ReadResultsFile(path));
+}
+
+TEST_F(TempDir, WriteLeavesOnlyTheCompleteFile) {
+  fs::path path = dir_ / "results.json";
+  WriteText(path, "old contents, about to be replaced");
+  Results original = SampleResults();
+  WriteResultsFile(path, original);
+  WriteResultsFile(path, original);  // replacing an existing file is the common case
+
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"results.json"});
+
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str().back(), '\n');
+  EXPECT_EQ(json::parse(text.str()), ToJson(original));
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::others_read, fs::perms::others_read);
+}
+
+TEST_F(TempDir, WriteReplacesInvalidUtf8InsteadOfFailing) {
+  Results results = SampleResults();
+  results.runs[0].output_tail = "cut mid-character \xc3";
+  fs::path path = dir_ / "results.json";
+  ASSERT_NO_THROW(WriteResultsFile(path, results));
+  EXPECT_EQ(ReadResultsFile(path).runs[0].output_tail, "cut mid-character \xef\xbf\xbd");
+}
+
+TEST_F(TempDir, WriteIntoMissingFolderThrowsAndLeavesNothing) {
+  EXPECT_THROW(WriteResultsFile(dir_ / "absent" / "results.json", SampleResults()),
+               fs::filesystem_error);
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(TempDir, ReadMissingFileNamesIt) {
+  fs::path path = dir_ / "nope.json";
+  try {
+    ReadResultsFile(path);
+    FAIL() << "no error";
+  } catch (const ResultsFormatError& e) {
+    EXPECT_EQ(std::string(e.what()), path.string() + ": cannot read: No such file or directory");
+  }
+}
+
+TEST_F(TempDir, ReadRejectsNonJsonOnOneLine) {
+  fs::path path = dir_ / "results.json";
+  WriteText(path, "{\n  \"schema\": \"dspy-compat/results/v1\",\n  oops\n}\n");
+  try {
+    ReadResultsFile(path);
+    FAIL() << "no error";
+  } catch (const ResultsFormatError& e) {
+    std::string message = e.what();
+    EXPECT_EQ(message.rfind(path.string() + ": not valid JSON: parse error at line 3", 0), 0u)
+        << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST_F(TempDir, ReadRejectsEmptyFile) {
+  fs::path path = dir_ / "results.json";
+  WriteText(path, "");
+  EXPECT_THROW(ReadResultsFile(path), ResultsFormatError);
+}
+
+TEST_F(TempDir, ReadRejectsFolder) {
+  try {
+    ReadResultsFile(dir_);
+    FAIL() << "no error";
+  } catch (const ResultsFormatError& e) {
+    EXPECT_EQ(std::string(e.what()), dir_.string() + ": cannot read: Is a directory");
+  }
+}
+
+TEST_F(TempDir, ReadPrefixesValidationErrorsWithThePath) {
+  fs::path path = dir_ / "results.json";
+  json j = ToJson(SampleResults());
+  j["runs"][0]["status"] = "PASS";
+  WriteText(path, j.dump());
+  try {
+    ReadResultsFile(path);
+    FAIL() << "no error";
+  } catch (const ResultsFormatError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path.string() + ": runs[0].status: unknown status", 0),
+              0u)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace dspy_compat

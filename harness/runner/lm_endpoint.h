@@ -1,0 +1,26 @@
+// What the runner needs from the mock LM server: a per-run address to give
+// the scenario, per-run settings, and afterwards what the server saw. An
+// interface so that the executor is tested without an HTTP server.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+
+namespace dspy_compat {
+
+struct RunTraffic {
+  int requests = 0;
+  std::vector<std::string> models;  // distinct, in order of first use
+};
+
+class LmEndpoint {
+ public:
+  virtual ~LmEndpoint() = default;
+  virtual std::string ApiBaseFor(const std::string& run_id) = 0;
+  virtual void ConfigureRun(const std::string& run_id, const DelaySpec& delay) = 0;
+  virtual RunTraffic TrafficFor(const std::string& run_id) = 0;
+};
+
+}  // namespace dspy_compat

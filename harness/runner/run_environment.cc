@@ -1,0 +1,36 @@
+#include "runner/run_environment.h"
+
+#include <array>
+
+namespace dspy_compat {
+
+std::map<std::string, std::string> BuildRunEnvironment(
+    const std::map<std::string, std::string>& parent, const std::filesystem::path& work_dir,
+    const std::string& api_base) {
+  // Only what a Python program needs to behave normally passes through.
+  static constexpr std::array kPassThrough{"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ"};
+  std::map<std::string, std::string> env;
+  for (const char* name : kPassThrough) {
+    if (auto it = parent.find(name); it != parent.end()) env.emplace(name, it->second);
+  }
+  if (!env.contains("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+  env["HOME"] = (work_dir / "home").string();
+  env["TMPDIR"] = (work_dir / "tmp").string();
+  env["XDG_CACHE_HOME"] = (work_dir / "home" / ".cache").string();
+  // A fresh litellm disk cache per run: a cached answer would never reach the
+  // mock server and would change the timing under test.
+  env["DSPY_CACHEDIR"] = (work_dir / "dspy_cache").string();
+  env["PYTHONDONTWRITEBYTECODE"] = "1";
+  env["PYTHONUNBUFFERED"] = "1";
+  env["PYTHONNOUSERSITE"] = "1";
+  env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True";  // no cost-map download
+  env["OPENAI_API_KEY"] = kDummyApiKey;
+  env["OPENAI_API_BASE"] = api_base;
+  env["NO_PROXY"] = "127.0.0.1,localhost";
+  env["HF_HUB_OFFLINE"] = "1";
+  env["HF_DATASETS_OFFLINE"] = "1";
+  env["TOKENIZERS_PARALLELISM"] = "false";
+  return env;
+}
+
+}  // namespace dspy_compat

@@ -1,0 +1,135 @@
+#include "runner/run_executor.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "runner/run_environment.h"
+
+namespace dspy_compat {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kRunnerSchema = "dspy-compat/runner-result/v1";
+
+std::optional<nlohmann::json> ReadRunnerResult(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  auto json = nlohmann::json::parse(in, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return nlohmann::json::object();
+  return json;
+}
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
+                      const std::optional<nlohmann::json>& runner_result) {
+  RunResult r;
+  r.scenario_id = spec.scenario.id;
+  r.target_name = spec.target.name;
+  r.repetition = spec.repetition;
+  r.run_id = spec.run_id;
+  r.wall_seconds = process.wall_seconds;
+  r.exit_code = process.exit_code;
+  r.term_signal = process.term_signal;
+  r.output_tail = process.output_tail;
+
+  if (!process.started) {
+    r.status = Status::kError;
+    r.error_message = process.start_error;
+    return r;
+  }
+  if (process.timed_out) {
+    r.status = Status::kTimeout;
+    r.error_message = fmt::format("killed with its process group after the {} s time limit",
+                                  spec.timeout.count());
+    return r;
+  }
+  if (!runner_result) {
+    r.status = Status::kCrash;
+    r.error_message =
+        process.term_signal
+            ? fmt::format("the interpreter died of {} without a result", SignalName(*process.term_signal))
+            : fmt::format("the interpreter exited with code {} without a result",
+                          process.exit_code.value_or(-1));
+    return r;
+  }
+  const auto& j = *runner_result;
+  if (Str(j, "schema") != kRunnerSchema) {
+    r.status = Status::kError;
+    r.error_message = "the runner's result file is unreadable or of another schema";
+    return r;
+  }
+  auto status = ParseStatus(Str(j, "status"));
+  r.status = status.value_or(Status::kError);
+  r.error_type = Str(j, "error_type");
+  r.error_message = status ? Str(j, "error_message") : "the runner reported an unknown status";
+  r.traceback = Str(j, "traceback");
+  r.dspy_version = Str(j, "dspy_version");
+  r.scenario_seconds = j.value("scenario_seconds", 0.0);
+  r.lm_calls = j.value("lm_calls", 0);
+  // The pin is checked on every run, not only when the environment was built.
+  if (spec.target.kind == Target::Kind::kLocked && r.status != Status::kError &&
+      r.dspy_version != spec.target.dspy_version) {
+    r.status = Status::kError;
+    r.error_type.clear();
+    r.error_message = fmt::format("the run imported dspy {}, but target {} pins {}",
+                                  r.dspy_version.empty() ? "?" : r.dspy_version, spec.target.name,
+                                  spec.target.dspy_version);
+  }
+  return r;
+}
+
+RunExecutor::RunExecutor(ExecutorConfig config, LmEndpoint& endpoint)
+    : config_(std::move(config)), endpoint_(endpoint) {}
+
+std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
+                                              const std::atomic<bool>* cancel) {
+  fs::path work = config_.work_root / spec.run_id;
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  for (const char* sub : {"home", "tmp", "dspy_cache"}) fs::create_directories(work / sub);
+
+  std::string api_base = endpoint_.ApiBaseFor(spec.run_id);
+  endpoint_.ConfigureRun(spec.run_id, spec.lm_delay);
+  fs::path result_file = work / "result.json";
+
+  ProcessSpec process;
+  process.argv = {spec.target.interpreter.string(),
+                  "-X",
+                  "faulthandler",
+                  config_.runner_script.string(),
+                  "--scenario",
+                  spec.scenario.path.string(),
+                  "--result",
+                  result_file.string(),
+                  "--api-base",
+                  api_base,
+                  "--run-id",
+                  spec.run_id};
+  process.env = BuildRunEnvironment(CurrentEnvironment(), work, api_base);
+  process.cwd = work;
+  process.output_path = work / "output.log";
+  process.timeout = spec.timeout;
+  process.output_tail_bytes = config_.output_tail_bytes;
+
+  auto outcome = RunProcess(process, cancel);
+  if (outcome.cancelled) {
+    if (!config_.keep_work) fs::remove_all(work, ec);
+    return std::nullopt;
+  }
+  RunResult result = ClassifyRun(spec, outcome, ReadRunnerResult(result_file));
+  auto traffic = endpoint_.TrafficFor(spec.run_id);
+  result.lm_requests = traffic.requests;
+  result.models = traffic.models;
+  if (!config_.keep_work) fs::remove_all(work, ec);
+  return result;
+}
+
+}  // namespace dspy_compat

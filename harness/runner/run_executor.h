@@ -1,0 +1,45 @@
+// Executes one run: a fresh folder, the target's interpreter on our Python
+// runner (fixtures/runner/dspy_compat_runner.py) with the scenario, a time
+// limit, and the runner's result file turned into a RunResult.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model.h"
+#include "process/subprocess.h"
+#include "runner/lm_endpoint.h"
+#include "runner/run_plan.h"
+
+namespace dspy_compat {
+
+struct ExecutorConfig {
+  std::filesystem::path runner_script;  // dspy_compat_runner.py
+  std::filesystem::path work_root;      // per-run folders go below it
+  bool keep_work = false;               // keep each run's folder for debugging
+  std::size_t output_tail_bytes = 8 * 1024;
+};
+
+class RunExecutor {
+ public:
+  RunExecutor(ExecutorConfig config, LmEndpoint& endpoint);
+
+  // Returns nullopt when cancel was raised while the run was going: an
+  // interrupted run has no verdict and is left out of the results.
+  std::optional<RunResult> Execute(const RunSpec& spec, const std::atomic<bool>* cancel);
+
+ private:
+  ExecutorConfig config_;
+  LmEndpoint& endpoint_;
+};
+
+// Pure: what a finished process and the runner's result file (if it wrote
+// one) mean for the run. runner_result is the parsed file, or nullopt.
+RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
+                      const std::optional<nlohmann::json>& runner_result);
+
+}  // namespace dspy_compat

@@ -1,0 +1,257 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "runner/run_environment.h"
+#include "runner/run_executor.h"
+#include "runner/run_plan.h"
+#include "runner/scheduler.h"
+
+namespace dspy_compat {
+namespace {
+namespace fs = std::filesystem;
+
+Scenario MakeScenario(const std::string& id, const fs::path& path = {}) {
+  Scenario s;
+  s.id = id;
+  s.path = path;
+  return s;
+}
+
+Target MakeTarget(const std::string& name, const std::string& version) {
+  Target t;
+  t.name = name;
+  t.dspy_version = version;
+  return t;
+}
+
+TEST(RunPlanTest, RepetitionMajorWithOverrides) {
+  auto a = MakeScenario("a");
+  auto b = MakeScenario("b");
+  b.options.repeat = 1;
+  b.options.timeout_seconds = 7;
+  b.options.lm_delay = DelaySpec{20, 80};
+  PlanOptions options;
+  options.default_repeat = 2;
+  auto plan = PlanRuns({a, b}, {MakeTarget("x", "1"), MakeTarget("y", "2")}, options);
+  ASSERT_EQ(plan.size(), 6u);  // a: 2 reps x 2 targets, b: 1 rep x 2 targets
+  EXPECT_EQ(plan[0].run_id, "a.t0.r1");
+  EXPECT_EQ(plan[2].scenario.id, "b");
+  EXPECT_EQ(plan[2].timeout, std::chrono::seconds(7));
+  EXPECT_EQ(plan[2].lm_delay, (DelaySpec{20, 80}));
+  EXPECT_EQ(plan[4].run_id, "a.t0.r2");
+  options.repeat = 3;  // --repeat beats the header
+  EXPECT_EQ(PlanRuns({a, b}, {MakeTarget("x", "1")}, options).size(), 6u);
+}
+
+TEST(RunPlanTest, SafeIdKeepsOnlyPathSafeCharacters) {
+  EXPECT_EQ(SafeId("python:/usr/bin/python3 x"), "python__usr_bin_python3_x");
+}
+
+TEST(RunEnvironmentTest, SecretsDoNotPassAndCachesAreFresh) {
+  std::map<std::string, std::string> parent{{"PATH", "/bin"},
+                                            {"OPENAI_API_KEY", "sk-real"},
+                                            {"ANTHROPIC_API_KEY", "sk-ant"},
+                                            {"AWS_SECRET_ACCESS_KEY", "x"},
+                                            {"HOME", "/root"}};
+  auto env = BuildRunEnvironment(parent, "/w/run1", "http://127.0.0.1:1/run/r/v1");
+  EXPECT_EQ(env["PATH"], "/bin");
+  EXPECT_EQ(env["OPENAI_API_KEY"], kDummyApiKey);
+  EXPECT_FALSE(env.contains("ANTHROPIC_API_KEY"));
+  EXPECT_FALSE(env.contains("AWS_SECRET_ACCESS_KEY"));
+  EXPECT_EQ(env["HOME"], "/w/run1/home");
+  EXPECT_EQ(env["DSPY_CACHEDIR"], "/w/run1/dspy_cache");
+  EXPECT_EQ(env["OPENAI_API_BASE"], "http://127.0.0.1:1/run/r/v1");
+}
+
+RunSpec SpecFor(const Target& target) {
+  RunSpec spec;
+  spec.scenario = MakeScenario("s");
+  spec.target = target;
+  spec.run_id = "s.t0.r1";
+  spec.timeout = std::chrono::seconds(5);
+  return spec;
+}
+
+nlohmann::json RunnerResult(const std::string& status, const std::string& version) {
+  return {{"schema", "dspy-compat/runner-result/v1"},
+          {"status", status},
+          {"error_type", status == "fail" ? "AssertionError" : ""},
+          {"error_message", status == "fail" ? "No LM is loaded." : ""},
+          {"dspy_version", version},
+          {"lm_calls", 3},
+          {"scenario_seconds", 0.5}};
+}
+
+TEST(ClassifyRunTest, RunnerStatusIsTaken) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 0;
+  auto r = ClassifyRun(spec, p, RunnerResult("fail", "2.5.40"));
+  EXPECT_EQ(r.status, Status::kFail);
+  EXPECT_EQ(r.error_type, "AssertionError");
+  EXPECT_EQ(r.error_message, "No LM is loaded.");
+  EXPECT_EQ(r.lm_calls, 3);
+  EXPECT_EQ(ClassifyRun(spec, p, RunnerResult("pass", "2.5.40")).status, Status::kPass);
+}
+
+TEST(ClassifyRunTest, WrongImportedVersionIsAnError) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 0;
+  auto r = ClassifyRun(spec, p, RunnerResult("pass", "2.5.39"));
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.error_message.find("imported dspy 2.5.39"), std::string::npos);
+}
+
+TEST(ClassifyRunTest, TimeoutCrashAndStartFailure) {
+  auto spec = SpecFor(MakeTarget("t", "1"));
+  ProcessOutcome p;
+  p.started = true;
+  p.timed_out = true;
+  EXPECT_EQ(ClassifyRun(spec, p, std::nullopt).status, Status::kTimeout);
+  p.timed_out = false;
+  p.term_signal = 11;
+  auto crash = ClassifyRun(spec, p, std::nullopt);
+  EXPECT_EQ(crash.status, Status::kCrash);
+  EXPECT_NE(crash.error_message.find("SIGSEGV"), std::string::npos);
+  ProcessOutcome unstarted;
+  unstarted.start_error = "cannot start x";
+  EXPECT_EQ(ClassifyRun(spec, unstarted, std::nullopt).status, Status::kError);
+  // A result file that is not the runner's is an error, not a pass.
+  p.term_signal.reset();
+  p.exit_code = 0;
+  EXPECT_EQ(ClassifyRun(spec, p, nlohmann::json{{"status", "pass"}}).status, Status::kError);
+}
+
+class FakeEndpoint : public LmEndpoint {
+ public:
+  std::string ApiBaseFor(const std::string& run_id) override { return "http://127.0.0.1:9/run/" + run_id + "/v1"; }
+  void ConfigureRun(const std::string& run_id, const DelaySpec&) override { configured = run_id; }
+  RunTraffic TrafficFor(const std::string&) override { return {2, {"gpt-4o-mini"}}; }
+  std::string configured;
+};
+
+// A stand-in interpreter: a shell script that acts as the scenario says.
+class RunExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("executor_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    fs::path python = dir_ / "python";
+    std::ofstream(python) << R"SH(#!/bin/sh
+# argv: -X faulthandler runner --scenario S --result R --api-base A --run-id I
+scenario=$5; result=$7
+case "$(cat "$scenario")" in
+  pass) printf '{"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40"}' > "$result" ;;
+  hang) sleep 60 ;;
+  env) printf '{"schema":"dspy-compat/runner-result/v1","status":"fail","error_type":"E","error_message":"%s","dspy_version":"2.5.40"}' "$HOME|$OPENAI_API_BASE" > "$result" ;;
+  die) kill -KILL $$ ;;
+esac
+)SH";
+    ::chmod(python.c_str(), 0755);
+    target_ = MakeTarget("dspy-2.5.40", "2.5.40");
+    target_.interpreter = python;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  RunSpec Spec(const std::string& behaviour) {
+    fs::path scenario = dir_ / (behaviour + ".py");
+    std::ofstream(scenario) << behaviour;
+    RunSpec spec = SpecFor(target_);
+    spec.scenario = MakeScenario(behaviour, scenario);
+    spec.run_id = behaviour + ".t0.r1";
+    spec.timeout = std::chrono::seconds(1);
+    return spec;
+  }
+
+  std::optional<RunResult> Execute(const RunSpec& spec, const std::atomic<bool>* cancel = nullptr) {
+    RunExecutor executor({dir_ / "runner.py", dir_ / "work", false, 4096}, endpoint_);
+    return executor.Execute(spec, cancel);
+  }
+
+  fs::path dir_;
+  Target target_;
+  FakeEndpoint endpoint_;
+};
+
+TEST_F(RunExecutorTest, PassRecordsTrafficAndCleansUp) {
+  auto r = Execute(Spec("pass"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kPass);
+  EXPECT_EQ(r->lm_requests, 2);
+  EXPECT_EQ(endpoint_.configured, "pass.t0.r1");
+  EXPECT_FALSE(fs::exists(dir_ / "work" / "pass.t0.r1"));
+}
+
+TEST_F(RunExecutorTest, RunGetsItsOwnHomeAndApiBase) {
+  auto r = Execute(Spec("env"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->error_message,
+            (dir_ / "work" / "env.t0.r1" / "home").string() + "|http://127.0.0.1:9/run/env.t0.r1/v1");
+}
+
+TEST_F(RunExecutorTest, HangIsATimeout) {
+  auto r = Execute(Spec("hang"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kTimeout);
+  EXPECT_LT(r->wall_seconds, 4.0);
+}
+
+TEST_F(RunExecutorTest, DeathWithoutResultIsACrash) {
+  auto r = Execute(Spec("die"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kCrash);
+}
+
+TEST_F(RunExecutorTest, CancelledRunHasNoResult) {
+  std::atomic<bool> cancel{true};
+  EXPECT_FALSE(Execute(Spec("hang"), &cancel).has_value());
+}
+
+TEST(SchedulerTest, RunsEverythingWithinJobsInPlanOrder) {
+  std::vector<RunSpec> plan(20);
+  for (int i = 0; i < 20; ++i) plan[static_cast<std::size_t>(i)].repetition = i;
+  std::atomic<int> running{0}, peak{0};
+  Scheduler scheduler(3, [&](const RunSpec& spec, const std::atomic<bool>*) {
+    int now = ++running;
+    int old = peak.load();
+    while (now > old && !peak.compare_exchange_weak(old, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + (spec.repetition % 3) * 5));
+    --running;
+    RunResult r;
+    r.repetition = spec.repetition;
+    r.status = Status::kPass;
+    return std::optional<RunResult>(r);
+  });
+  std::atomic<bool> cancel{false};
+  auto results = scheduler.Run(plan, cancel);
+  ASSERT_EQ(results.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(results[static_cast<std::size_t>(i)].repetition, i);
+  EXPECT_LE(peak.load(), 3);
+  EXPECT_GE(peak.load(), 2);
+}
+
+TEST(SchedulerTest, CancelKeepsWhatFinished) {
+  std::vector<RunSpec> plan(50);
+  std::atomic<bool> cancel{false};
+  std::atomic<int> calls{0};
+  Scheduler scheduler(2, [&](const RunSpec&, const std::atomic<bool>* c) -> std::optional<RunResult> {
+    if (++calls == 5) cancel = true;
+    if (c->load()) return std::nullopt;
+    return RunResult{};
+  });
+  auto results = scheduler.Run(plan, cancel);
+  EXPECT_GE(results.size(), 3u);
+  EXPECT_LT(results.size(), 10u);
+}
+
+}  // namespace
+}  // namespace dspy_compat

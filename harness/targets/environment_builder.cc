@@ -1,0 +1,173 @@
+#include "targets/environment_builder.h"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "process/subprocess.h"
+
+namespace dspy_compat {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::chrono::minutes kInstallTimeout{20};
+constexpr std::chrono::seconds kProbeTimeout{120};
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  std::istringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (!dir.empty() && ::access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+// Installers need the network settings, index configuration and caches the
+// user set up; the environment for scenarios is built elsewhere, strictly.
+std::map<std::string, std::string> InstallerEnvironment() {
+  auto env = CurrentEnvironment();
+  env.erase("VIRTUAL_ENV");
+  env.erase("PYTHONPATH");
+  env.erase("PYTHONHOME");
+  env["UV_PYTHON_DOWNLOADS"] = "never";  // only registries are reachable; use local Pythons
+  env["UV_NO_PROGRESS"] = "1";
+  env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1";
+  return env;
+}
+
+void RunInstallStep(const Target& target, std::vector<std::string> argv,
+                    const fs::path& log_path) {
+  ProcessSpec spec;
+  spec.argv = std::move(argv);
+  spec.env = InstallerEnvironment();
+  spec.output_path = log_path;
+  spec.timeout = kInstallTimeout;
+  spec.output_tail_bytes = 64 * 1024;
+  auto outcome = RunProcess(spec);
+  if (!outcome.started) {
+    throw ProvisionError(fmt::format("target {}: {}", target.name, outcome.start_error));
+  }
+  if (outcome.exit_code == 0) return;
+  LockFile lock = ReadLockFile(target.lock_file);
+  throw ProvisionError(DescribeInstallFailure(target, lock, outcome.output_tail));
+}
+
+std::string FirstErrorLine(const std::string& output) {
+  std::istringstream in(output);
+  std::string line, fallback;
+  while (std::getline(in, line)) {
+    auto start = line.find_first_not_of(" \t×╰─▶");
+    if (start == std::string::npos) continue;
+    std::string trimmed = line.substr(start);
+    if (trimmed.starts_with("error") || trimmed.starts_with("ERROR") ||
+        trimmed.find("Because") != std::string::npos) {
+      return trimmed;
+    }
+    if (fallback.empty()) fallback = trimmed;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+std::string DescribeInstallFailure(const Target& target, const LockFile& lock,
+                                   const std::string& output) {
+  std::string lowered = output;
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string package;
+  std::size_t best = std::string::npos;
+  for (const auto& p : lock.packages) {
+    // The earliest mention of a pinned package is the one the installer choked on.
+    for (const auto& needle : {p.name + "==" + p.version, p.name + "-" + p.version}) {
+      auto at = lowered.find(needle);
+      if (at != std::string::npos && at < best) {
+        best = at;
+        package = p.name + "==" + p.version;
+      }
+    }
+  }
+  std::string hint = "check that the package index is reachable (PIP_INDEX_URL / UV_INDEX_URL)";
+  if (lowered.find("no interpreter found") != std::string::npos ||
+      lowered.find("no python") != std::string::npos) {
+    hint = fmt::format("install Python {} or pick another target", target.python_version);
+  } else if (lowered.find("hash") != std::string::npos &&
+             lowered.find("mismatch") != std::string::npos) {
+    hint = "the index served different bytes than the lock records; regenerate the lock";
+  } else if (!package.empty() && (lowered.find("no version") != std::string::npos ||
+                                  lowered.find("not found") != std::string::npos ||
+                                  lowered.find("no matching distribution") != std::string::npos)) {
+    hint = "the package index does not serve this version; pin another one in the target's "
+           "target.toml overrides and re-run scripts/lock-target.sh";
+  }
+  return fmt::format("target {}: could not install {}: {} ({})", target.name,
+                     package.empty() ? std::string("its locked packages") : package,
+                     FirstErrorLine(output), hint);
+}
+
+void PythonEnvironmentBuilder::Build(const Target& target, const fs::path& dir) {
+  fs::path log = dir.string() + ".log";
+  fs::path python = dir / "bin" / "python";
+  if (OnPath("uv")) {
+    RunInstallStep(target,
+                   {"uv", "venv", "--quiet", "--relocatable", "--python", target.python_version,
+                    dir.string()},
+                   log);
+    RunInstallStep(target,
+                   {"uv", "pip", "install", "--quiet", "--python", python.string(),
+                    "--require-hashes", "--no-deps", "-r", target.lock_file.string()},
+                   log);
+  } else {
+    RunInstallStep(target, {"python" + target.python_version, "-m", "venv", dir.string()}, log);
+    RunInstallStep(target,
+                   {python.string(), "-m", "pip", "install", "--quiet", "--require-hashes",
+                    "--no-deps", "-r", target.lock_file.string()},
+                   log);
+  }
+  std::error_code ec;
+  fs::remove(log, ec);
+}
+
+InterpreterProbe PythonEnvironmentBuilder::Probe(const fs::path& interpreter) {
+  // Importing dspy 2.5 creates ~/.dspy_cache; keep that inside a scratch HOME.
+  fs::path scratch = fs::temp_directory_path() / fmt::format("dspy-compat-probe-{}", ::getpid());
+  fs::create_directories(scratch);
+  ProcessSpec spec;
+  spec.argv = {interpreter.string(), "-c",
+               "import sys, json, importlib.metadata as m\n"
+               "import dspy\n"
+               "print(json.dumps({'dspy': m.version('dspy'), 'file': dspy.__file__,\n"
+               "  'python': '%d.%d.%d' % sys.version_info[:3]}))\n"};
+  spec.env = {{"PATH", "/usr/bin:/bin"},
+              {"HOME", scratch.string()},
+              {"DSPY_CACHEDIR", (scratch / "dspy_cache").string()},
+              {"LITELLM_LOCAL_MODEL_COST_MAP", "True"}};
+  spec.output_path = scratch / "probe.out";
+  spec.timeout = kProbeTimeout;
+  auto outcome = RunProcess(spec);
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  if (!outcome.started) throw ProvisionError(outcome.start_error);
+  std::string last_line;
+  std::istringstream lines(outcome.output_tail);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) last_line = line;
+  }
+  if (outcome.exit_code != 0 || last_line.empty() || last_line.front() != '{') {
+    throw ProvisionError(fmt::format("{} cannot import dspy: {}", interpreter.string(),
+                                     last_line.empty() ? "no output" : last_line));
+  }
+  auto json = nlohmann::json::parse(last_line, nullptr, false);
+  if (json.is_discarded()) {
+    throw ProvisionError(fmt::format("{}: unreadable probe output", interpreter.string()));
+  }
+  return {json.value("dspy", ""), json.value("python", ""), json.value("file", "")};
+}
+
+}  // namespace dspy_compat

@@ -1,0 +1,54 @@
+// Provisioned target environments, one folder per (target, lock hash) under a
+// cache root. A folder is built beside its final name and renamed into place
+// only once it is verified, so a broken install never looks finished; an
+// flock per key makes two harness processes racing for it build it once.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+#include "targets/environment_builder.h"
+
+namespace dspy_compat {
+
+struct CachedEnvironment {
+  std::string target;
+  std::string dspy_version;
+  std::string python_version;
+  std::string lock_hash;
+  std::string created_at;
+  std::filesystem::path dir;
+};
+
+class EnvironmentCache {
+ public:
+  using Log = std::function<void(std::string_view)>;
+
+  EnvironmentCache(std::filesystem::path root, EnvironmentBuilder& builder);
+
+  // $DSPY_COMPAT_CACHE, else $XDG_CACHE_HOME/dspy-compat, else ~/.cache/dspy-compat.
+  static std::filesystem::path DefaultRoot();
+
+  // Returns the target ready to use (interpreter set, versions filled in),
+  // building its environment first if needed. Throws ProvisionError.
+  Target Sync(const Target& target, const Log& log = {});
+
+  // The environments present in the cache, finished ones only.
+  std::vector<CachedEnvironment> List() const;
+
+  std::filesystem::path DirFor(const Target& target) const;
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  Target SyncUserPython(const Target& target);
+  bool IsFinished(const std::filesystem::path& dir, const Target& target) const;
+
+  std::filesystem::path root_;
+  EnvironmentBuilder& builder_;
+};
+
+}  // namespace dspy_compat

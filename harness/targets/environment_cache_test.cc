@@ -1,0 +1,135 @@
+#include "targets/environment_cache.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+namespace dspy_compat {
+namespace {
+namespace fs = std::filesystem;
+
+// Builds a fake venv (bin/python) and reports a configurable version.
+class FakeBuilder : public EnvironmentBuilder {
+ public:
+  void Build(const Target& target, const fs::path& dir) override {
+    ++builds;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // widen the race window
+    if (fail_build) throw ProvisionError("target " + target.name + ": could not install litellm==1.51.0");
+    fs::create_directories(dir / "bin");
+    std::ofstream(dir / "bin" / "python") << "#!/bin/sh\n";
+  }
+  InterpreterProbe Probe(const fs::path&) override { return {probe_version, "3.11.7", "/x/dspy"}; }
+
+  std::atomic<int> builds{0};
+  bool fail_build = false;
+  std::string probe_version = "2.5.40";
+};
+
+class EnvironmentCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("envcache_test_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    target_.name = "dspy-2.5.40";
+    target_.dspy_version = "2.5.40";
+    target_.lock_hash = std::string(64, 'c');
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  fs::path root_;
+  Target target_;
+  FakeBuilder builder_;
+};
+
+TEST_F(EnvironmentCacheTest, BuildsOnceThenHits) {
+  EnvironmentCache cache(root_, builder_);
+  auto ready = cache.Sync(target_);
+  EXPECT_EQ(ready.interpreter, cache.DirFor(target_) / "bin" / "python");
+  cache.Sync(target_);
+  EXPECT_EQ(builder_.builds, 1);
+  auto listed = cache.List();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].target, "dspy-2.5.40");
+  EXPECT_EQ(listed[0].lock_hash, target_.lock_hash);
+}
+
+TEST_F(EnvironmentCacheTest, ConcurrentSyncsBuildOnce) {
+  EnvironmentCache a(root_, builder_), b(root_, builder_);
+  std::thread t1([&] { a.Sync(target_); });
+  std::thread t2([&] { b.Sync(target_); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(builder_.builds, 1);
+}
+
+TEST_F(EnvironmentCacheTest, FailedBuildLeavesNothingThatLooksFinished) {
+  builder_.fail_build = true;
+  EnvironmentCache cache(root_, builder_);
+  EXPECT_THROW(cache.Sync(target_), ProvisionError);
+  EXPECT_TRUE(cache.List().empty());
+  EXPECT_FALSE(fs::exists(cache.DirFor(target_)));
+  for (const auto& e : fs::directory_iterator(root_ / "envs")) {
+    EXPECT_EQ(e.path().extension(), ".lock") << e.path();
+  }
+}
+
+TEST_F(EnvironmentCacheTest, WrongImportedVersionIsRejected) {
+  builder_.probe_version = "2.5.39";
+  EnvironmentCache cache(root_, builder_);
+  try {
+    cache.Sync(target_);
+    FAIL();
+  } catch (const ProvisionError& e) {
+    EXPECT_NE(std::string(e.what()).find("not the pinned 2.5.40"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(cache.DirFor(target_)));
+}
+
+TEST_F(EnvironmentCacheTest, UnfinishedFolderIsRebuilt) {
+  EnvironmentCache cache(root_, builder_);
+  fs::create_directories(cache.DirFor(target_) / "bin");  // no marker: a crashed attempt
+  cache.Sync(target_);
+  EXPECT_EQ(builder_.builds, 1);
+  EXPECT_TRUE(fs::exists(cache.DirFor(target_) / "dspy-compat-env.json"));
+}
+
+TEST_F(EnvironmentCacheTest, UserPythonIsProbedNotBuilt) {
+  EnvironmentCache cache(root_, builder_);
+  Target user;
+  user.name = "python:/usr/bin/python3";
+  user.kind = Target::Kind::kUserPython;
+  user.interpreter = "/usr/bin/python3";
+  auto ready = cache.Sync(user);
+  EXPECT_EQ(builder_.builds, 0);
+  EXPECT_EQ(ready.dspy_version, "2.5.40");
+  EXPECT_EQ(ready.python_version, "3.11");
+}
+
+TEST(DescribeInstallFailureTest, NamesPackageTargetAndHint) {
+  Target target;
+  target.name = "dspy-2.5.40";
+  LockFile lock;
+  lock.packages = {{"dspy", "2.5.40", {}}, {"litellm", "1.51.0", {}}};
+  auto msg = DescribeInstallFailure(
+      target, lock,
+      "  × No solution found when resolving dependencies:\n  ╰─▶ Because there is no version of "
+      "litellm==1.51.0 and you require litellm==1.51.0, we can conclude...\n");
+  EXPECT_NE(msg.find("target dspy-2.5.40"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("could not install litellm==1.51.0"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("does not serve this version"), std::string::npos) << msg;
+}
+
+TEST(DescribeInstallFailureTest, NetworkFailureWithoutPackage) {
+  Target target;
+  target.name = "t";
+  LockFile lock;
+  lock.packages = {{"dspy", "2.5.40", {}}};
+  auto msg = DescribeInstallFailure(target, lock, "error: Failed to fetch: dns error\n");
+  EXPECT_NE(msg.find("error: Failed to fetch: dns error"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("reachable"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,96 @@
+#include "targets/lock_file.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace dspy_compat {
+
+const LockedPackage* LockFile::Find(const std::string& name) const {
+  auto wanted = NormalisePackageName(name);
+  for (const auto& p : packages) {
+    if (p.name == wanted) return &p;
+  }
+  return nullptr;
+}
+
+std::string NormalisePackageName(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+    return c == '_' || c == '.' ? '-' : static_cast<char>(std::tolower(c));
+  });
+  return name;
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+LockFile ParseLockFile(const std::string& text, const std::string& source) {
+  static const std::regex kRequirement(
+      R"(^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([A-Za-z0-9.!+_-]+)(\s*;[^\\]*)?\s*(\\)?\s*$)");
+  static const std::regex kHash(R"(^\s+--hash=(sha256:[0-9a-f]{64})\s*(\\)?\s*$)");
+  LockFile lock;
+  lock.sha256 = Sha256Hex(text);
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  bool expect_hash = false;  // the previous line ended with a continuation
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::smatch m;
+    if (expect_hash) {
+      if (!std::regex_match(line, m, kHash)) {
+        throw LockFileError(fmt::format("{}:{}: expected '--hash=sha256:<64 hex digits>' for {}",
+                                        source, number, lock.packages.back().name));
+      }
+      lock.packages.back().hashes.push_back(m[1]);
+      expect_hash = m[2].matched;
+      continue;
+    }
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (!std::regex_match(line, m, kRequirement)) {
+      throw LockFileError(fmt::format(
+          "{}:{}: not a pinned requirement ('name==version \\' followed by hashes): '{}'", source,
+          number, line.substr(0, 80)));
+    }
+    lock.packages.push_back({NormalisePackageName(m[1]), m[3], {}});
+    expect_hash = m[5].matched;
+  }
+  if (expect_hash) {
+    throw LockFileError(fmt::format("{}: ends inside the hashes of {}", source,
+                                    lock.packages.back().name));
+  }
+  if (lock.packages.empty()) {
+    throw LockFileError(fmt::format("{}: no pinned packages", source));
+  }
+  for (const auto& p : lock.packages) {
+    if (p.hashes.empty()) {
+      throw LockFileError(fmt::format(
+          "{}: {}=={} has no --hash; regenerate the lock with scripts/lock-target.sh", source,
+          p.name, p.version));
+    }
+  }
+  return lock;
+}
+
+LockFile ReadLockFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LockFileError(fmt::format("{}: cannot read the lock file", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseLockFile(text.str(), path.string());
+}
+
+}  // namespace dspy_compat

@@ -1,0 +1,113 @@
+#include "targets/target_definition.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <toml++/toml.h>
+
+#include "targets/lock_file.h"
+
+namespace dspy_compat {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string RequireString(const toml::table& table, std::string_view key, const fs::path& file) {
+  auto value = table[key].value<std::string>();
+  if (!value || value->empty()) {
+    throw TargetError(fmt::format("{}: missing or empty string field '{}'", file.string(), key));
+  }
+  return *value;
+}
+
+Target UserPythonTarget(const std::string& spec) {
+  fs::path interpreter = spec.substr(kUserPythonPrefix.size());
+  if (interpreter.empty()) {
+    throw TargetError("--targets python: needs a path, e.g. python:/path/to/venv/bin/python");
+  }
+  std::error_code ec;
+  if (!fs::exists(interpreter, ec)) {
+    throw TargetError(fmt::format("target {}: no interpreter at {}", spec, interpreter.string()));
+  }
+  Target target;
+  target.name = spec;
+  target.kind = Target::Kind::kUserPython;
+  target.interpreter = fs::absolute(interpreter);
+  return target;
+}
+
+}  // namespace
+
+Target LoadTargetDefinition(const fs::path& dir) {
+  fs::path file = dir / "target.toml";
+  toml::table table;
+  try {
+    table = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    throw TargetError(fmt::format("{}:{}: {}", file.string(), e.source().begin.line,
+                                  e.description()));
+  }
+  Target target;
+  target.name = RequireString(table, "name", file);
+  if (target.name != dir.filename().string()) {
+    throw TargetError(fmt::format("{}: name '{}' differs from its folder '{}'", file.string(),
+                                  target.name, dir.filename().string()));
+  }
+  target.dspy_version = RequireString(table, "dspy", file);
+  target.python_version = RequireString(table, "python", file);
+  target.lock_file = fs::absolute(dir / RequireString(table, "lock", file));
+  LockFile lock;
+  try {
+    lock = ReadLockFile(target.lock_file);
+  } catch (const LockFileError& e) {
+    throw TargetError(fmt::format("target {}: malformed lock file: {}", target.name, e.what()));
+  }
+  const LockedPackage* dspy = lock.Find("dspy");
+  if (dspy == nullptr || dspy->version != target.dspy_version) {
+    throw TargetError(fmt::format("target {}: the lock file does not pin dspy=={}", target.name,
+                                  target.dspy_version));
+  }
+  target.lock_hash = lock.sha256;
+  return target;
+}
+
+std::vector<std::string> ListTargetNames(const fs::path& targets_root) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(targets_root, ec)) {
+    if (entry.is_directory() && fs::exists(entry.path() / "target.toml")) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<Target> ResolveTargets(const std::vector<std::string>& specs,
+                                   const fs::path& targets_root) {
+  std::vector<Target> targets;
+  for (const auto& spec : specs) {
+    if (spec.starts_with(kUserPythonPrefix)) {
+      targets.push_back(UserPythonTarget(spec));
+      continue;
+    }
+    fs::path dir = targets_root / spec;
+    if (spec.find('/') != std::string::npos || !fs::exists(dir / "target.toml")) {
+      throw TargetError(fmt::format(
+          "unknown target '{}'; known targets: {} (or python:/path/to/python for your own)", spec,
+          fmt::join(ListTargetNames(targets_root), ", ")));
+    }
+    targets.push_back(LoadTargetDefinition(dir));
+  }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    for (std::size_t j = i + 1; j < targets.size(); ++j) {
+      if (targets[i].name == targets[j].name) {
+        throw TargetError(fmt::format("target '{}' is given twice", targets[i].name));
+      }
+    }
+  }
+  return targets;
+}
+
+}  // namespace dspy_compat

@@ -1,0 +1,33 @@
+// Target definitions: fixtures/targets/<name>/target.toml (a pinned DSPy
+// release with its lock file) or "python:/path/to/python" (a user's own
+// interpreter, used as it is).
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+
+namespace dspy_compat {
+
+class TargetError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr std::string_view kUserPythonPrefix = "python:";
+
+// Reads and validates <dir>/target.toml and its lock file.
+Target LoadTargetDefinition(const std::filesystem::path& dir);
+
+// Names of the targets defined under targets_root, sorted.
+std::vector<std::string> ListTargetNames(const std::filesystem::path& targets_root);
+
+// Turns the --targets values into Targets; unknown names fail with a message
+// that lists the known ones.
+std::vector<Target> ResolveTargets(const std::vector<std::string>& specs,
+                                   const std::filesystem::path& targets_root);
+
+}  // namespace dspy_compat

@@ -1,0 +1,84 @@
+#include "targets/target_definition.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace dspy_compat {
+namespace {
+namespace fs = std::filesystem;
+
+fs::path SourceRoot() {
+  const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT");
+  return root != nullptr ? fs::path(root) : fs::path(DSPY_COMPAT_SOURCE_ROOT_DEFAULT);
+}
+
+class TargetDefinitionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("targets_test_" + std::to_string(::getpid()));
+    fs::create_directories(root_ / "t1");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  void Write(const fs::path& rel, const std::string& text) { std::ofstream(root_ / rel) << text; }
+  fs::path root_;
+};
+
+TEST(ShippedTargetsTest, BothPinnedReleasesLoad) {
+  auto targets = ResolveTargets({"dspy-2.5.39", "dspy-2.5.40"}, SourceRoot() / "fixtures/targets");
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0].dspy_version, "2.5.39");
+  EXPECT_EQ(targets[1].dspy_version, "2.5.40");
+  EXPECT_EQ(targets[1].lock_hash.size(), 64u);
+  EXPECT_NE(targets[0].lock_hash, targets[1].lock_hash);
+  EXPECT_EQ(targets[0].python_version, "3.11");
+}
+
+TEST_F(TargetDefinitionTest, UnknownTargetListsKnownOnes) {
+  Write("t1/target.toml", "");
+  try {
+    ResolveTargets({"dspy-9.9.9"}, root_);
+    FAIL();
+  } catch (const TargetError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("unknown target 'dspy-9.9.9'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("t1"), std::string::npos) << msg;
+  }
+}
+
+TEST_F(TargetDefinitionTest, MalformedLockNamesTargetAndLine) {
+  Write("t1/target.toml", "name='t1'\ndspy='2.5.40'\npython='3.11'\nlock='r.lock'\n");
+  Write("t1/r.lock", "dspy==2.5.40\n");
+  try {
+    LoadTargetDefinition(root_ / "t1");
+    FAIL();
+  } catch (const TargetError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("target t1: malformed lock file"), std::string::npos) << msg;
+  }
+}
+
+TEST_F(TargetDefinitionTest, MalformedTomlIsAnError) {
+  Write("t1/target.toml", "name = \n");
+  EXPECT_THROW(LoadTargetDefinition(root_ / "t1"), TargetError);
+}
+
+TEST_F(TargetDefinitionTest, LockMustPinTheDeclaredDspy) {
+  Write("t1/target.toml", "name='t1'\ndspy='2.5.39'\npython='3.11'\nlock='r.lock'\n");
+  Write("t1/r.lock",
+        "dspy==2.5.40 \\\n    --hash=sha256:"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+  EXPECT_THROW(LoadTargetDefinition(root_ / "t1"), TargetError);
+}
+
+TEST_F(TargetDefinitionTest, UserPythonNeedsAnExistingInterpreter) {
+  EXPECT_THROW(ResolveTargets({"python:/no/such/python"}, root_), TargetError);
+  auto targets = ResolveTargets({"python:/bin/sh"}, root_);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].kind, Target::Kind::kUserPython);
+  EXPECT_EQ(targets[0].interpreter, fs::path("/bin/sh"));
+}
+
+}  // namespace
+}  // namespace dspy_compat
