@@ -1,11 +1,11 @@
 #include "catalogue/discovery.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace dspy_compat {
 namespace fs = std::filesystem;
@@ -69,7 +69,8 @@ std::vector<Scenario> DiscoverScenarios(const std::vector<fs::path>& paths) {
   // The same file named twice runs once.
   std::vector<Scenario> unique;
   for (auto& s : scenarios) {
-    bool dup = std::any_of(unique.begin(), unique.end(), [&](const auto& u) { return u.id == s.id; });
+    bool dup =
+        std::any_of(unique.begin(), unique.end(), [&](const auto& u) { return u.id == s.id; });
     if (!dup) unique.push_back(std::move(s));
   }
   return unique;

@@ -1,10 +1,10 @@
 #include "catalogue/scenario_header.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <regex>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace dspy_compat {
 namespace {
@@ -24,7 +24,8 @@ DelaySpec ParseDelaySpec(const std::string& text) {
   static const std::regex kRange(R"(^\s*(\d+)\s*(?:-\s*(\d+))?\s*$)");
   std::smatch m;
   if (!std::regex_match(text, m, kRange)) {
-    throw ScenarioError(fmt::format("an LM delay is 'MS' or 'MIN-MAX' in milliseconds, not '{}'", text));
+    throw ScenarioError(
+        fmt::format("an LM delay is 'MS' or 'MIN-MAX' in milliseconds, not '{}'", text));
   }
   DelaySpec spec;
   spec.min_ms = std::stoi(m[1]);

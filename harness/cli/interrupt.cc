@@ -10,7 +10,8 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void OnSignal(int) {
   if (g_interrupted.exchange(true)) _exit(130);
-  constexpr char kMessage[] = "\ndspy-compat: stopping; killing running scenarios, writing results\n";
+  constexpr char kMessage[] =
+      "\ndspy-compat: stopping; killing running scenarios, writing results\n";
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
 }
 

@@ -39,27 +39,33 @@ int main(int argc, char** argv) {
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
       "run", "Run scenarios on targets, write DIR/results.json and DIR/report.md");
-  run_cmd->add_option("--targets", run.targets,
-                      "Targets: names under fixtures/targets or python:/path/to/python "
-                      "(default: dspy-2.5.39 dspy-2.5.40)")
+  run_cmd
+      ->add_option("--targets", run.targets,
+                   "Targets: names under fixtures/targets or python:/path/to/python "
+                   "(default: dspy-2.5.39 dspy-2.5.40)")
       ->delimiter(',');
-  run_cmd->add_option("--scenarios", run.scenarios,
-                      "Scenario files or folders (default: the bundled catalogue)")
+  run_cmd
+      ->add_option("--scenarios", run.scenarios,
+                   "Scenario files or folders (default: the bundled catalogue)")
       ->delimiter(',');
-  run_cmd->add_option("--repeat", run.repeat,
-                      "Repetitions per scenario and target (default: the scenario's REPEAT, else 1)")
+  run_cmd
+      ->add_option("--repeat", run.repeat,
+                   "Repetitions per scenario and target (default: the scenario's REPEAT, else 1)")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_option("-j,--jobs", run.jobs, "Runs in parallel (default: number of cores)")
       ->check(CLI::Range(1, 1024));
-  run_cmd->add_option("--timeout", run.timeout_seconds,
-                      "Time limit per run in seconds (default: the scenario's TIMEOUT, else 120)")
+  run_cmd
+      ->add_option("--timeout", run.timeout_seconds,
+                   "Time limit per run in seconds (default: the scenario's TIMEOUT, else 120)")
       ->check(CLI::Range(1, 86400));
   run_cmd->add_option("--lm-delay-ms", run.lm_delay,
                       "Mock LM latency, MS or MIN-MAX, for every scenario (default: the "
                       "scenario's LM-DELAY-MS, else 5-15)");
   run_cmd->add_option("-o,--out", run.out, "Output folder")->capture_default_str();
-  run_cmd->add_option("--seed", run.seed, "Seed for the mock LM's delays (default: random; recorded)");
-  run_cmd->add_option("--cache-dir", run.cache_dir, "Environment cache (default: $DSPY_COMPAT_CACHE)");
+  run_cmd->add_option("--seed", run.seed,
+                      "Seed for the mock LM's delays (default: random; recorded)");
+  run_cmd->add_option("--cache-dir", run.cache_dir,
+                      "Environment cache (default: $DSPY_COMPAT_CACHE)");
   run_cmd->add_flag("--keep-work", run.keep_work, "Keep each run's folder under DIR/work");
 
   EnvsOptions envs;
@@ -70,12 +76,13 @@ int main(int argc, char** argv) {
   sync_cmd->add_option("targets", envs.targets, "Target names");
   auto* list_cmd = envs_cmd->add_subcommand("list", "Show provisioned environments");
   for (auto* cmd : {sync_cmd, list_cmd}) {
-    cmd->add_option("--cache-dir", envs.cache_dir, "Environment cache (default: $DSPY_COMPAT_CACHE)");
+    cmd->add_option("--cache-dir", envs.cache_dir,
+                    "Environment cache (default: $DSPY_COMPAT_CACHE)");
   }
 
   MockServerOptions mock;
-  auto* mock_cmd = app.add_subcommand(
-      "mock-server", "Run the OpenAI-compatible mock LM server in the foreground");
+  auto* mock_cmd = app.add_subcommand("mock-server",
+                                      "Run the OpenAI-compatible mock LM server in the foreground");
   mock_cmd->add_option("--port", mock.port, "Port (0: any free one)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();

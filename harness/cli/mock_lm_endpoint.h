@@ -24,9 +24,8 @@ class MockLmEndpoint : public LmEndpoint {
     RunTraffic traffic;
     for (const auto& entry : server_.journal().ForRun(run_id)) {
       ++traffic.requests;
-      if (!entry.model.empty() &&
-          std::find(traffic.models.begin(), traffic.models.end(), entry.model) ==
-              traffic.models.end()) {
+      if (!entry.model.empty() && std::find(traffic.models.begin(), traffic.models.end(),
+                                            entry.model) == traffic.models.end()) {
         traffic.models.push_back(entry.model);
       }
     }

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <iostream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "catalogue/scenario_header.h"
 #include "cli/commands.h"

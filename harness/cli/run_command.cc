@@ -1,13 +1,13 @@
 // dspy-compat run: targets and scenarios in, results.json and report.md out.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <random>
 #include <thread>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "catalogue/discovery.h"
 #include "cli/commands.h"
@@ -30,21 +30,23 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string NowIso() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
-                                                  std::chrono::system_clock::now())));
+  return fmt::format(
+      "{:%Y-%m-%dT%H:%M:%SZ}",
+      fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
 }
 
 TargetInfo InfoOf(const Target& t) {
-  return {t.name,           t.kind == Target::Kind::kLocked ? "locked" : "python",
-          t.dspy_version,   t.python_version,
-          t.lock_hash,      t.interpreter.string()};
+  return {t.name,         t.kind == Target::Kind::kLocked ? "locked" : "python",
+          t.dspy_version, t.python_version,
+          t.lock_hash,    t.interpreter.string()};
 }
 
 // Rewrites results.json as runs finish (at most once a second), so that a
 // harness killed outright still leaves what it had gathered.
 class ResultsSink {
  public:
-  ResultsSink(fs::path path, Results results) : path_(std::move(path)), results_(std::move(results)) {}
+  ResultsSink(fs::path path, Results results)
+      : path_(std::move(path)), results_(std::move(results)) {}
 
   void Add(const RunResult& run) {
     std::lock_guard lock(mutex_);
@@ -89,7 +91,8 @@ int RunCommand(const RunOptions& options) {
     return kExitUsage;
   }
   plan_options.repeat = options.repeat;
-  if (options.timeout_seconds) plan_options.timeout = std::chrono::seconds(*options.timeout_seconds);
+  if (options.timeout_seconds)
+    plan_options.timeout = std::chrono::seconds(*options.timeout_seconds);
 
   PythonEnvironmentBuilder builder;
   EnvironmentCache cache(options.cache_dir.value_or(EnvironmentCache::DefaultRoot()), builder);
@@ -114,8 +117,9 @@ int RunCommand(const RunOptions& options) {
     return kExitInfrastructure;
   }
 
-  const int jobs = options.jobs > 0 ? options.jobs
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs = options.jobs > 0
+                       ? options.jobs
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto plan = PlanRuns(scenarios, targets, plan_options);
 
   Results results;
@@ -152,13 +156,15 @@ int RunCommand(const RunOptions& options) {
                        endpoint);
   Progress progress(static_cast<int>(plan.size()), Progress::ShouldBeLive(2), std::cerr);
   ResultsSink sink(results_path, results);
-  Scheduler scheduler(
-      jobs, [&](const RunSpec& spec, const std::atomic<bool>* cancel) { return executor.Execute(spec, cancel); },
-      {[&](const RunSpec& spec) { progress.Started(spec); },
-       [&](const RunSpec& spec, const RunResult& result) {
-         progress.Finished(spec, result);
-         sink.Add(result);
-       }});
+  Scheduler scheduler(jobs,
+                      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
+                        return executor.Execute(spec, cancel);
+                      },
+                      {[&](const RunSpec& spec) { progress.Started(spec); },
+                       [&](const RunSpec& spec, const RunResult& result) {
+                         progress.Finished(spec, result);
+                         sink.Add(result);
+                       }});
   results.runs = scheduler.Run(plan, interrupted);
   progress.Done();
   server.Stop();

@@ -44,10 +44,10 @@ struct ScenarioOptions {
 };
 
 struct Scenario {
-  std::string id;                // file stem, unique within a session
-  std::filesystem::path path;    // absolute path of the program
-  std::string summary;           // one line from the header
-  std::string exercises;         // what the pattern is, from the header
+  std::string id;              // file stem, unique within a session
+  std::filesystem::path path;  // absolute path of the program
+  std::string summary;         // one line from the header
+  std::string exercises;       // what the pattern is, from the header
   ScenarioOptions options;
 };
 
@@ -60,7 +60,7 @@ struct Target {
   std::string dspy_version;    // the pin; empty for user interpreters until probed
   std::string python_version;  // e.g. "3.11"
   std::filesystem::path lock_file;
-  std::string lock_hash;       // sha256 of the lock file, hex; empty for user interpreters
+  std::string lock_hash;              // sha256 of the lock file, hex; empty for user interpreters
   std::filesystem::path interpreter;  // set once provisioned
 };
 
@@ -70,14 +70,14 @@ struct RunResult {
   int repetition = 0;  // 1-based
   std::string run_id;  // unique; also the mock server's journal key
   Status status = Status::kError;
-  std::string error_type;     // exception class, e.g. "AssertionError"
-  std::string error_message;  // first line of str(exception), or the harness's reason
-  std::string traceback;      // bounded
-  std::string dspy_version;   // what the runner actually imported
-  double wall_seconds = 0;    // whole process, as the harness saw it
-  double scenario_seconds = 0;  // the scenario program alone, as the runner saw it
-  int lm_calls = 0;             // dspy.LM calls the runner counted
-  int lm_requests = 0;          // requests the mock server journaled for this run
+  std::string error_type;           // exception class, e.g. "AssertionError"
+  std::string error_message;        // first line of str(exception), or the harness's reason
+  std::string traceback;            // bounded
+  std::string dspy_version;         // what the runner actually imported
+  double wall_seconds = 0;          // whole process, as the harness saw it
+  double scenario_seconds = 0;      // the scenario program alone, as the runner saw it
+  int lm_calls = 0;                 // dspy.LM calls the runner counted
+  int lm_requests = 0;              // requests the mock server journaled for this run
   std::vector<std::string> models;  // distinct models the mock server saw, in order
   std::optional<int> exit_code;
   std::optional<int> term_signal;
@@ -105,7 +105,7 @@ struct RunEnvironment {
   int planned_runs = 0;
   std::string cache_policy;  // how LM caching was isolated, e.g. "fresh DSPY_CACHEDIR per run"
   std::vector<TargetInfo> targets;
-  std::vector<std::string> scenarios;  // ids, in catalogue order
+  std::vector<std::string> scenarios;                     // ids, in catalogue order
   std::map<std::string, std::string> scenario_summaries;  // id -> summary line
 };
 

@@ -5,7 +5,8 @@
 namespace dspy_compat {
 
 TEST(StatusTest, NamesRoundTrip) {
-  for (Status s : {Status::kPass, Status::kFail, Status::kTimeout, Status::kCrash, Status::kError}) {
+  for (Status s :
+       {Status::kPass, Status::kFail, Status::kTimeout, Status::kCrash, Status::kError}) {
     auto parsed = ParseStatus(StatusName(s));
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(*parsed, s);

@@ -18,8 +18,8 @@ struct ProcessSpec {
   // The child's whole environment. Never inherited implicitly: callers build
   // it from an allow-list (see runner/run_environment.h).
   std::map<std::string, std::string> env;
-  std::filesystem::path cwd;          // empty: inherit
-  std::filesystem::path output_path;  // stdout and stderr both go here; empty: /dev/null
+  std::filesystem::path cwd;             // empty: inherit
+  std::filesystem::path output_path;     // stdout and stderr both go here; empty: /dev/null
   std::chrono::milliseconds timeout{0};  // 0: no limit
   std::size_t output_tail_bytes = 16 * 1024;
 };

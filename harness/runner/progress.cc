@@ -1,11 +1,10 @@
 #include "runner/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <ostream>
-
-#include <fmt/format.h>
 
 namespace dspy_compat {
 
@@ -26,9 +25,9 @@ void Progress::Finished(const RunSpec& spec, const RunResult& result) {
   --running_;
   ++done_;
   if (IsFailure(result.status)) ++failed_;
-  std::string what = fmt::format("{:<7} {} on {} (rep {}, {:.1f}s)", StatusName(result.status),
-                                 spec.scenario.id, spec.target.name, spec.repetition,
-                                 result.wall_seconds);
+  std::string what =
+      fmt::format("{:<7} {} on {} (rep {}, {:.1f}s)", StatusName(result.status), spec.scenario.id,
+                  spec.target.name, spec.repetition, result.wall_seconds);
   if (IsFailure(result.status)) {
     std::string error = result.error_type.empty() ? result.error_message
                                                   : result.error_type + ": " + result.error_message;
@@ -42,8 +41,7 @@ void Progress::Finished(const RunSpec& spec, const RunResult& result) {
 }
 
 void Progress::DrawLive(const std::string& last) {
-  double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string eta = "?";
   if (done_ > 0) eta = fmt::format("{:.0f}s", elapsed / done_ * (total_ - done_));
   out_ << fmt::format("\r\033[K[{}/{}] {} running, {} failed, ~{} left  {}", done_, total_,

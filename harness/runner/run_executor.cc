@@ -1,8 +1,8 @@
 #include "runner/run_executor.h"
 
-#include <fstream>
-
 #include <fmt/format.h>
+
+#include <fstream>
 
 #include "runner/run_environment.h"
 
@@ -53,11 +53,11 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
   }
   if (!runner_result) {
     r.status = Status::kCrash;
-    r.error_message =
-        process.term_signal
-            ? fmt::format("the interpreter died of {} without a result", SignalName(*process.term_signal))
-            : fmt::format("the interpreter exited with code {} without a result",
-                          process.exit_code.value_or(-1));
+    r.error_message = process.term_signal
+                          ? fmt::format("the interpreter died of {} without a result",
+                                        SignalName(*process.term_signal))
+                          : fmt::format("the interpreter exited with code {} without a result",
+                                        process.exit_code.value_or(-1));
     return r;
   }
   const auto& j = *runner_result;

@@ -1,8 +1,8 @@
 #include "runner/run_plan.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace dspy_compat {
 
@@ -34,9 +34,10 @@ std::vector<RunSpec> PlanRuns(const std::vector<Scenario>& scenarios,
         // sanitise to the same text.
         spec.run_id = SafeId(fmt::format("{}.t{}.r{}", scenario.id, t, rep));
         spec.lm_delay = scenario.options.lm_delay.value_or(options.default_lm_delay);
-        spec.timeout = options.timeout.value_or(
-            scenario.options.timeout_seconds ? std::chrono::seconds(*scenario.options.timeout_seconds)
-                                             : options.default_timeout);
+        spec.timeout =
+            options.timeout.value_or(scenario.options.timeout_seconds
+                                         ? std::chrono::seconds(*scenario.options.timeout_seconds)
+                                         : options.default_timeout);
         plan.push_back(std::move(spec));
       }
     }

@@ -132,7 +132,9 @@ TEST(ClassifyRunTest, TimeoutCrashAndStartFailure) {
 
 class FakeEndpoint : public LmEndpoint {
  public:
-  std::string ApiBaseFor(const std::string& run_id) override { return "http://127.0.0.1:9/run/" + run_id + "/v1"; }
+  std::string ApiBaseFor(const std::string& run_id) override {
+    return "http://127.0.0.1:9/run/" + run_id + "/v1";
+  }
   void ConfigureRun(const std::string& run_id, const DelaySpec&) override { configured = run_id; }
   RunTraffic TrafficFor(const std::string&) override { return {2, {"gpt-4o-mini"}}; }
   std::string configured;
@@ -193,8 +195,8 @@ TEST_F(RunExecutorTest, PassRecordsTrafficAndCleansUp) {
 TEST_F(RunExecutorTest, RunGetsItsOwnHomeAndApiBase) {
   auto r = Execute(Spec("env"));
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->error_message,
-            (dir_ / "work" / "env.t0.r1" / "home").string() + "|http://127.0.0.1:9/run/env.t0.r1/v1");
+  EXPECT_EQ(r->error_message, (dir_ / "work" / "env.t0.r1" / "home").string() +
+                                  "|http://127.0.0.1:9/run/env.t0.r1/v1");
 }
 
 TEST_F(RunExecutorTest, HangIsATimeout) {
@@ -243,11 +245,12 @@ TEST(SchedulerTest, CancelKeepsWhatFinished) {
   std::vector<RunSpec> plan(50);
   std::atomic<bool> cancel{false};
   std::atomic<int> calls{0};
-  Scheduler scheduler(2, [&](const RunSpec&, const std::atomic<bool>* c) -> std::optional<RunResult> {
-    if (++calls == 5) cancel = true;
-    if (c->load()) return std::nullopt;
-    return RunResult{};
-  });
+  Scheduler scheduler(2,
+                      [&](const RunSpec&, const std::atomic<bool>* c) -> std::optional<RunResult> {
+                        if (++calls == 5) cancel = true;
+                        if (c->load()) return std::nullopt;
+                        return RunResult{};
+                      });
   auto results = scheduler.Run(plan, cancel);
   EXPECT_GE(results.size(), 3u);
   EXPECT_LT(results.size(), 10u);

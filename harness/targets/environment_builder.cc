@@ -1,11 +1,10 @@
 #include "targets/environment_builder.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "process/subprocess.h"
 
@@ -41,8 +40,7 @@ std::map<std::string, std::string> InstallerEnvironment() {
   return env;
 }
 
-void RunInstallStep(const Target& target, std::vector<std::string> argv,
-                    const fs::path& log_path) {
+void RunInstallStep(const Target& target, std::vector<std::string> argv, const fs::path& log_path) {
   ProcessSpec spec;
   spec.argv = std::move(argv);
   spec.env = InstallerEnvironment();
@@ -103,8 +101,9 @@ std::string DescribeInstallFailure(const Target& target, const LockFile& lock,
   } else if (!package.empty() && (lowered.find("no version") != std::string::npos ||
                                   lowered.find("not found") != std::string::npos ||
                                   lowered.find("no matching distribution") != std::string::npos)) {
-    hint = "the package index does not serve this version; pin another one in the target's "
-           "target.toml overrides and re-run scripts/lock-target.sh";
+    hint =
+        "the package index does not serve this version; pin another one in the target's "
+        "target.toml overrides and re-run scripts/lock-target.sh";
   }
   return fmt::format("target {}: could not install {}: {} ({})", target.name,
                      package.empty() ? std::string("its locked packages") : package,
@@ -113,12 +112,20 @@ std::string DescribeInstallFailure(const Target& target, const LockFile& lock,
 
 void PythonEnvironmentBuilder::Build(const Target& target, const fs::path& dir) {
   fs::path log = dir.string() + ".log";
+  // The log only matters while a step runs: its tail goes into the error.
+  struct RemoveLog {
+    fs::path path;
+    ~RemoveLog() {
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+  } remove_log{log};
   fs::path python = dir / "bin" / "python";
   if (OnPath("uv")) {
-    RunInstallStep(target,
-                   {"uv", "venv", "--quiet", "--relocatable", "--python", target.python_version,
-                    dir.string()},
-                   log);
+    RunInstallStep(
+        target,
+        {"uv", "venv", "--quiet", "--relocatable", "--python", target.python_version, dir.string()},
+        log);
     RunInstallStep(target,
                    {"uv", "pip", "install", "--quiet", "--python", python.string(),
                     "--require-hashes", "--no-deps", "-r", target.lock_file.string()},
@@ -130,8 +137,6 @@ void PythonEnvironmentBuilder::Build(const Target& target, const fs::path& dir) 
                     "--no-deps", "-r", target.lock_file.string()},
                    log);
   }
-  std::error_code ec;
-  fs::remove(log, ec);
 }
 
 InterpreterProbe PythonEnvironmentBuilder::Probe(const fs::path& interpreter) {

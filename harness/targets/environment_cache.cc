@@ -1,15 +1,14 @@
 #include "targets/environment_cache.h"
 
 #include <fcntl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 namespace dspy_compat {
 namespace fs = std::filesystem;
@@ -21,7 +20,8 @@ constexpr const char* kMarker = "dspy-compat-env.json";
 // An exclusive flock held for the lifetime of the object.
 class FileLock {
  public:
-  explicit FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+  explicit FileLock(const fs::path& path)
+      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
     if (fd_ < 0) throw ProvisionError(fmt::format("cannot open lock file {}", path.string()));
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
     waited_ = true;
@@ -41,8 +41,9 @@ class FileLock {
 };
 
 std::string NowIso() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
-                                                  std::chrono::system_clock::now())));
+  return fmt::format(
+      "{:%Y-%m-%dT%H:%M:%SZ}",
+      fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
 }
 
 std::optional<nlohmann::json> ReadMarker(const fs::path& dir) {
@@ -104,22 +105,25 @@ Target EnvironmentCache::Sync(const Target& target, const Log& log) {
 
   fs::create_directories(dir.parent_path());
   FileLock lock(dir.string() + ".lock");
-  if (lock.waited() && log) log(fmt::format("{}: waited for another process to provision it", target.name));
+  if (lock.waited() && log)
+    log(fmt::format("{}: waited for another process to provision it", target.name));
   if (IsFinished(dir, target)) return ready;  // the other process finished it
 
   std::error_code ec;
   fs::remove_all(dir, ec);  // unfinished leftovers of a crashed attempt
   fs::path staging = dir.string() + fmt::format(".partial-{}", ::getpid());
   fs::remove_all(staging, ec);
-  if (log) log(fmt::format("{}: installing DSPy {} from {}", target.name, target.dspy_version,
-                           target.lock_file.string()));
+  if (log)
+    log(fmt::format("{}: installing DSPy {} from {}", target.name, target.dspy_version,
+                    target.lock_file.string()));
   try {
     builder_.Build(target, staging);
     auto probe = builder_.Probe(staging / "bin" / "python");
     if (probe.dspy_version != target.dspy_version) {
-      throw ProvisionError(fmt::format("target {}: the new environment imports dspy {}, not the "
-                                       "pinned {}",
-                                       target.name, probe.dspy_version, target.dspy_version));
+      throw ProvisionError(
+          fmt::format("target {}: the new environment imports dspy {}, not the "
+                      "pinned {}",
+                      target.name, probe.dspy_version, target.dspy_version));
     }
     nlohmann::json marker = {{"target", target.name},
                              {"dspy_version", probe.dspy_version},
@@ -152,8 +156,7 @@ std::vector<CachedEnvironment> EnvironmentCache::List() const {
                    marker->value("python_version", ""), marker->value("lock_hash", ""),
                    marker->value("created_at", ""), entry.path()});
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.dir < b.dir; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.dir < b.dir; });
   return out;
 }
 

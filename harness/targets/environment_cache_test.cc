@@ -17,7 +17,8 @@ class FakeBuilder : public EnvironmentBuilder {
   void Build(const Target& target, const fs::path& dir) override {
     ++builds;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // widen the race window
-    if (fail_build) throw ProvisionError("target " + target.name + ": could not install litellm==1.51.0");
+    if (fail_build)
+      throw ProvisionError("target " + target.name + ": could not install litellm==1.51.0");
     fs::create_directories(dir / "bin");
     std::ofstream(dir / "bin" / "python") << "#!/bin/sh\n";
   }

@@ -1,13 +1,12 @@
 #include "targets/lock_file.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace dspy_compat {
 
@@ -69,17 +68,17 @@ LockFile ParseLockFile(const std::string& text, const std::string& source) {
     expect_hash = m[5].matched;
   }
   if (expect_hash) {
-    throw LockFileError(fmt::format("{}: ends inside the hashes of {}", source,
-                                    lock.packages.back().name));
+    throw LockFileError(
+        fmt::format("{}: ends inside the hashes of {}", source, lock.packages.back().name));
   }
   if (lock.packages.empty()) {
     throw LockFileError(fmt::format("{}: no pinned packages", source));
   }
   for (const auto& p : lock.packages) {
     if (p.hashes.empty()) {
-      throw LockFileError(fmt::format(
-          "{}: {}=={} has no --hash; regenerate the lock with scripts/lock-target.sh", source,
-          p.name, p.version));
+      throw LockFileError(
+          fmt::format("{}: {}=={} has no --hash; regenerate the lock with scripts/lock-target.sh",
+                      source, p.name, p.version));
     }
   }
   return lock;

@@ -9,9 +9,9 @@ const char* kHashA = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 const char* kHashB = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 std::string Lock() {
-  return std::string("# comment\n") + "dspy==2.5.40 \\\n    --hash=" + kHashA + " \\\n    --hash=" +
-         kHashB + "\n    # via -r requirements.in\n" + "Typing_Extensions==4.12.2 \\\n    --hash=" +
-         kHashA + "\n";
+  return std::string("# comment\n") + "dspy==2.5.40 \\\n    --hash=" + kHashA +
+         " \\\n    --hash=" + kHashB + "\n    # via -r requirements.in\n" +
+         "Typing_Extensions==4.12.2 \\\n    --hash=" + kHashA + "\n";
 }
 
 TEST(LockFileTest, ParsesPinsAndHashes) {
@@ -47,12 +47,14 @@ TEST(LockFileTest, BrokenHashLineIsAnError) {
 }
 
 TEST(LockFileTest, DanglingContinuationIsAnError) {
-  EXPECT_THROW(ParseLockFile(std::string("dspy==2.5.40 \\\n    --hash=") + kHashA + " \\\n",
-                             "t.lock"),
-               LockFileError);
+  EXPECT_THROW(
+      ParseLockFile(std::string("dspy==2.5.40 \\\n    --hash=") + kHashA + " \\\n", "t.lock"),
+      LockFileError);
 }
 
-TEST(LockFileTest, EmptyLockIsAnError) { EXPECT_THROW(ParseLockFile("# nothing\n", "t"), LockFileError); }
+TEST(LockFileTest, EmptyLockIsAnError) {
+  EXPECT_THROW(ParseLockFile("# nothing\n", "t"), LockFileError);
+}
 
 }  // namespace
 }  // namespace dspy_compat

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
-#include <toml++/toml.h>
 
 #include "targets/lock_file.h"
 
@@ -45,8 +45,8 @@ Target LoadTargetDefinition(const fs::path& dir) {
   try {
     table = toml::parse_file(file.string());
   } catch (const toml::parse_error& e) {
-    throw TargetError(fmt::format("{}:{}: {}", file.string(), e.source().begin.line,
-                                  e.description()));
+    throw TargetError(
+        fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
   }
   Target target;
   target.name = RequireString(table, "name", file);

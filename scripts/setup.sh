@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Sets up everything dspy-compat needs on a fresh Debian 12 machine, then
+# builds it and provisions the shipped DSPy targets. Idempotent, and fast when
+# nothing changed (a dpkg query, a no-op build, a cache hit per target).
+#   scripts/setup.sh           release build in build/
+#   scripts/setup.sh --asan    also the ASan/UBSan build in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_asan=0
+for arg in "$@"; do
+  case "$arg" in
+    --asan) with_asan=1 ;;
+    *) echo "setup: unknown option $arg (known: --asan)" >&2; exit 2 ;;
+  esac
+done
+
+# Debian packages: the toolchain, the C++ libraries (see CMakeLists.txt for
+# why each), Python 3.11 for the targets, and tools the tests call.
+apt_packages=(
+  build-essential cmake ninja-build pkg-config clang-format
+  libboost-dev libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev
+  libtomlplusplus-dev libssl-dev libgtest-dev libgmock-dev
+  python3 python3-venv python3-pip curl procps
+)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+# uv resolves and installs the locked targets (pip would do, slower); pinned
+# so that every machine provisions the same way.
+uv_version=0.13.9
+if ! command -v uv >/dev/null || [ "$(uv --version | cut -d' ' -f2)" != "$uv_version" ]; then
+  echo "setup: installing uv $uv_version"
+  python3 -m pip install --quiet --disable-pip-version-check "uv==$uv_version" 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages "uv==$uv_version"
+  hash -r
+fi
+
+configure_and_build() {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$dir"
+}
+configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ $with_asan -eq 1 ]; then
+  configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DDSPY_COMPAT_SANITIZE=ON
+fi
+
+# The shipped targets, installed from their lock files into the cache.
+build/harness/cli/dspy-compat envs sync

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The test command: sets everything up (scripts/setup.sh --asan), checks the
+# formatting, runs the unit tests in the release and the ASan/UBSan builds,
+# then the end-to-end tests against the real pinned DSPy releases.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --asan
+scripts/check-format.sh
+
+jobs=$(nproc)
+summary=()
+run_ctest() {
+  local name=$1; shift
+  echo "== $name"
+  local log
+  log=$(mktemp)
+  set +e
+  ctest "$@" --output-on-failure 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  summary+=("$name: $(grep -E 'tests passed|tests failed' "$log" | tail -1)")
+  rm -f "$log"
+  return $rc
+}
+
+status=0
+run_ctest "unit (release)" --test-dir build -LE e2e -j "$jobs" || status=1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  run_ctest "unit (asan+ubsan)" --test-dir build-asan -LE e2e -j "$jobs" || status=1
+# End-to-end runs use both cores themselves; one test at a time.
+run_ctest "end-to-end (real DSPy 2.5.39 / 2.5.40)" --test-dir build -L e2e -j 1 || status=1
+
+echo "== summary"
+printf '  %s\n' "${summary[@]}"
+exit $status
