@@ -125,6 +125,27 @@ TEST_F(CliE2eTest, HangingScenarioIsKilledWithItsChildrenAsATimeout) {
   EXPECT_NE(RunProcess(pgrep).exit_code, 0) << "a 'sleep 300' outlived its run";
 }
 
+TEST_F(CliE2eTest, UsersOwnInterpreterIsATarget) {
+  // envs sync prints "<name> dspy <version> <interpreter>"; reuse that venv as
+  // if it were the user's own.
+  auto sync = Run({"envs", "sync", "dspy-2.5.40"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.output;
+  auto at = sync.output.find("/bin/python");
+  ASSERT_NE(at, std::string::npos) << sync.output;
+  auto start = sync.output.rfind(' ', at) + 1;
+  std::string interpreter = sync.output.substr(start, at + 11 - start);
+  auto inv = Run({"run", "--targets", "python:" + interpreter, "--out", out_.string(),
+                  "--scenarios", (kRoot / "scenarios/asyncify_outermost.py").string()});
+  ASSERT_EQ(inv.exit_code, 0) << inv.output;
+  auto results = ReadResultsFile(out_ / "results.json");
+  ASSERT_EQ(results.runs.size(), 1u);
+  EXPECT_EQ(results.runs[0].status, Status::kPass) << results.runs[0].error_message;
+  EXPECT_EQ(results.runs[0].dspy_version, "2.5.40");
+  ASSERT_EQ(results.environment.targets.size(), 1u);
+  EXPECT_EQ(results.environment.targets[0].kind, "python");
+  EXPECT_EQ(results.environment.targets[0].dspy_version, "2.5.40");
+}
+
 TEST_F(CliE2eTest, MissingScenarioIsAOneLineUsageError) {
   auto inv = Run({"run", "--out", out_.string(), "--scenarios", "/no/such/scenario.py"});
   EXPECT_EQ(inv.exit_code, 2);

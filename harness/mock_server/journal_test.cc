@@ -1,0 +1,110 @@
+#include "mock_server/journal.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace dspy_compat::mock {
+namespace {
+
+JournalEntry Entry(std::string run_id, int seq) {
+  JournalEntry e;
+  e.run_id = std::move(run_id);
+  e.seq = seq;
+  e.method = "POST";
+  e.path = "/v1/chat/completions";
+  e.model = "gpt-4o-mini";
+  e.output_fields = {"reasoning", "answer"};
+  e.status = 200;
+  e.arrived_ms = 1.5;
+  e.completed_ms = 201.25;
+  e.delay_ms = 200;
+  e.request_body = R"({"messages":[]})";
+  e.response_body = "{}";
+  return e;
+}
+
+TEST(JournalTest, SequenceNumbersArePerRunAndOneBased) {
+  Journal journal;
+  EXPECT_EQ(journal.NextSeq("a"), 1);
+  EXPECT_EQ(journal.NextSeq("a"), 2);
+  EXPECT_EQ(journal.NextSeq("b"), 1);
+  EXPECT_EQ(journal.NextSeq(""), 1);
+  journal.Reset();
+  EXPECT_EQ(journal.NextSeq("a"), 1);
+}
+
+TEST(JournalTest, RecordsAndSelectsByRun) {
+  Journal journal;
+  journal.Record(Entry("a", 1));
+  journal.Record(Entry("b", 1));
+  journal.Record(Entry("a", 2));
+  EXPECT_EQ(journal.size(), 3U);
+  EXPECT_EQ(journal.CountForRun("a"), 2U);
+  EXPECT_EQ(journal.CountForRun("b"), 1U);
+  EXPECT_EQ(journal.CountForRun("zzz"), 0U);
+  std::vector<JournalEntry> a = journal.ForRun("a");
+  ASSERT_EQ(a.size(), 2U);
+  EXPECT_EQ(a[0].seq, 1);
+  EXPECT_EQ(a[1].seq, 2);
+  EXPECT_EQ(journal.All()[1].run_id, "b");
+  journal.Reset();
+  EXPECT_EQ(journal.size(), 0U);
+  EXPECT_TRUE(journal.ForRun("a").empty());
+}
+
+TEST(JournalTest, BodiesAreBounded) {
+  Journal journal(10);
+  JournalEntry e = Entry("a", 1);
+  e.request_body = std::string(100, 'x');
+  journal.Record(e);
+  JournalEntry stored = journal.All()[0];
+  EXPECT_EQ(stored.request_body.size(), 10U);
+  EXPECT_TRUE(stored.request_truncated);
+  EXPECT_FALSE(stored.response_truncated);
+}
+
+TEST(JournalTest, JsonLinesRoundTrip) {
+  std::vector<JournalEntry> entries = {Entry("a", 1), Entry("", 1)};
+  entries[1].output_fields.clear();
+  std::string lines = ToJsonLines(entries);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2);
+  std::vector<JournalEntry> back = ParseJsonLines(lines);
+  ASSERT_EQ(back.size(), 2U);
+  EXPECT_EQ(back[0].run_id, "a");
+  EXPECT_EQ(back[0].output_fields, entries[0].output_fields);
+  EXPECT_DOUBLE_EQ(back[0].completed_ms, 201.25);
+  EXPECT_EQ(back[0].delay_ms, 200);
+  EXPECT_EQ(back[0].request_body, entries[0].request_body);
+  EXPECT_EQ(back[1].run_id, "");
+  EXPECT_TRUE(back[1].output_fields.empty());
+}
+
+TEST(JournalTest, InvalidUtf8BodiesDoNotBreakSerialisation) {
+  JournalEntry e = Entry("a", 1);
+  e.request_body = "caf\xc3";  // cut mid-sequence, as truncation can
+  std::string lines;
+  EXPECT_NO_THROW(lines = ToJsonLines({e}));
+  EXPECT_EQ(ParseJsonLines(lines).size(), 1U);
+}
+
+TEST(JournalTest, ConcurrentWritersLoseNothing) {
+  Journal journal;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&journal, t] {
+      std::string run = "run" + std::to_string(t % 2);
+      for (int i = 0; i < 500; ++i) journal.Record(Entry(run, journal.NextSeq(run)));
+    });
+  }
+  for (std::thread& w : writers) w.join();
+  EXPECT_EQ(journal.CountForRun("run0"), 1000U);
+  EXPECT_EQ(journal.CountForRun("run1"), 1000U);
+  std::vector<int> seqs;
+  for (const JournalEntry& e : journal.ForRun("run0")) seqs.push_back(e.seq);
+  std::sort(seqs.begin(), seqs.end());
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(seqs[static_cast<std::size_t>(i)], i + 1);
+}
+
+}  // namespace
+}  // namespace dspy_compat::mock

@@ -1,0 +1,48 @@
+// Per-run settings the harness registers before starting a run, and the seeded delay draw that
+// lets a run's timing replay.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/model.h"
+
+namespace dspy_compat::mock {
+
+struct RunConfig {
+  std::optional<DelaySpec> delay{};  // unset: the server's default delay
+  bool echo_model = false;           // or-ed with the server-wide option
+};
+
+// What one request of a run is served with.
+struct RunSettings {
+  DelaySpec delay{};
+  bool echo_model = false;
+};
+
+class RunRegistry {
+ public:
+  RunRegistry(DelaySpec default_delay, bool echo_model)
+      : default_delay_(default_delay), echo_model_(echo_model) {}
+
+  void Configure(const std::string& run_id, RunConfig config);
+  void Forget(const std::string& run_id);
+  // Unknown runs (and "") get the server defaults.
+  RunSettings Resolve(const std::string& run_id) const;
+
+ private:
+  const DelaySpec default_delay_;
+  const bool echo_model_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, RunConfig> runs_;
+};
+
+// Uniform in [min_ms, max_ms] (bounds swapped if reversed, negatives read as 0), fixed by
+// (seed, run_id, seq).
+int DrawDelayMs(std::uint64_t seed, std::string_view run_id, int seq, DelaySpec spec);
+
+}  // namespace dspy_compat::mock

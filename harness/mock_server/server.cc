@@ -1,0 +1,186 @@
+#include "mock_server/server.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "mock_server/clock.h"
+#include "mock_server/request_handler.h"
+#include "mock_server/routes.h"
+#include "mock_server/session.h"
+
+namespace dspy_compat::mock {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+constexpr auto kAcceptRetry = std::chrono::milliseconds(50);
+
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the server still works with fewer
+  }
+}
+
+}  // namespace
+
+struct MockLmServer::Impl {
+  explicit Impl(Options o)
+      : options(std::move(o)),
+        runs(options.default_delay, options.echo_model),
+        handler(options.seed, journal, runs, clock) {}
+
+  void Accept() {
+    acceptor->async_accept(
+        asio::make_strand(*io), [this](boost::system::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted) return;
+          if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+            accept_retry->expires_after(kAcceptRetry);
+            accept_retry->async_wait([this](boost::system::error_code wait_ec) {
+              if (!wait_ec) Accept();
+            });
+            return;
+          }
+          boost::system::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          std::make_shared<Session>(std::move(socket), handler, options.max_body_bytes)->Start();
+          Accept();
+        });
+  }
+
+  void RunIo() {
+    for (;;) {
+      try {
+        io->run();
+        return;
+      } catch (const std::exception& e) {  // handlers catch their own; this is a last resort
+        std::fprintf(stderr, "mock LM server: io thread error: %s\n", e.what());
+      }
+    }
+  }
+
+  const Options options;
+  ServerClock clock;
+  Journal journal;
+  RunRegistry runs;
+  RequestHandler handler;
+
+  std::unique_ptr<asio::io_context> io;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_retry;
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+
+  std::mutex lifecycle_mutex;  // serialises Start and Stop
+  std::mutex state_mutex;
+  std::condition_variable stopped_cv;
+  bool started = false;
+  bool stopped = false;   // Stop() has begun
+  bool finished = false;  // Stop() has completed
+};
+
+MockLmServer::MockLmServer(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+MockLmServer::~MockLmServer() { Stop(); }
+
+void MockLmServer::Start() {
+  std::lock_guard lifecycle(impl_->lifecycle_mutex);
+  {
+    std::lock_guard lock(impl_->state_mutex);
+    if (impl_->started) throw std::logic_error("mock LM server: Start() called twice");
+    impl_->started = true;
+  }
+  RaiseOpenFileLimit();
+  Impl& s = *impl_;
+  int threads = std::max(1, s.options.threads);
+  s.io = std::make_unique<asio::io_context>(threads);
+
+  const std::string where = fmt::format("{}:{}", s.options.bind_address, s.options.port);
+  boost::system::error_code ec;
+  asio::ip::address address = asio::ip::make_address(s.options.bind_address, ec);
+  if (ec) throw std::runtime_error(fmt::format("mock LM server: bad bind address {}", where));
+  tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.emplace(*s.io);
+  auto fail = [&](const char* step) {
+    s.acceptor.reset();
+    throw std::runtime_error(
+        fmt::format("mock LM server: cannot {} {}: {}", step, where, ec.message()));
+  };
+  if (s.acceptor->open(endpoint.protocol(), ec)) fail("open a socket for");
+  if (s.acceptor->set_option(tcp::acceptor::reuse_address(true), ec)) fail("configure");
+  if (s.acceptor->bind(endpoint, ec)) fail("bind");
+  if (s.acceptor->listen(asio::socket_base::max_listen_connections, ec)) fail("listen on");
+  s.port = s.acceptor->local_endpoint().port();
+
+  s.accept_retry.emplace(*s.io);
+  s.Accept();
+  for (int i = 0; i < threads; ++i) s.threads.emplace_back([&s] { s.RunIo(); });
+}
+
+void MockLmServer::Stop() {
+  std::lock_guard lifecycle(impl_->lifecycle_mutex);
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.state_mutex);
+    if (s.stopped) return;
+    s.stopped = true;
+    s.started = true;  // a stopped server cannot start
+  }
+  if (s.io) s.io->stop();
+  for (std::thread& t : s.threads) t.join();
+  s.threads.clear();
+  // Destroying the io_context destroys pending handlers, hence sessions, hence sockets.
+  s.accept_retry.reset();
+  s.acceptor.reset();
+  s.io.reset();
+  {
+    std::lock_guard lock(s.state_mutex);
+    s.finished = true;
+  }
+  s.stopped_cv.notify_all();
+}
+
+void MockLmServer::Wait() {
+  std::unique_lock lock(impl_->state_mutex);
+  impl_->stopped_cv.wait(lock, [this] { return impl_->finished; });
+}
+
+std::uint16_t MockLmServer::port() const { return impl_->port; }
+
+std::string MockLmServer::BaseUrl() const {
+  std::string host = impl_->options.bind_address;
+  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return fmt::format("http://{}:{}", host, impl_->port);
+}
+
+std::string MockLmServer::RunApiBase(const std::string& run_id) const {
+  return BaseUrl() + "/run/" + PercentEncode(run_id) + "/v1";
+}
+
+void MockLmServer::ConfigureRun(const std::string& run_id, RunConfig config) {
+  impl_->runs.Configure(run_id, config);
+}
+
+void MockLmServer::ForgetRun(const std::string& run_id) { impl_->runs.Forget(run_id); }
+
+const Journal& MockLmServer::journal() const { return impl_->journal; }
+
+const MockLmServer::Options& MockLmServer::options() const { return impl_->options; }
+
+}  // namespace dspy_compat::mock
