@@ -3,6 +3,7 @@
 # EXERCISES: asyncifies a sub-module to answer sub-questions concurrently; asyncify asserts it runs in the main thread
 # LM-DELAY-MS: 20-80
 # TIMEOUT: 60
+# EXPECT: fail
 
 import asyncio
 

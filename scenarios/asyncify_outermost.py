@@ -3,6 +3,7 @@
 # EXERCISES: program synchronous, wrap it once with dspy.asyncify at the outermost level and await it from asyncio
 # LM-DELAY-MS: 20-80
 # TIMEOUT: 60
+# EXPECT: pass
 
 import asyncio
 

@@ -3,6 +3,8 @@
 # EXERCISES: calls beyond the 8 asyncify workers start only after earlier calls have left their dspy.context
 # LM-DELAY-MS: 600-1100
 # TIMEOUT: 90
+# EXPECT: pass
+# EXPECT: fail-or-flaky on dspy>=2.5.40 dspy<2.6
 
 import asyncio
 

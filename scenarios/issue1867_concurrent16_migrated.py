@@ -3,6 +3,8 @@
 # EXERCISES: wrapped once with dspy.asyncify at the outermost level and awaited 16 times with asyncio.gather
 # LM-DELAY-MS: 600-1100
 # TIMEOUT: 90
+# MIGRATION-OF: issue1867_concurrent16
+# EXPECT: pass
 
 import asyncio
 

@@ -3,6 +3,7 @@
 # EXERCISES: dspy.context blocks are still open, the contrast case for issue1867_concurrent16
 # LM-DELAY-MS: 300
 # TIMEOUT: 60
+# EXPECT: pass
 
 import asyncio
 

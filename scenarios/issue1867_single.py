@@ -3,6 +3,7 @@
 # EXERCISES: inside an async forward, so no global dspy.configure is needed; users write this to keep the LM per module
 # LM-DELAY-MS: 20-80
 # TIMEOUT: 60
+# EXPECT: pass
 
 import asyncio
 

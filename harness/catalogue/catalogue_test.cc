@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "catalogue/discovery.h"
@@ -36,6 +37,29 @@ TEST(ScenarioHeaderTest, BadValueNamesFileAndLine) {
     FAIL();
   } catch (const ScenarioError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.py:2: TIMEOUT"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ScenarioHeaderTest, ReadsMigrationAndExpectations) {
+  auto h = ParseScenarioHeader(
+      "# SUMMARY: x\n# MIGRATION-OF: issue1867_concurrent16\n# EXPECT: pass\n"
+      "# EXPECT: fail-or-flaky on dspy>=2.5.40\n",
+      "m.py");
+  EXPECT_EQ(h.migration_of, "issue1867_concurrent16");
+  ASSERT_EQ(h.expectations.size(), 2u);
+  EXPECT_EQ(h.expectations[1].outcome, Expectation::kFailOrFlaky);
+  EXPECT_EQ(h.expectations[1].text, "fail-or-flaky on dspy>=2.5.40");
+}
+
+TEST(ScenarioHeaderTest, BadMigrationOrExpectationNamesFileAndLine) {
+  for (const char* text : {"# SUMMARY: x\n# MIGRATION-OF: a b\n", "# SUMMARY: x\n# EXPECT: xfail\n",
+                           "# SUMMARY: x\n# EXPECT: fail on dspy>=two\n"}) {
+    try {
+      ParseScenarioHeader(text, "bad.py");
+      ADD_FAILURE() << text;
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("bad.py:2: ", 0), 0u) << e.what();
+    }
   }
 }
 
@@ -82,12 +106,37 @@ TEST_F(DiscoveryTest, SameFileTwiceRunsOnce) {
   EXPECT_EQ(found.size(), 1u);
 }
 
-TEST(BundledCatalogueTest, EveryScenarioHasASummary) {
+TEST_F(DiscoveryTest, ScenarioCarriesExcerptAndHeaderLinks) {
+  std::ofstream(root_ / "c.py")
+      << "# SUMMARY: c\n# MIGRATION-OF: b\n# EXPECT: any\n\nimport dspy\n\n"
+         "program = dspy.asyncify(dspy.Predict('q -> a'))\n";
+  auto found = DiscoverScenarios({root_ / "c.py"});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].migration_of, "b");
+  ASSERT_EQ(found[0].expectations.size(), 1u);
+  EXPECT_EQ(found[0].excerpt, "program = dspy.asyncify(dspy.Predict('q -> a'))\n");
+}
+
+TEST_F(DiscoveryTest, MigrationOfItselfIsAnError) {
+  std::ofstream(root_ / "self.py") << "# MIGRATION-OF: self\nprint(1)\n";
+  EXPECT_THROW(DiscoverScenarios({root_ / "self.py"}), ScenarioError);
+}
+
+TEST(BundledCatalogueTest, EveryScenarioHasASummaryAndAnExcerpt) {
   const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT");
   ASSERT_NE(root, nullptr);
   auto found = DiscoverScenarios({fs::path(root) / "scenarios"});
   EXPECT_GE(found.size(), 6u);
-  for (const auto& s : found) EXPECT_NE(s.summary, s.id) << s.path;
+  for (const auto& s : found) {
+    EXPECT_NE(s.summary, s.id) << s.path;
+    EXPECT_NE(s.excerpt.find("dspy."), std::string::npos) << s.path;
+    // A migration names a scenario of the catalogue, or the report cannot link them.
+    if (!s.migration_of.empty()) {
+      EXPECT_TRUE(std::any_of(found.begin(), found.end(),
+                              [&](const Scenario& o) { return o.id == s.migration_of; }))
+          << s.path << " migrates unknown " << s.migration_of;
+    }
+  }
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "catalogue/excerpt.h"
+
 namespace dspy_compat {
 namespace fs = std::filesystem;
 
@@ -24,6 +26,12 @@ Scenario LoadScenario(const fs::path& path) {
   scenario.summary = header.summary.empty() ? scenario.id : header.summary;
   scenario.exercises = header.exercises;
   scenario.options = header.options;
+  scenario.migration_of = header.migration_of;
+  scenario.expectations = header.expectations;
+  scenario.excerpt = ExtractExcerpt(text.str());
+  if (scenario.migration_of == scenario.id) {
+    throw ScenarioError(fmt::format("{}: MIGRATION-OF names the scenario itself", path.string()));
+  }
   return scenario;
 }
 
@@ -58,20 +66,17 @@ std::vector<Scenario> DiscoverScenarios(const std::vector<fs::path>& paths) {
       throw ScenarioError(fmt::format("no such scenario file or folder: {}", path.string()));
     }
   }
+  // The same file named twice runs once; two files with one id are an error.
+  std::vector<Scenario> unique;
   std::map<std::string, fs::path> seen;
-  for (const auto& s : scenarios) {
+  for (auto& s : scenarios) {
     auto [it, inserted] = seen.emplace(s.id, s.path);
-    if (!inserted && it->second != s.path) {
+    if (inserted) {
+      unique.push_back(std::move(s));
+    } else if (it->second != s.path) {
       throw ScenarioError(fmt::format("two scenarios are named '{}': {} and {}", s.id,
                                       it->second.string(), s.path.string()));
     }
-  }
-  // The same file named twice runs once.
-  std::vector<Scenario> unique;
-  for (auto& s : scenarios) {
-    bool dup =
-        std::any_of(unique.begin(), unique.end(), [&](const auto& u) { return u.id == s.id; });
-    if (!dup) unique.push_back(std::move(s));
   }
   return unique;
 }

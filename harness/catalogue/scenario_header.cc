@@ -6,6 +6,8 @@
 #include <regex>
 #include <sstream>
 
+#include "catalogue/expectations.h"
+
 namespace dspy_compat {
 namespace {
 
@@ -60,6 +62,15 @@ ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& s
         header.options.timeout_seconds = ParsePositive(value, "TIMEOUT");
       } else if (key == "REPEAT") {
         header.options.repeat = ParsePositive(value, "REPEAT");
+      } else if (key == "MIGRATION-OF") {
+        static const std::regex kId(R"(^[A-Za-z0-9._-]+$)");
+        if (!std::regex_match(value, kId)) {
+          throw ScenarioError(
+              fmt::format("MIGRATION-OF names one scenario id (a file stem), not '{}'", value));
+        }
+        header.migration_of = value;
+      } else if (key == "EXPECT") {
+        header.expectations.push_back(ParseExpectationRule(value));
       }
     } catch (const ScenarioError& e) {
       throw ScenarioError(fmt::format("{}:{}: {}", source, number, e.what()));

@@ -5,12 +5,15 @@
 //   # LM-DELAY-MS: 20-80      (mock LM latency per response; or one number)
 //   # TIMEOUT: 60             (seconds)
 //   # REPEAT: 10              (repetitions unless --repeat is given)
+//   # MIGRATION-OF: issue1867_concurrent16   (this is the recommended rewrite of that one)
+//   # EXPECT: fail-or-flaky on dspy>=2.5.40  (what the gate accepts; see expectations.h)
 // Other comment lines are ignored; the header ends at the first line that is
 // not a comment.
 #pragma once
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/model.h"
 
@@ -25,6 +28,8 @@ struct ScenarioHeader {
   std::string summary;
   std::string exercises;
   ScenarioOptions options;
+  std::string migration_of;
+  std::vector<ExpectationRule> expectations;
 };
 
 // source names the file in error messages.

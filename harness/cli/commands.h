@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,12 @@
 namespace dspy_compat {
 
 inline constexpr const char* kDefaultTargets[] = {"dspy-2.5.39", "dspy-2.5.40"};
+
+struct GateOptions {
+  std::filesystem::path results;                  // gate: the results.json to judge
+  std::optional<std::filesystem::path> baseline;  // accepted outcomes; else header expectations
+  bool update_baseline = false;                   // write the results' outcomes into --baseline
+};
 
 struct RunOptions {
   std::vector<std::string> targets;              // empty: the shipped pair
@@ -23,6 +30,10 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::optional<std::filesystem::path> cache_dir;
   bool keep_work = false;
+  bool cold = false;  // --cold: a fresh interpreter per run instead of forking a warm one
+  std::optional<std::string> shard;  // "I/N": run the I-th of N stable slices of the matrix
+  bool gate = false;                 // --gate (implied by --baseline): exit as `gate` does
+  GateOptions gate_options;          // baseline and update_baseline; results unused
   std::string command_line;
 };
 int RunCommand(const RunOptions& options);
@@ -41,6 +52,8 @@ struct MockServerOptions {
   std::uint64_t seed = 0;
   bool echo_model = false;
   int threads = 1;
+  std::vector<std::filesystem::path> fixtures;
+  int max_body_kb = 8 * 1024;
 };
 int MockServerCommand(const MockServerOptions& options);
 
@@ -50,5 +63,20 @@ struct ReportOptions {
   std::optional<std::filesystem::path> output;  // default: stdout
 };
 int ReportCommand(const ReportOptions& options);
+
+int GateCommand(const GateOptions& options);
+// Usage errors in the gate options (exit 2 when not kExitOk), before a run.
+int CheckGateOptions(const GateOptions& options);
+struct Results;
+// Prints the gate's findings to `out`; returns 0, 1 or 3 (2 for bad input),
+// updating the baseline when asked. Shared by `gate` and `run --gate`.
+int ApplyGate(const Results& results, const GateOptions& options, std::ostream& out);
+
+struct MergeOptions {
+  std::vector<std::filesystem::path> inputs;  // shard results.json files
+  std::filesystem::path out = "dspy-compat-merged";
+  std::string command_line;
+};
+int MergeCommand(const MergeOptions& options);
 
 }  // namespace dspy_compat

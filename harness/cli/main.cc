@@ -8,12 +8,15 @@
 namespace {
 
 constexpr const char* kFooter = R"(Exit codes:
-  0    done (for run: every planned run finished; read the report for verdicts)
-  1    the gate found a regression (reserved for the gate)
+  0    done (for run: every planned run finished; read the report for verdicts);
+       for gate and run --gate: the gate passed
+  1    the gate found a regression: a scenario did worse than its expectation
+       (EXPECT header lines, --baseline FILE, else the baseline target)
   2    usage or input error: a wrong flag, a missing scenario, an unknown target,
-       a malformed lock file or results file
+       a malformed lock file, results file or baseline, shards that do not merge
   3    infrastructure error: a target could not be provisioned, the mock LM
-       server would not start
+       server would not start, a run the harness could not run, results that
+       are incomplete (never reported as a regression, never as a pass)
   130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
 
 Environment: DSPY_COMPAT_CACHE (environment cache, default ~/.cache/dspy-compat),
@@ -38,7 +41,9 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
-      "run", "Run scenarios on targets, write DIR/results.json and DIR/report.md");
+      "run",
+      "Run scenarios on targets, write DIR/results.json, DIR/report.md, DIR/report.html and "
+      "DIR/junit.xml");
   run_cmd
       ->add_option("--targets", run.targets,
                    "Targets: names under fixtures/targets or python:/path/to/python "
@@ -67,6 +72,19 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--cache-dir", run.cache_dir,
                       "Environment cache (default: $DSPY_COMPAT_CACHE)");
   run_cmd->add_flag("--keep-work", run.keep_work, "Keep each run's folder under DIR/work");
+  run_cmd->add_flag("--cold", run.cold,
+                    "Start every run in a fresh interpreter (default: fork each run from a "
+                    "per-target interpreter that imported DSPy once; as isolated, much faster)");
+  run_cmd->add_option("--shard", run.shard,
+                      "Run the I-th of N stable slices of the matrix (I/N, e.g. 2/4); combine "
+                      "the shards' results with `dspy-compat merge`");
+  run_cmd->add_flag("--gate", run.gate,
+                    "Then gate the results: exit 1 on a regression, 3 on an infrastructure "
+                    "error (see `dspy-compat gate --help`)");
+  run_cmd->add_option("--baseline", run.gate_options.baseline,
+                      "Gate against this saved baseline (implies --gate)");
+  run_cmd->add_flag("--update-baseline", run.gate_options.update_baseline,
+                    "Write the results' outcomes into --baseline FILE and exit 0");
 
   EnvsOptions envs;
   auto* envs_cmd = app.add_subcommand("envs", "Provision and list target environments");
@@ -92,14 +110,48 @@ int main(int argc, char** argv) {
   mock_cmd->add_option("--seed", mock.seed, "Seed for delays and answers")->capture_default_str();
   mock_cmd->add_flag("--echo-model", mock.echo_model, "Put the model's name into every answer");
   mock_cmd->add_option("--threads", mock.threads, "IO threads")->check(CLI::Range(1, 64));
+  mock_cmd
+      ->add_option("--fixtures", mock.fixtures,
+                   "Fixture rules to load at start (JSON; see harness/mock_server/FIXTURES.md); "
+                   "repeatable, tried in order")
+      ->check(CLI::ExistingFile);
+  mock_cmd->add_option("--max-body-kb", mock.max_body_kb, "Largest request body accepted")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "Render a report from a results.json");
   report_cmd->add_option("results", report.results, "results.json")->required();
-  report_cmd->add_option("--format", report.format, "md or json")
-      ->check(CLI::IsMember({"md", "json"}))
+  report_cmd
+      ->add_option("--format", report.format,
+                   "md (PR comment, job summary), html (one self-contained file), json (the "
+                   "results, schema dspy-compat/results/v1), junit (Jenkins JUnit XML)")
+      ->check(CLI::IsMember({"md", "html", "json", "junit"}))
       ->capture_default_str();
   report_cmd->add_option("-o,--output", report.output, "Write here instead of stdout");
+
+  GateOptions gate;
+  auto* gate_cmd = app.add_subcommand(
+      "gate",
+      "Judge a results.json for CI: exit 0 if nothing is worse than expected, 1 on a "
+      "regression, 3 on an infrastructure error");
+  gate_cmd->add_option("results", gate.results, "results.json")->required();
+  gate_cmd->add_option("--baseline", gate.baseline,
+                       "Accepted outcomes (a baseline file, or an earlier results.json); "
+                       "pairs it lists are judged against it, others against EXPECT header "
+                       "lines, else against the baseline target");
+  gate_cmd->add_flag("--update-baseline", gate.update_baseline,
+                     "Write the results' outcomes into --baseline FILE (creating it) and exit 0");
+  gate_cmd->footer(
+      "A pair fails the gate when it does worse than expected (pass < flaky < fail) or, "
+      "against a baseline, fails with an error signature the baseline does not list. Doing "
+      "better is reported as an unexpected pass. Harness errors and missing runs give exit 3.");
+
+  MergeOptions merge;
+  auto* merge_cmd = app.add_subcommand(
+      "merge", "Combine shard results (run --shard I/N) into one results.json and its reports");
+  merge_cmd->add_option("results", merge.inputs, "The shards' results.json files")->required();
+  merge_cmd->add_option("-o,--out", merge.out, "Output folder")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -109,10 +161,13 @@ int main(int argc, char** argv) {
   }
 
   run.command_line = JoinArgs(argc, argv);
+  merge.command_line = run.command_line;
   if (*run_cmd) return RunCommand(run);
   if (*sync_cmd) return EnvsSyncCommand(envs);
   if (*list_cmd) return EnvsListCommand(envs);
   if (*mock_cmd) return MockServerCommand(mock);
   if (*report_cmd) return ReportCommand(report);
+  if (*gate_cmd) return GateCommand(gate);
+  if (*merge_cmd) return MergeCommand(merge);
   return kExitUsage;
 }

@@ -2,7 +2,11 @@
 #pragma once
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
 
+#include "cli/lm_traffic.h"
 #include "mock_server/server.h"
 #include "runner/lm_endpoint.h"
 
@@ -22,19 +26,38 @@ class MockLmEndpoint : public LmEndpoint {
 
   RunTraffic TrafficFor(const std::string& run_id) override {
     RunTraffic traffic;
-    for (const auto& entry : server_.journal().ForRun(run_id)) {
+    auto entries = server_.journal().ForRun(run_id);
+    for (const auto& entry : entries) {
       ++traffic.requests;
       if (!entry.model.empty() && std::find(traffic.models.begin(), traffic.models.end(),
                                             entry.model) == traffic.models.end()) {
         traffic.models.push_back(entry.model);
       }
     }
+    // Summarised now, while the journal has the run; the runner's
+    // RunTraffic has no room for it, so the caller takes it separately.
+    {
+      std::lock_guard lock(mutex_);
+      summaries_[run_id] = SummariseTraffic(entries);
+    }
     server_.ForgetRun(run_id);
     return traffic;
   }
 
+  // The summary of a finished run's traffic, once.
+  std::optional<LmTraffic> TakeSummary(const std::string& run_id) {
+    std::lock_guard lock(mutex_);
+    auto it = summaries_.find(run_id);
+    if (it == summaries_.end()) return std::nullopt;
+    LmTraffic summary = std::move(it->second);
+    summaries_.erase(it);
+    return summary;
+  }
+
  private:
   mock::MockLmServer& server_;
+  std::mutex mutex_;
+  std::map<std::string, LmTraffic> summaries_;
 };
 
 }  // namespace dspy_compat

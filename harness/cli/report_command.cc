@@ -1,9 +1,10 @@
-#include <fstream>
+// dspy-compat report: a results.json in, one report format out.
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "reports/markdown_report.h"
+#include "cli/report_files.h"
+#include "results/atomic_file.h"
 #include "results/results_file.h"
 
 namespace dspy_compat {
@@ -16,24 +17,21 @@ int ReportCommand(const ReportOptions& options) {
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
-  std::string text;
-  if (options.format == "md") {
-    text = RenderMarkdown(results);
-  } else if (options.format == "json") {
-    text = ToJson(results).dump(2) + "\n";
-  } else {
+  std::optional<std::string> text = RenderReport(results, options.format);
+  if (!text) {
     std::cerr << "dspy-compat: unknown report format '" << options.format
-              << "' (this version renders md and json)\n";
+              << "' (known: md, html, json, junit)\n";
     return kExitUsage;
   }
   if (!options.output) {
-    std::cout << text;
+    std::cout << *text;
     return kExitOk;
   }
-  std::ofstream out(*options.output);
-  out << text;
-  if (!out) {
-    std::cerr << "dspy-compat: cannot write " << options.output->string() << "\n";
+  try {
+    WriteFileAtomically(*options.output, *text);
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "dspy-compat: cannot write " << options.output->string() << ": "
+              << e.code().message() << "\n";
     return kExitUsage;
   }
   return kExitOk;

@@ -1,22 +1,26 @@
-// dspy-compat run: targets and scenarios in, results.json and report.md out.
+// dspy-compat run: targets and scenarios in, results.json and the reports
+// (report.md, report.html, junit.xml) out; with --gate, a CI decision too.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
 
 #include "catalogue/discovery.h"
+#include "catalogue/scenario_info.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
 #include "cli/mock_lm_endpoint.h"
+#include "cli/report_files.h"
 #include "cli/source_root.h"
+#include "core/iso_time.h"
 #include "mock_server/server.h"
-#include "reports/markdown_report.h"
 #include "results/results_file.h"
 #include "runner/progress.h"
 #include "runner/run_executor.h"
@@ -28,12 +32,6 @@ namespace dspy_compat {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string NowIso() {
-  return fmt::format(
-      "{:%Y-%m-%dT%H:%M:%SZ}",
-      fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
-}
 
 TargetInfo InfoOf(const Target& t) {
   return {t.name,         t.kind == Target::Kind::kLocked ? "locked" : "python",
@@ -93,10 +91,39 @@ int RunCommand(const RunOptions& options) {
   plan_options.repeat = options.repeat;
   if (options.timeout_seconds)
     plan_options.timeout = std::chrono::seconds(*options.timeout_seconds);
+  std::optional<ShardInfo> shard;
+  try {
+    if (options.shard) shard = ParseShard(*options.shard);
+  } catch (const PlanError& e) {
+    std::cerr << "dspy-compat: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (shard && !options.seed) {
+    std::cerr << "dspy-compat: warning: --shard without --seed; `merge` needs every shard to have "
+                 "run with the same --seed\n";
+  }
+  const bool gate = options.gate || options.gate_options.baseline.has_value() ||
+                    options.gate_options.update_baseline;
+  if (gate) {
+    if (int usage = CheckGateOptions(options.gate_options); usage != kExitOk) return usage;
+  }
+
+  // A shard provisions only the targets its slice runs: with N even and two
+  // targets, each CI job installs one DSPy instead of two.
+  std::vector<bool> needed(targets.size(), !shard.has_value());
+  if (shard) {
+    for (const RunSpec& spec : SelectShard(PlanRuns(scenarios, targets, plan_options), *shard)) {
+      for (std::size_t t = 0; t < targets.size(); ++t) {
+        if (targets[t].name == spec.target.name) needed[t] = true;
+      }
+    }
+  }
 
   PythonEnvironmentBuilder builder;
   EnvironmentCache cache(options.cache_dir.value_or(EnvironmentCache::DefaultRoot()), builder);
-  for (auto& target : targets) {
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    if (!needed[t]) continue;
+    auto& target = targets[t];
     try {
       target = cache.Sync(target, [](std::string_view line) { std::cerr << line << "\n"; });
     } catch (const ProvisionError& e) {
@@ -121,13 +148,14 @@ int RunCommand(const RunOptions& options) {
                        ? options.jobs
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto plan = PlanRuns(scenarios, targets, plan_options);
+  if (shard) plan = SelectShard(plan, *shard);
 
   Results results;
   auto& env = results.environment;
   env.harness_version = DSPY_COMPAT_VERSION;
   env.seed = seed;
   env.command_line = options.command_line;
-  env.started_at = NowIso();
+  env.started_at = IsoUtcNow();
   env.jobs = jobs;
   env.repeat = options.repeat.value_or(plan_options.default_repeat);
   env.planned_runs = static_cast<int>(plan.size());
@@ -136,7 +164,9 @@ int RunCommand(const RunOptions& options) {
   for (const auto& s : scenarios) {
     env.scenarios.push_back(s.id);
     env.scenario_summaries[s.id] = s.summary;
+    env.scenario_info[s.id] = DescribeScenario(s, targets, root);
   }
+  env.shard = shard;
 
   std::error_code ec;
   fs::create_directories(options.out, ec);
@@ -146,16 +176,29 @@ int RunCommand(const RunOptions& options) {
     return kExitUsage;
   }
   const fs::path results_path = options.out / "results.json";
-  const fs::path report_path = options.out / "report.md";
 
-  std::cerr << fmt::format("dspy-compat: {} scenarios x {} targets = {} runs, {} jobs, seed {}\n",
-                           scenarios.size(), targets.size(), plan.size(), jobs, seed);
+  std::cerr << fmt::format("dspy-compat: {} scenarios x {} targets = {} runs{}, {} jobs, seed {}\n",
+                           scenarios.size(), targets.size(), plan.size(),
+                           shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "",
+                           jobs, seed);
   MockLmEndpoint endpoint(server);
-  RunExecutor executor({root / "fixtures" / "runner" / "dspy_compat_runner.py",
-                        fs::absolute(options.out) / "work", options.keep_work},
+  std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
+  if (!options.cold) {
+    warm.emplace(WarmPoolOptions{
+        .server_script = root / "fixtures" / "runner" / "dspy_compat_forkserver.py",
+        .work_root = fs::absolute(options.out) / "work",
+        .parent_env = CurrentEnvironment(),
+        .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
+  }
+  RunExecutor executor({.runner_script = root / "fixtures" / "runner" / "dspy_compat_runner.py",
+                        .work_root = fs::absolute(options.out) / "work",
+                        .keep_work = options.keep_work,
+                        .warm = warm ? &*warm : nullptr},
                        endpoint);
-  Progress progress(static_cast<int>(plan.size()), Progress::ShouldBeLive(2), std::cerr);
+  Progress progress(static_cast<int>(plan.size()), Progress::ShouldBeLive(2), std::cerr,
+                    Progress::TerminalWidth(2));
   ResultsSink sink(results_path, results);
+  std::map<std::string, LmTraffic> traffic;  // run id -> summary; callbacks are serialised
   Scheduler scheduler(jobs,
                       [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
                         return executor.Execute(spec, cancel);
@@ -163,22 +206,31 @@ int RunCommand(const RunOptions& options) {
                       {[&](const RunSpec& spec) { progress.Started(spec); },
                        [&](const RunSpec& spec, const RunResult& result) {
                          progress.Finished(spec, result);
-                         sink.Add(result);
+                         RunResult recorded = result;
+                         recorded.lm_traffic = endpoint.TakeSummary(result.run_id);
+                         if (recorded.lm_traffic) traffic[result.run_id] = *recorded.lm_traffic;
+                         sink.Add(recorded);
                        }});
   results.runs = scheduler.Run(plan, interrupted);
+  for (RunResult& run : results.runs) {
+    if (auto it = traffic.find(run.run_id); it != traffic.end()) run.lm_traffic = it->second;
+  }
   progress.Done();
+  if (warm) warm->Stop();  // kills what they still run (after Ctrl-C) and themselves
   server.Stop();
   if (!options.keep_work) fs::remove_all(options.out / "work", ec);
 
-  env.finished_at = NowIso();
+  env.finished_at = IsoUtcNow();
   env.interrupted = interrupted.load();
   WriteResultsFile(results_path, results);
-  std::ofstream(report_path) << RenderMarkdown(results);
-  std::cerr << fmt::format("dspy-compat: {} of {} runs done{}; results {}, report {}\n",
-                           results.runs.size(), plan.size(),
-                           env.interrupted ? " (interrupted)" : "", results_path.string(),
-                           report_path.string());
-  return env.interrupted ? kExitInterrupted : kExitOk;
+  WriteReportFiles(options.out, results);
+  std::cerr << fmt::format(
+      "dspy-compat: {} of {} runs done{}; results {}, reports {}/report.md, "
+      "report.html, junit.xml\n",
+      results.runs.size(), plan.size(), env.interrupted ? " (interrupted)" : "",
+      results_path.string(), options.out.string());
+  if (env.interrupted) return kExitInterrupted;
+  return gate ? ApplyGate(results, options.gate_options, std::cout) : kExitOk;
 }
 
 }  // namespace dspy_compat

@@ -36,6 +36,29 @@ struct DelaySpec {
   friend bool operator==(const DelaySpec&, const DelaySpec&) = default;
 };
 
+// What a scenario declares it should do on a target (header key EXPECT).
+// The gate fails only when a target does worse than declared; doing better
+// is reported as an unexpected pass, never a failure.
+enum class Expectation {
+  kPass,         // every run passes
+  kFail,         // every run fails
+  kFlaky,        // some runs fail, not all
+  kFailOrFlaky,  // fails always or sometimes (an intermittent bug may not show in n runs)
+  kAny,          // not gated
+};
+
+std::string_view ExpectationName(Expectation expectation);
+std::optional<Expectation> ParseExpectation(std::string_view name);
+
+// One EXPECT line: an outcome and the targets it applies to. A selector is a
+// target-name glob ("dspy-2.5.4*") or a DSPy version bound ("dspy>=2.5.40");
+// a rule applies to a target that every selector matches.
+struct ExpectationRule {
+  Expectation outcome = Expectation::kPass;
+  std::vector<std::string> selectors;  // empty: every target
+  std::string text;                    // the line's value as written, for messages
+};
+
 // Options a scenario sets in its own header (see catalogue/scenario_header.h).
 struct ScenarioOptions {
   std::optional<int> timeout_seconds;
@@ -49,6 +72,9 @@ struct Scenario {
   std::string summary;         // one line from the header
   std::string exercises;       // what the pattern is, from the header
   ScenarioOptions options;
+  std::string migration_of;                   // MIGRATION-OF: the scenario this one rewrites
+  std::vector<ExpectationRule> expectations;  // EXPECT lines, in file order (last match wins)
+  std::string excerpt;                        // the program lines that show the pattern
 };
 
 // A DSPy environment to run scenarios in. Locked targets come from
@@ -63,6 +89,22 @@ struct Target {
   std::string lock_hash;              // sha256 of the lock file, hex; empty for user interpreters
   std::filesystem::path interpreter;  // set once provisioned
 };
+
+// A normalised summary of one run's LM traffic as the mock server saw it:
+// small enough to keep per run, enough to notice that two releases sent
+// different prompts or parameters for the same program.
+struct LmTraffic {
+  std::vector<std::string> adapters;    // prompt formats seen: "chat", "json", "text"; sorted
+  std::vector<std::string> parameters;  // distinct "name=value" request parameters; sorted
+  std::vector<std::string>
+      system_prompts;  // distinct stable hashes (16 hex) of system messages; sorted
+  friend bool operator==(const LmTraffic&, const LmTraffic&) = default;
+};
+
+// Orders DSPy release numbers: dotted components compared as numbers
+// ("2.5.40" > "2.5.9", "2.6" == "2.6.0"); a component's non-digit suffix
+// ("0b1") is ignored. Negative, zero or positive, like strcmp.
+int CompareVersions(std::string_view a, std::string_view b);
 
 struct RunResult {
   std::string scenario_id;
@@ -82,6 +124,12 @@ struct RunResult {
   std::optional<int> exit_code;
   std::optional<int> term_signal;
   std::string output_tail;  // last bytes of stdout+stderr, bounded
+  // What the mock LM saw, normalised (results v1.1); absent in older files.
+  std::optional<LmTraffic> lm_traffic;
+  // How the interpreter started: "warm" (forked from one that had imported
+  // DSPy), "cold" (fresh, e.g. --cold) or "cold (fallback: <reason>)". Empty
+  // in files written before it was recorded.
+  std::string start_mode;
 };
 
 struct TargetInfo {
@@ -91,6 +139,24 @@ struct TargetInfo {
   std::string python_version;
   std::string lock_hash;
   std::string interpreter;
+};
+
+// What reports need to know about a scenario, taken from its file at run
+// time so that a report never reads scenario files.
+struct ScenarioInfo {
+  std::string path;          // relative to the source root for bundled scenarios
+  std::string exercises;     // EXERCISES
+  std::string migration_of;  // MIGRATION-OF: the id of the scenario this one rewrites
+  std::string excerpt;       // program lines that show the pattern; "..." marks a gap
+  std::map<std::string, Expectation> expected;  // target name -> EXPECT resolved for it
+  std::vector<std::string> expect_lines;        // EXPECT values as written
+};
+
+// --shard I/N: this session ran the I-th of N stable slices of the matrix.
+struct ShardInfo {
+  int index = 0;  // 1-based
+  int count = 0;
+  friend bool operator==(const ShardInfo&, const ShardInfo&) = default;
 };
 
 struct RunEnvironment {
@@ -107,6 +173,10 @@ struct RunEnvironment {
   std::vector<TargetInfo> targets;
   std::vector<std::string> scenarios;                     // ids, in catalogue order
   std::map<std::string, std::string> scenario_summaries;  // id -> summary line
+  // Results v1.1 additions (optional on read; v1.0 files read as empty).
+  std::map<std::string, ScenarioInfo> scenario_info;  // id -> what reports show of it
+  std::optional<ShardInfo> shard;                     // set when this session ran one shard
+  std::vector<ShardInfo> merged_shards;               // set by merge: the shards it combined
 };
 
 struct Results {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
+#include "core/iso_time.h"
+
 namespace dspy_compat {
 
 TEST(StatusTest, NamesRoundTrip) {
@@ -20,6 +24,28 @@ TEST(StatusTest, OnlyPassIsNotAFailure) {
   EXPECT_TRUE(IsFailure(Status::kTimeout));
   EXPECT_TRUE(IsFailure(Status::kCrash));
   EXPECT_TRUE(IsFailure(Status::kError));
+}
+
+TEST(ExpectationTest, NamesRoundTrip) {
+  for (Expectation e : {Expectation::kPass, Expectation::kFail, Expectation::kFlaky,
+                        Expectation::kFailOrFlaky, Expectation::kAny}) {
+    auto parsed = ParseExpectation(ExpectationName(e));
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(*parsed, e);
+  }
+  EXPECT_FALSE(ParseExpectation("xfail").has_value());
+}
+
+TEST(CompareVersionsTest, NumericPerComponent) {
+  EXPECT_LT(CompareVersions("2.5.9", "2.5.40"), 0);
+  EXPECT_EQ(CompareVersions("2.6", "2.6.0"), 0);
+  EXPECT_GT(CompareVersions("3.0.0b1", "2.6.27"), 0);
+  EXPECT_EQ(CompareVersions("2.5.40", "2.5.40"), 0);
+}
+
+TEST(IsoTimeTest, IsUtcToTheSecond) {
+  EXPECT_TRUE(std::regex_match(IsoUtcNow(), std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)")))
+      << IsoUtcNow();
 }
 
 }  // namespace dspy_compat

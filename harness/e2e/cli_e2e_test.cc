@@ -8,63 +8,22 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 #include <thread>
 
-#include "process/subprocess.h"
+#include "e2e_fixture.h"
 #include "results/results_file.h"
 
 namespace dspy_compat {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kBinary = DSPY_COMPAT_BINARY;
-const fs::path kRoot = DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
+using e2e::kBinary;
+using e2e::kRoot;
+using e2e::ProcessMatching;
+using e2e::ReadText;
+using e2e::RunsOf;
 
-struct Invocation {
-  int exit_code = -1;
-  std::string output;
-};
-
-class CliE2eTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    out_ = fs::temp_directory_path() /
-           ("e2e_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(out_);
-    fs::create_directories(out_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(out_);
-  }
-
-  Invocation Run(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {},
-                 std::chrono::seconds timeout = std::chrono::seconds(900)) {
-    ProcessSpec spec;
-    spec.argv = {kBinary.string()};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.env = CurrentEnvironment();
-    spec.env["CI"] = "1";
-    for (auto& [k, v] : extra_env) spec.env[k] = v;
-    spec.output_path = out_ / "cli.log";
-    spec.timeout = timeout;
-    spec.output_tail_bytes = 1 << 20;
-    auto outcome = RunProcess(spec);
-    return {outcome.exit_code.value_or(-1), outcome.output_tail};
-  }
-
-  std::vector<RunResult> RunsOf(const Results& results, const std::string& scenario,
-                                const std::string& target) {
-    std::vector<RunResult> runs;
-    for (const auto& r : results.runs) {
-      if (r.scenario_id == scenario && r.target_name == target) runs.push_back(r);
-    }
-    return runs;
-  }
-
-  fs::path out_;
-};
+class CliE2eTest : public e2e::E2eTest {};
 
 // The issue's acceptance: (c) passes every repetition on 2.5.39 and fails on
 // 2.5.40 at least once in 10 with "No LM is loaded."; (a) passes everywhere.
@@ -103,11 +62,9 @@ TEST_F(CliE2eTest, Issue1867RegressesOn2540AndOutermostAsyncifyDoesNot) {
       EXPECT_EQ(r.status, Status::kPass) << r.run_id << " " << r.error_message;
   }
 
-  std::ifstream report(out_ / "report.md");
-  std::stringstream text;
-  text << report.rdbuf();
-  EXPECT_NE(text.str().find("No LM is loaded."), std::string::npos);
-  EXPECT_NE(text.str().find("regression"), std::string::npos);
+  std::string report = ReadText(out_ / "report.md");
+  EXPECT_NE(report.find("No LM is loaded."), std::string::npos);
+  EXPECT_NE(report.find("regression"), std::string::npos);
 }
 
 TEST_F(CliE2eTest, HangingScenarioIsKilledWithItsChildrenAsATimeout) {
@@ -119,10 +76,7 @@ TEST_F(CliE2eTest, HangingScenarioIsKilledWithItsChildrenAsATimeout) {
   EXPECT_EQ(results.runs[0].status, Status::kTimeout);
   EXPECT_LT(results.runs[0].wall_seconds, 20);
   // The scenario's "sleep 300" child died with its group.
-  ProcessSpec pgrep;
-  pgrep.argv = {"pgrep", "-f", "^sleep 300$"};
-  pgrep.env = CurrentEnvironment();
-  EXPECT_NE(RunProcess(pgrep).exit_code, 0) << "a 'sleep 300' outlived its run";
+  EXPECT_FALSE(ProcessMatching("^sleep 300$")) << "a 'sleep 300' outlived its run";
 }
 
 TEST_F(CliE2eTest, UsersOwnInterpreterIsATarget) {
@@ -213,10 +167,7 @@ TEST_F(CliE2eTest, InterruptKeepsGatheredResultsAndSaysSo) {
   // Wait until at least one run has finished, then press Ctrl-C.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream log(out_ / "cli.log");
-    std::stringstream text;
-    text << log.rdbuf();
-    if (text.str().find("[1/6]") != std::string::npos) break;
+    if (ReadText(out_ / "cli.log").find("[1/6]") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ::kill(pid, SIGINT);
@@ -229,14 +180,8 @@ TEST_F(CliE2eTest, InterruptKeepsGatheredResultsAndSaysSo) {
   EXPECT_GE(results.runs.size(), 1u);
   EXPECT_LT(results.runs.size(), 6u);
   for (const auto& r : results.runs) EXPECT_EQ(r.status, Status::kPass);
-  std::ifstream report(out_ / "report.md");
-  std::stringstream text;
-  text << report.rdbuf();
-  EXPECT_NE(text.str().find("nterrupted"), std::string::npos);
-  ProcessSpec pgrep;
-  pgrep.argv = {"pgrep", "-f", "slow_pass.py"};
-  pgrep.env = CurrentEnvironment();
-  EXPECT_NE(RunProcess(pgrep).exit_code, 0) << "a scenario outlived the interrupted session";
+  EXPECT_NE(ReadText(out_ / "report.md").find("nterrupted"), std::string::npos);
+  EXPECT_FALSE(ProcessMatching("slow_pass.py")) << "a scenario outlived the interrupted session";
 }
 
 }  // namespace

@@ -16,7 +16,9 @@ constexpr int kMaxSchemaDepth = 8;
 constexpr int kMaxSchemaNodes = 512;  // schemas come from clients: bound the work
 
 std::string Text(std::string_view name, std::uint64_t hash, std::string_view suffix) {
-  return fmt::format("mock {} {}{}", name, HashTag(hash), suffix);
+  std::string text = "mock ";
+  text.append(name).append(" ").append(HashTag(hash)).append(suffix);
+  return text;
 }
 
 std::uint64_t Sub(std::uint64_t hash, std::uint64_t index) {
@@ -132,7 +134,12 @@ std::string FromTypeName(const OutputField& field, std::string_view type, std::u
 
 }  // namespace
 
-std::string HashTag(std::uint64_t hash) { return fmt::format("{:06x}", hash & 0xffffff); }
+std::string HashTag(std::uint64_t hash) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string tag(6, '0');
+  for (int i = 5; i >= 0; --i, hash >>= 4) tag[static_cast<std::size_t>(i)] = kHex[hash & 0xF];
+  return tag;
+}
 
 std::string FieldValueText(const OutputField& field, std::uint64_t hash,
                            std::string_view text_suffix) {

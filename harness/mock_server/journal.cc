@@ -1,5 +1,7 @@
 #include "mock_server/journal.h"
 
+#include <algorithm>
+
 namespace dspy_compat::mock {
 namespace {
 
@@ -9,6 +11,15 @@ void Truncate(std::string& body, std::size_t limit, bool& truncated) {
   if (body.size() <= limit) return;
   body.resize(limit);  // may split a UTF-8 sequence; ToJsonLines replaces it
   truncated = true;
+}
+
+std::size_t SizeOf(const JournalEntry& e) {
+  constexpr std::size_t kOverhead = 256;  // the struct, the strings' headers, the index
+  std::size_t size = kOverhead + e.run_id.size() + e.path.size() + e.model.size() +
+                     e.request_body.size() + e.response_body.size() + e.rule.size();
+  for (const std::string& f : e.output_fields) size += f.size() + 32;
+  for (const std::string& f : e.faults) size += f.size() + 32;
+  return size;
 }
 
 }  // namespace
@@ -24,6 +35,10 @@ json ToJson(const JournalEntry& e) {
           {"arrived_ms", e.arrived_ms},
           {"completed_ms", e.completed_ms},
           {"delay_ms", e.delay_ms},
+          {"held_ms", e.held_ms},
+          {"rule", e.rule},
+          {"faults", e.faults},
+          {"stream", e.stream},
           {"request_body", e.request_body},
           {"response_body", e.response_body},
           {"request_truncated", e.request_truncated},
@@ -42,6 +57,10 @@ JournalEntry EntryFromJson(const json& j) {
   j.at("arrived_ms").get_to(e.arrived_ms);
   j.at("completed_ms").get_to(e.completed_ms);
   j.at("delay_ms").get_to(e.delay_ms);
+  e.held_ms = j.value("held_ms", 0.0);
+  e.rule = j.value("rule", "");
+  e.faults = j.value("faults", std::vector<std::string>{});
+  e.stream = j.value("stream", false);
   e.request_body = j.value("request_body", "");
   e.response_body = j.value("response_body", "");
   e.request_truncated = j.value("request_truncated", false);
@@ -79,9 +98,43 @@ int Journal::NextSeq(const std::string& run_id) {
 void Journal::Record(JournalEntry entry) {
   Truncate(entry.request_body, body_limit_, entry.request_truncated);
   Truncate(entry.response_body, body_limit_, entry.response_truncated);
+  std::size_t bytes = SizeOf(entry);
   std::lock_guard lock(mutex_);
-  by_run_[entry.run_id].push_back(entries_.size());
-  entries_.push_back(std::move(entry));
+  by_run_[entry.run_id].push_back(first_order_ + slots_.size());
+  slots_.push_back({std::move(entry), bytes, false});
+  bytes_ += bytes;
+  ++live_;
+  Evict();
+}
+
+void Journal::Evict() {
+  while (bytes_ > byte_budget_ && !slots_.empty()) {
+    Slot& front = slots_.front();
+    if (!front.erased) {
+      bytes_ -= front.bytes;
+      --live_;
+      ++evicted_;
+      auto run = by_run_.find(front.entry.run_id);
+      if (run != by_run_.end()) {
+        auto& orders = run->second;
+        if (!orders.empty() && orders.front() == first_order_) orders.pop_front();
+        if (orders.empty()) by_run_.erase(run);
+      }
+    }
+    slots_.pop_front();
+    ++first_order_;
+  }
+  // Erased slots at the front hold no entry; drop them too.
+  while (!slots_.empty() && slots_.front().erased) {
+    slots_.pop_front();
+    ++first_order_;
+  }
+}
+
+const Journal::Slot* Journal::Find(std::uint64_t order) const {
+  if (order < first_order_ || order - first_order_ >= slots_.size()) return nullptr;
+  const Slot& slot = slots_[order - first_order_];
+  return slot.erased ? nullptr : &slot;
 }
 
 std::vector<JournalEntry> Journal::ForRun(const std::string& run_id) const {
@@ -90,13 +143,20 @@ std::vector<JournalEntry> Journal::ForRun(const std::string& run_id) const {
   auto it = by_run_.find(run_id);
   if (it == by_run_.end()) return out;
   out.reserve(it->second.size());
-  for (std::size_t index : it->second) out.push_back(entries_[index]);
+  for (std::uint64_t order : it->second) {
+    if (const Slot* slot = Find(order)) out.push_back(slot->entry);
+  }
   return out;
 }
 
 std::vector<JournalEntry> Journal::All() const {
   std::lock_guard lock(mutex_);
-  return {entries_.begin(), entries_.end()};
+  std::vector<JournalEntry> out;
+  out.reserve(live_);
+  for (const Slot& slot : slots_) {
+    if (!slot.erased) out.push_back(slot.entry);
+  }
+  return out;
 }
 
 std::size_t Journal::CountForRun(const std::string& run_id) const {
@@ -107,14 +167,40 @@ std::size_t Journal::CountForRun(const std::string& run_id) const {
 
 std::size_t Journal::size() const {
   std::lock_guard lock(mutex_);
-  return entries_.size();
+  return live_;
+}
+
+std::uint64_t Journal::evicted() const {
+  std::lock_guard lock(mutex_);
+  return evicted_;
 }
 
 void Journal::Reset() {
   std::lock_guard lock(mutex_);
-  entries_.clear();
+  first_order_ += slots_.size();
+  slots_.clear();
+  bytes_ = 0;
+  live_ = 0;
   by_run_.clear();
   next_seq_.clear();
+}
+
+void Journal::ResetRun(const std::string& run_id) {
+  std::lock_guard lock(mutex_);
+  next_seq_.erase(run_id);
+  auto it = by_run_.find(run_id);
+  if (it == by_run_.end()) return;
+  for (std::uint64_t order : it->second) {
+    if (order < first_order_ || order - first_order_ >= slots_.size()) continue;
+    Slot& slot = slots_[order - first_order_];
+    if (slot.erased) continue;
+    slot.erased = true;
+    bytes_ -= slot.bytes;
+    --live_;
+    slot.entry = {};  // free the bodies now
+  }
+  by_run_.erase(it);
+  Evict();
 }
 
 }  // namespace dspy_compat::mock

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -21,14 +22,18 @@ struct JournalEntry {
   std::string path{};
   std::string model{};  // as requested; "" when the body had none
   std::vector<std::string> output_fields{};
-  int status = 0;
+  int status = 0;           // 0 when no response was sent (a dropped connection)
   double arrived_ms = 0;    // since server start
-  double completed_ms = 0;  // when the response was handed to the socket
+  double completed_ms = 0;  // when the last byte was handed to the socket (or it was dropped)
   int delay_ms = 0;
   std::string request_body{};  // at most the journal's body limit
   std::string response_body{};
   bool request_truncated = false;
   bool response_truncated = false;
+  std::string rule{};                 // the fixture rule that matched, if any
+  std::vector<std::string> faults{};  // injected or suffered: "status:429", "hold_timeout", ...
+  bool stream = false;
+  double held_ms = 0;  // time held by the rule's hold condition, before the delay
 };
 
 nlohmann::json ToJson(const JournalEntry& entry);
@@ -41,8 +46,13 @@ std::vector<JournalEntry> ParseJsonLines(std::string_view text);
 class Journal {
  public:
   static constexpr std::size_t kDefaultBodyLimit = 64 * 1024;
+  // A long-running server (or a benchmark) must not grow without bound: past this many bytes of
+  // entries the oldest are evicted, and counted.
+  static constexpr std::size_t kDefaultByteBudget = 512u * 1024 * 1024;
 
-  explicit Journal(std::size_t body_limit = kDefaultBodyLimit) : body_limit_(body_limit) {}
+  explicit Journal(std::size_t body_limit = kDefaultBodyLimit,
+                   std::size_t byte_budget = kDefaultByteBudget)
+      : body_limit_(body_limit), byte_budget_(byte_budget) {}
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
@@ -57,14 +67,29 @@ class Journal {
   std::size_t CountForRun(const std::string& run_id) const;
   std::size_t size() const;
   std::size_t body_limit() const { return body_limit_; }
+  std::uint64_t evicted() const;
   // Forgets entries and sequence counters alike.
   void Reset();
+  void ResetRun(const std::string& run_id);
 
  private:
+  struct Slot {
+    JournalEntry entry;
+    std::size_t bytes = 0;
+    bool erased = false;
+  };
+  const Slot* Find(std::uint64_t order) const;  // callers hold mutex_
+  void Evict();                                 // callers hold mutex_
+
   const std::size_t body_limit_;
+  const std::size_t byte_budget_;
   mutable std::mutex mutex_;
-  std::deque<JournalEntry> entries_;
-  std::unordered_map<std::string, std::vector<std::size_t>> by_run_;  // indices into entries_
+  std::deque<Slot> slots_;  // completion order; slots_[0] has order first_order_
+  std::uint64_t first_order_ = 0;
+  std::size_t bytes_ = 0;
+  std::size_t live_ = 0;
+  std::uint64_t evicted_ = 0;
+  std::unordered_map<std::string, std::deque<std::uint64_t>> by_run_;  // orders, ascending
   std::unordered_map<std::string, int> next_seq_;
 };
 

@@ -106,5 +106,51 @@ TEST(JournalTest, ConcurrentWritersLoseNothing) {
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(seqs[static_cast<std::size_t>(i)], i + 1);
 }
 
+TEST(JournalTest, ResetOneRun) {
+  Journal journal;
+  journal.Record(Entry("a", journal.NextSeq("a")));
+  journal.Record(Entry("b", journal.NextSeq("b")));
+  journal.Record(Entry("a", journal.NextSeq("a")));
+  journal.ResetRun("a");
+  EXPECT_EQ(journal.CountForRun("a"), 0U);
+  EXPECT_EQ(journal.size(), 1U);
+  EXPECT_EQ(journal.All().at(0).run_id, "b");
+  EXPECT_EQ(journal.NextSeq("a"), 1);
+  EXPECT_EQ(journal.NextSeq("b"), 2);
+  journal.Record(Entry("a", 1));
+  EXPECT_EQ(journal.ForRun("a").size(), 1U);
+}
+
+TEST(JournalTest, OldestEntriesAreEvictedPastTheBudget) {
+  Journal journal(Journal::kDefaultBodyLimit, /*byte_budget=*/10 * 1024);
+  for (int i = 1; i <= 100; ++i) {
+    JournalEntry e = Entry(i % 2 ? "odd" : "even", i);
+    e.request_body = std::string(500, 'x');
+    journal.Record(std::move(e));
+  }
+  EXPECT_LT(journal.size(), 20U);
+  EXPECT_EQ(journal.size() + journal.evicted(), 100U);
+  std::vector<JournalEntry> odd = journal.ForRun("odd");
+  ASSERT_FALSE(odd.empty());
+  EXPECT_EQ(odd.back().seq, 99);  // the newest stay
+  EXPECT_EQ(journal.CountForRun("odd") + journal.CountForRun("even"), journal.size());
+}
+
+TEST(JournalTest, NewFieldsRoundTripAndOldLinesStillParse) {
+  JournalEntry e = Entry("a", 1);
+  e.rule = "slow";
+  e.faults = {"hold_timeout", "status:429"};
+  e.stream = true;
+  e.held_ms = 12.5;
+  JournalEntry back = ParseJsonLines(ToJsonLines({e})).at(0);
+  EXPECT_EQ(back.rule, "slow");
+  EXPECT_EQ(back.faults, e.faults);
+  EXPECT_TRUE(back.stream);
+  EXPECT_DOUBLE_EQ(back.held_ms, 12.5);
+  nlohmann::json old = ToJson(Entry("a", 1));
+  for (const char* key : {"rule", "faults", "stream", "held_ms"}) old.erase(key);
+  EXPECT_TRUE(EntryFromJson(old).faults.empty());
+}
+
 }  // namespace
 }  // namespace dspy_compat::mock

@@ -13,9 +13,11 @@ constexpr std::string_view kMarkerOpen = "[[ ## ";
 constexpr std::string_view kMarkerClose = " ## ]]";
 constexpr std::string_view kRespondSentence = "Respond with the corresponding output fields";
 constexpr std::string_view kRespondJson = "Respond with a JSON object";
+constexpr std::string_view kJsonOrder = "in the following order of fields: ";
 constexpr std::string_view kTypeInSentence = " (must be formatted as a valid Python ";
 constexpr std::string_view kNote = "# note: the value you produce ";
-constexpr std::string_view kOneOf = "must be one of: ";
+constexpr std::string_view kOneOf = "one of: ";  // "must be one of: " (2.5), "must exactly match
+                                                 // (no extra characters) one of: " (3.x)
 constexpr std::string_view kSchema = "JSON schema: ";
 
 std::string_view Trim(std::string_view s) {
@@ -42,17 +44,27 @@ std::optional<std::size_t> MatchingParen(std::string_view text, std::size_t open
   return std::nullopt;
 }
 
-std::string LastUserText(const json& messages) {
+bool HasRole(const json& message, std::string_view role) {
+  if (!message.is_object()) return false;
+  auto it = message.find("role");
+  return it != message.end() && it->is_string() && it->get_ref<const std::string&>() == role;
+}
+
+std::string_view LastUserText(const json& messages, std::string& scratch) {
   for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-    if (it->is_object() && it->value("role", "") == "user") return MessageText(*it);
+    if (HasRole(*it, "user")) return MessageTextView(*it, scratch);
   }
   return {};
 }
 
 std::string SystemText(const json& messages) {
   std::string text;
+  std::string scratch;
   for (const json& m : messages) {
-    if (m.is_object() && m.value("role", "") == "system") text += MessageText(m) + "\n";
+    if (HasRole(m, "system")) {
+      text += MessageTextView(m, scratch);
+      text += '\n';
+    }
   }
   return text;
 }
@@ -87,6 +99,37 @@ std::vector<OutputField> FieldsFromSentence(std::string_view text) {
   return fields;
 }
 
+// JSONAdapter: "Respond with a JSON object in the following order of fields: `a` (must be
+// formatted as a valid Python int), then `b`." (the type only from 3.x on).
+std::vector<OutputField> FieldsFromJsonSentence(std::string_view text) {
+  std::vector<OutputField> fields;
+  std::size_t pos = text.rfind(kRespondJson);
+  if (pos == std::string_view::npos) return fields;
+  std::string_view rest = text.substr(pos);
+  pos = rest.find(kJsonOrder);
+  if (pos == std::string_view::npos) return fields;
+  rest = rest.substr(pos + kJsonOrder.size());
+  rest = rest.substr(0, rest.find('\n'));
+  while (rest.starts_with("`")) {
+    std::size_t close = rest.find('`', 1);
+    if (close == std::string_view::npos) break;
+    OutputField field;
+    field.name = std::string(rest.substr(1, close - 1));
+    rest.remove_prefix(close + 1);
+    if (rest.starts_with(kTypeInSentence)) {
+      if (auto end = MatchingParen(rest, 1)) {
+        field.type =
+            std::string(rest.substr(kTypeInSentence.size(), *end - kTypeInSentence.size()));
+        rest.remove_prefix(*end + 1);
+      }
+    }
+    if (!field.name.empty()) fields.push_back(std::move(field));
+    if (!rest.starts_with(", then ")) break;
+    rest.remove_prefix(7);
+  }
+  return fields;
+}
+
 // "Your output fields are:\n1. `name` (type): description\n2. ..." up to the blank line.
 std::vector<OutputField> FieldsFromList(std::string_view text, std::string_view heading) {
   std::vector<OutputField> fields;
@@ -98,6 +141,8 @@ std::vector<OutputField> FieldsFromList(std::string_view text, std::string_view 
     std::string_view line = Trim(rest.substr(0, eol));
     rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
     if (line.empty()) break;  // also right away: a signature without inputs lists none
+    // DSPy 3.x puts no blank line between the lists and what follows them.
+    if (line.starts_with("Your ") || line.starts_with("All interactions")) break;
     std::size_t tick = line.find(". `");
     if (tick == std::string_view::npos || tick == 0 ||
         !std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(tick),
@@ -130,15 +175,17 @@ std::string JsonStringAt(std::string_view text, std::size_t open) {
 // `desc` follows "# note: the value you produce ".
 void ApplyNote(std::string_view desc, OutputField& field) {
   desc = Trim(desc);
-  if (desc.starts_with(kOneOf)) {
-    desc.remove_prefix(kOneOf.size());
+  std::size_t schema = desc.find(kSchema);
+  std::size_t one_of = desc.find(kOneOf);
+  if (one_of != std::string_view::npos && schema == std::string_view::npos) {
+    desc.remove_prefix(one_of + kOneOf.size());
     while (!desc.empty()) {
       std::size_t semi = desc.find("; ");
       field.choices.emplace_back(Trim(desc.substr(0, semi)));
       if (semi == std::string_view::npos) break;
       desc.remove_prefix(semi + 2);
     }
-  } else if (std::size_t schema = desc.find(kSchema); schema != std::string_view::npos) {
+  } else if (schema != std::string_view::npos) {
     field.json_schema = std::string(Trim(desc.substr(schema + kSchema.size())));
   }
 }
@@ -173,29 +220,36 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-std::string MessageText(const json& message) {
+std::string_view MessageTextView(const json& message, std::string& scratch) {
   if (!message.is_object()) return {};
   auto content = message.find("content");
   if (content == message.end()) return {};
-  if (content->is_string()) return content->get<std::string>();
-  std::string text;
+  if (content->is_string()) return content->get_ref<const std::string&>();
+  scratch.clear();
   if (content->is_array()) {
     for (const json& part : *content) {
       if (!part.is_object()) continue;
       auto t = part.find("text");
-      if (t != part.end() && t->is_string()) text += t->get_ref<const std::string&>();
+      if (t != part.end() && t->is_string()) scratch += t->get_ref<const std::string&>();
     }
   }
-  return text;
+  return scratch;
+}
+
+std::string MessageText(const json& message) {
+  std::string scratch;
+  return std::string(MessageTextView(message, scratch));
 }
 
 PromptFields ExtractPromptFields(const json& messages) {
   PromptFields result;
   if (!messages.is_array()) return result;
   std::string system = SystemText(messages);
-  std::string last_user = LastUserText(messages);
+  std::string user_scratch;
+  std::string_view last_user = LastUserText(messages, user_scratch);
+  std::string scratch;
   for (const json& m : messages) {
-    if (MessageText(m).find(kMarkerOpen) != std::string::npos) {
+    if (MessageTextView(m, scratch).find(kMarkerOpen) != std::string_view::npos) {
       result.has_markers = true;
       break;
     }
@@ -207,6 +261,7 @@ PromptFields ExtractPromptFields(const json& messages) {
   }
   std::vector<OutputField> listed = FieldsFromList(system, "Your output fields are:\n");
   std::vector<OutputField> outputs = FieldsFromSentence(last_user);
+  if (outputs.empty() && result.wants_json) outputs = FieldsFromJsonSentence(last_user);
   if (outputs.empty()) outputs = listed;
 
   for (OutputField& field : outputs) {
@@ -219,6 +274,52 @@ PromptFields ExtractPromptFields(const json& messages) {
     result.outputs.push_back(std::move(field));
   }
   return result;
+}
+
+std::string InputValue(const json& messages, std::string_view name) {
+  std::string scratch;
+  std::string_view text = LastUserText(messages, scratch);
+  std::string marker = std::string(kMarkerOpen) + std::string(name) + std::string(kMarkerClose);
+  std::size_t at = text.find(marker);
+  if (at == std::string::npos) return {};
+  at += marker.size();
+  if (at < text.size() && text[at] == '\n') ++at;
+  // The value runs to the next field's marker or DSPy's closing instruction.
+  std::size_t end = text.size();
+  for (std::string_view next : {std::string_view("\n\n[[ ## "), kRespondSentence, kRespondJson}) {
+    std::size_t found = text.find(next, at);
+    if (found != std::string::npos) end = std::min(end, found);
+  }
+  std::string_view value = std::string_view(text).substr(at, end - at);
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
+  return std::string(Trim(value));
+}
+
+void AddSchemaFields(const json& schema, PromptFields& fields) {
+  if (!schema.is_object()) return;
+  auto properties = schema.find("properties");
+  if (properties == schema.end() || !properties->is_object()) return;
+  auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+  if (fields.outputs.empty()) {
+    for (const auto& [name, property] : properties->items()) {
+      if (Contains(fields.inputs, name)) continue;
+      OutputField field;
+      field.name = name;
+      bool is_string = property.is_object() && property.value("type", json()) == "string" &&
+                       !property.contains("enum");
+      if (!is_string) {
+        field.type = "json";  // anything but str: the value follows the schema
+        field.json_schema = dump(property);
+      }
+      fields.outputs.push_back(std::move(field));
+    }
+    return;
+  }
+  for (OutputField& field : fields.outputs) {
+    if (field.type == "str" || !field.json_schema.empty() || !field.choices.empty()) continue;
+    auto property = properties->find(field.name);
+    if (property != properties->end()) field.json_schema = dump(*property);
+  }
 }
 
 }  // namespace dspy_compat::mock

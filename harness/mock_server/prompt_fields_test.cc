@@ -113,6 +113,66 @@ TEST(PromptFieldsTest, ContentPartsAreRead) {
             (std::vector<std::string>{"reasoning", "answer"}));
 }
 
+TEST(PromptFieldsTest, Dspy3Prompts) {
+  // 3.x puts no blank line between the field lists and words its notes differently.
+  PromptFields cot = ExtractPromptFields(LoadPrompt("cot_question_answer", "dspy341")["messages"]);
+  EXPECT_EQ(cot.inputs, (std::vector<std::string>{"question"}));
+  EXPECT_EQ(Names(cot.outputs), (std::vector<std::string>{"reasoning", "answer"}));
+
+  PromptFields typed = ExtractPromptFields(LoadPrompt("typed_outputs", "dspy341")["messages"]);
+  EXPECT_EQ(Names(typed.outputs),
+            (std::vector<std::string>{"count", "ok", "score", "tags", "label"}));
+  EXPECT_EQ(Field(typed, "label").choices, (std::vector<std::string>{"pos", "neg", "neutral"}));
+  EXPECT_EQ(Field(typed, "count").type, "int");
+  EXPECT_FALSE(Field(typed, "tags").json_schema.empty());
+
+  PromptFields json_fields =
+      ExtractPromptFields(LoadPrompt("json_structured_outputs", "dspy341")["messages"]);
+  EXPECT_TRUE(json_fields.wants_json);
+  EXPECT_EQ(Names(json_fields.outputs),
+            (std::vector<std::string>{"sentiment", "person", "scores", "maybe"}));
+  EXPECT_EQ(Field(json_fields, "sentiment").choices,
+            (std::vector<std::string>{"positive", "negative"}));
+  EXPECT_EQ(Field(json_fields, "person").type, "Person");
+  EXPECT_EQ(json::parse(Field(json_fields, "person").json_schema)["required"].size(), 3U);
+}
+
+TEST(PromptFieldsTest, JsonSentenceNamesTheFields) {
+  json messages = json::array(
+      {{{"role", "user"},
+        {"content",
+         "Respond with a JSON object in the following order of fields: `a` (must be formatted "
+         "as a valid Python list[int]), then `b`."}}});
+  PromptFields fields = ExtractPromptFields(messages);
+  EXPECT_EQ(Names(fields.outputs), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(fields.outputs[0].type, "list[int]");
+}
+
+TEST(PromptFieldsTest, SchemaFields) {
+  json schema = json::parse(R"({"type": "object", "properties": {
+      "answer": {"type": "string"}, "n": {"type": "integer"}, "kind": {"type": "string", "enum": ["a"]}}})");
+  PromptFields none;
+  AddSchemaFields(schema, none);
+  EXPECT_EQ(Names(none.outputs), (std::vector<std::string>{"answer", "kind", "n"}));
+  EXPECT_EQ(none.outputs[0].type, "str");
+  EXPECT_EQ(json::parse(none.outputs[2].json_schema)["type"], "integer");
+
+  PromptFields typed = ExtractPromptFields(LoadPrompt("typed_outputs")["messages"]);
+  typed.outputs[0].json_schema.clear();  // count
+  AddSchemaFields(json::parse(R"({"properties": {"count": {"type": "integer"}}})"), typed);
+  EXPECT_EQ(json::parse(typed.outputs[0].json_schema)["type"], "integer");
+  AddSchemaFields(json::array(), typed);  // harmless
+}
+
+TEST(PromptFieldsTest, InputValues) {
+  json messages = LoadPrompt("predict_context_question")["messages"];
+  EXPECT_EQ(InputValue(messages, "context"), "Paris is in France.");
+  EXPECT_EQ(InputValue(messages, "question"), "Where is Paris?");
+  EXPECT_EQ(InputValue(messages, "missing"), "");
+  EXPECT_EQ(InputValue(LoadPrompt("cot_question_answer", "dspy341")["messages"], "question"),
+            "What is the capital of France?");
+}
+
 TEST(PromptFieldsTest, PlainChatHasNoMarkers) {
   json messages = json::array({{{"role", "user"}, {"content", "Say hi."}}});
   PromptFields fields = ExtractPromptFields(messages);

@@ -1,55 +1,51 @@
-// Turns one parsed HTTP request into its response, the delay to hold it for, and its journal
-// entry. No I/O here: the session owns sockets and timers.
+// Turns one parsed HTTP request into an Exchange: the reply to send, how long to hold and delay
+// it, and its journal entry. No I/O here: the session owns sockets and timers.
 #pragma once
 
 #include <boost/beast/http.hpp>
-#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
-#include "mock_server/clock.h"
+#include "mock_server/fixtures.h"
+#include "mock_server/http_reply.h"
 #include "mock_server/journal.h"
-#include "mock_server/routes.h"
-#include "mock_server/run_registry.h"
+#include "mock_server/server_state.h"
 
 namespace dspy_compat::mock {
 
 namespace http = boost::beast::http;
 using HttpRequest = http::request<http::string_body>;
-using HttpResponse = http::response<http::string_body>;
 
-struct HandlerResult {
-  HttpResponse response;
-  int delay_ms = 0;
+struct Exchange {
+  Reply reply{};
+  std::optional<Hold> hold{};  // wait for this first,
+  int delay_ms = 0;            // then this long, then send
+  std::string run_id{};
+  std::string rule_name{};            // "" when no rule matched
   std::optional<JournalEntry> entry;  // LM-facing requests only; admin calls are not journaled
 };
 
 class RequestHandler {
  public:
-  RequestHandler(std::uint64_t seed, Journal& journal, const RunRegistry& runs,
-                 const ServerClock& clock)
-      : seed_(seed), journal_(journal), runs_(runs), clock_(clock) {}
+  explicit RequestHandler(ServerState& state) : state_(state) {}
 
-  HandlerResult Handle(const HttpRequest& request);
+  // Takes the request's body (into the journal).
+  Exchange Handle(HttpRequest& request);
   // The request's body exceeded the limit; only its header was read. Answers 413, closes.
-  HandlerResult TooLarge(std::string_view method, std::string_view target);
-  // Unparseable HTTP: a bare 400 that closes the connection. Not journaled.
-  HttpResponse Malformed(std::string_view reason) const;
-  // Stamps the completion time and journals the entry, if any.
-  void Complete(HandlerResult& result);
+  Exchange TooLarge(std::string_view method, std::string_view target);
+  // Unparseable HTTP: a 400 that closes the connection. Not journaled.
+  Reply Malformed(std::string_view reason) const;
+  // The reply is being written in full or as planned (`delivered`), or the client went away
+  // first. Journals the entry and tells the hold board the request was answered. Leaves the
+  // reply intact: the session may still be writing it.
+  void Complete(Exchange& exchange, bool delivered);
 
  private:
-  HandlerResult ChatCompletion(const HttpRequest& request, JournalEntry entry);
-  HandlerResult Admin(const HttpRequest& request, const Route& route);
+  Exchange Begin(std::string_view method, std::string_view target, std::string run_id);
+  void LmCall(Exchange& exchange, LmApi api, std::string_view body, bool keep_alive);
 
-  const std::uint64_t seed_;
-  Journal& journal_;
-  const RunRegistry& runs_;
-  const ServerClock& clock_;
+  ServerState& state_;
 };
-
-// {"error": {"message", "type", "param", "code"}}, as the OpenAI API sends.
-HttpResponse OpenAiError(http::status status, std::string_view message, std::string_view code,
-                         std::string_view type = "invalid_request_error");
 
 }  // namespace dspy_compat::mock

@@ -1,37 +1,41 @@
-// The mock LM itself: an OpenAI chat-completions request in, a chat.completion out. Pure, so the
-// same (seed, run, seq, request) always gives the same bytes and tests need no server.
+// The mock LM itself: decides what the model "says" to a request. Pure: the same seed, run,
+// request and rule always give the same answer, whatever the order requests arrive in, so tests
+// need no server and runs replay.
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "mock_server/fixtures.h"
+#include "mock_server/lm_request.h"
 
 namespace dspy_compat::mock {
 
 struct ResponseContext {
   std::uint64_t seed = 0;
-  std::string_view run_id{};  // "" when unattributed
-  int seq = 1;                // 1-based position of the request within its run
-  bool echo_model = false;    // append " [model=<requested model>]" to every text value
+  std::string_view run_id{};   // "" when unattributed
+  int seq = 1;                 // the request's position in its run (templates only)
+  bool echo_model = false;     // append " [model=<requested model>]" to every text value
+  const Rule* rule = nullptr;  // a matching fixture rule's response, if any
+  int nth = 0;                 // the request's position among the rule's matches
 };
 
-struct ChatCompletion {
-  nlohmann::json body{};                     // the chat.completion object
+struct Answer {
   std::string model{};                       // as requested
   std::vector<std::string> output_fields{};  // the DSPy output fields answered, in order
+  std::vector<std::string> choices{};        // message contents (completions: per prompt x n)
+  std::string finish_reason = "stop";
+  std::uint64_t hash = 0;  // identifies the answer: the response id and the {{hash}} tag
+  int prompt_tokens = 0;   // whitespace-separated words, a stand-in for tokens
+  int completion_tokens = 0;
 };
 
-// Why `request` is not a chat-completions request we can answer (OpenAI's 400 message), or
-// nullopt when it is.
-std::optional<std::string> ValidateChatRequest(const nlohmann::json& request);
-
-// `request` must pass ValidateChatRequest. A ChatAdapter prompt gets every output field, each
-// under its `[[ ## name ## ]]` marker, then `[[ ## completed ## ]]`; a JSONAdapter prompt (or a
-// response_format of json_object/json_schema) gets one JSON object of the fields; anything else
-// gets one line of plain text.
-ChatCompletion Respond(const nlohmann::json& request, const ResponseContext& context);
+// A ChatAdapter prompt gets every output field under its `[[ ## name ## ]]` marker, then
+// `[[ ## completed ## ]]`; a JSONAdapter prompt or a JSON response_format gets one JSON object of
+// the fields, in the prompt's order; anything else gets one line of plain text. A rule's response
+// replaces field values or the whole content.
+Answer Respond(const LmRequest& request, const ResponseContext& context);
 
 }  // namespace dspy_compat::mock

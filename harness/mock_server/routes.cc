@@ -19,33 +19,51 @@ int HexValue(char c) {
   return -1;
 }
 
-bool IsChatPath(std::string_view path) {
+// The OpenAI part of a path, after any run prefix: "/v1/chat/completions" or "/chat/completions".
+Route MatchLmPath(std::string_view path) {
   if (path.starts_with("/v1/")) path.remove_prefix(3);
-  return path == "/chat/completions";
+  if (path == "/chat/completions") return {Endpoint::kChatCompletions, "", "", "POST"};
+  if (path == "/completions") return {Endpoint::kCompletions, "", "", "POST"};
+  if (path == "/models") return {Endpoint::kModels, "", "", "GET"};
+  if (path.starts_with("/models/") && path.size() > 8) {
+    return {Endpoint::kModel, "", PercentDecode(path.substr(8)), "GET"};
+  }
+  return {Endpoint::kUnknown, "", "", "POST"};
 }
 
 }  // namespace
+
+bool Route::Allows(std::string_view method) const {
+  std::string_view list = methods;
+  while (!list.empty()) {
+    std::size_t comma = list.find(", ");
+    if (list.substr(0, comma) == method) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 2);
+  }
+  return false;
+}
 
 Route MatchRoute(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
 
-  if (path == "/__admin/health") return {Endpoint::kHealth, "", "GET"};
-  if (path == "/__admin/requests") return {Endpoint::kRequests, "", "GET"};
-  if (path == "/__admin/reset") return {Endpoint::kReset, "", "POST"};
-  if (IsChatPath(path)) return {Endpoint::kChatCompletions, "", "POST"};
+  if (path == "/__admin/health") return {Endpoint::kHealth, "", "", "GET"};
+  if (path == "/__admin/requests") return {Endpoint::kRequests, "", "", "GET, DELETE"};
+  if (path == "/__admin/reset") return {Endpoint::kReset, "", "", "POST"};
+  if (path == "/__admin/rules") return {Endpoint::kRules, "", "", "GET, POST, PUT, DELETE"};
   if (path.starts_with(kRunPrefix)) {
     std::string_view rest = path.substr(kRunPrefix.size());
     std::size_t slash = rest.find('/');
     if (slash != 0 && slash != std::string_view::npos) {
-      std::string run_id = PercentDecode(rest.substr(0, slash));
       // Unknown paths under a run prefix still count against that run in the journal.
-      Endpoint endpoint =
-          IsChatPath(rest.substr(slash)) ? Endpoint::kChatCompletions : Endpoint::kUnknown;
-      return {endpoint, std::move(run_id), "POST"};
+      Route route = MatchLmPath(rest.substr(slash));
+      route.run_id = PercentDecode(rest.substr(0, slash));
+      return route;
     }
+    return {Endpoint::kUnknown, "", "", "POST"};
   }
-  return {};
+  return MatchLmPath(path);
 }
 
 std::optional<std::string> QueryParam(std::string_view target, std::string_view key) {

@@ -9,16 +9,23 @@ namespace dspy_compat::mock {
 
 enum class Endpoint {
   kChatCompletions,  // POST [/run/<id>][/v1]/chat/completions
-  kHealth,           // GET /__admin/health
-  kRequests,         // GET /__admin/requests[?run=<id>]
+  kCompletions,      // POST [/run/<id>][/v1]/completions
+  kModels,           // GET  [/run/<id>][/v1]/models
+  kModel,            // GET  [/run/<id>][/v1]/models/<model id>
+  kHealth,           // GET  /__admin/health
+  kRequests,         // GET, DELETE /__admin/requests[?run=<id>]
   kReset,            // POST /__admin/reset
+  kRules,            // GET, POST, PUT, DELETE /__admin/rules
   kUnknown,
 };
 
 struct Route {
   Endpoint endpoint = Endpoint::kUnknown;
-  std::string run_id;       // decoded from a /run/<id>/ prefix, even for unknown paths
-  std::string_view method;  // the one method the endpoint accepts
+  std::string run_id{};        // decoded from a /run/<id>/ prefix, even for unknown paths
+  std::string model_id{};      // kModel: decoded, may contain '/'
+  std::string_view methods{};  // the methods the endpoint accepts, ", "-separated
+  bool Allows(std::string_view method) const;
+  bool lm() const { return endpoint <= Endpoint::kModel || endpoint == Endpoint::kUnknown; }
 };
 
 // `target` is the HTTP request target; its query string is ignored and one trailing slash is

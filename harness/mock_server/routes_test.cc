@@ -17,12 +17,12 @@ TEST(RoutesTest, ChatCompletionsWithAndWithoutRunPrefix) {
   Route route = MatchRoute("/run/s1-t2-3/v1/chat/completions/");
   EXPECT_EQ(route.endpoint, Endpoint::kChatCompletions);
   EXPECT_EQ(route.run_id, "s1-t2-3");
-  EXPECT_EQ(route.method, "POST");
+  EXPECT_EQ(route.methods, "POST");
   EXPECT_EQ(MatchRoute("/run/a%20b/chat/completions").run_id, "a b");
 }
 
 TEST(RoutesTest, UnknownPathsKeepTheirRun) {
-  Route route = MatchRoute("/run/r1/v1/completions");
+  Route route = MatchRoute("/run/r1/v1/embeddings");
   EXPECT_EQ(route.endpoint, Endpoint::kUnknown);
   EXPECT_EQ(route.run_id, "r1");
   EXPECT_EQ(MatchRoute("/run//v1/chat/completions").endpoint, Endpoint::kUnknown);
@@ -32,12 +32,34 @@ TEST(RoutesTest, UnknownPathsKeepTheirRun) {
   EXPECT_EQ(MatchRoute("/v2/chat/completions").endpoint, Endpoint::kUnknown);
 }
 
+TEST(RoutesTest, CompletionsAndModels) {
+  EXPECT_EQ(MatchRoute("/v1/completions").endpoint, Endpoint::kCompletions);
+  Route route = MatchRoute("/run/r1/v1/completions");
+  EXPECT_EQ(route.endpoint, Endpoint::kCompletions);
+  EXPECT_EQ(route.run_id, "r1");
+  EXPECT_EQ(MatchRoute("/v1/models").endpoint, Endpoint::kModels);
+  EXPECT_EQ(MatchRoute("/run/x/models/").endpoint, Endpoint::kModels);
+  route = MatchRoute("/v1/models/openai%2Fgpt-4o");
+  EXPECT_EQ(route.endpoint, Endpoint::kModel);
+  EXPECT_EQ(route.model_id, "openai/gpt-4o");
+  EXPECT_EQ(MatchRoute("/v1/models/a/b").model_id, "a/b");
+  EXPECT_TRUE(MatchRoute("/v1/models").Allows("GET"));
+  EXPECT_FALSE(MatchRoute("/v1/models").Allows("POST"));
+  EXPECT_TRUE(MatchRoute("/v1/models").lm());
+}
+
 TEST(RoutesTest, AdminEndpoints) {
   EXPECT_EQ(MatchRoute("/__admin/health").endpoint, Endpoint::kHealth);
   EXPECT_EQ(MatchRoute("/__admin/requests?run=a").endpoint, Endpoint::kRequests);
   EXPECT_EQ(MatchRoute("/__admin/reset/").endpoint, Endpoint::kReset);
-  EXPECT_EQ(MatchRoute("/__admin/reset").method, "POST");
-  EXPECT_EQ(MatchRoute("/__admin/health").method, "GET");
+  EXPECT_EQ(MatchRoute("/__admin/rules").endpoint, Endpoint::kRules);
+  EXPECT_EQ(MatchRoute("/__admin/reset").methods, "POST");
+  EXPECT_EQ(MatchRoute("/__admin/health").methods, "GET");
+  Route rules = MatchRoute("/__admin/rules");
+  for (const char* m : {"GET", "POST", "PUT", "DELETE"}) EXPECT_TRUE(rules.Allows(m)) << m;
+  EXPECT_FALSE(rules.Allows("PATCH"));
+  EXPECT_TRUE(MatchRoute("/__admin/requests").Allows("DELETE"));
+  EXPECT_FALSE(MatchRoute("/__admin/requests").lm());
 }
 
 TEST(RoutesTest, QueryParameters) {

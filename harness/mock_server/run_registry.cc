@@ -8,7 +8,7 @@ namespace dspy_compat::mock {
 
 void RunRegistry::Configure(const std::string& run_id, RunConfig config) {
   std::lock_guard lock(mutex_);
-  runs_[run_id] = config;
+  runs_[run_id] = std::move(config);
 }
 
 void RunRegistry::Forget(const std::string& run_id) {
@@ -17,11 +17,12 @@ void RunRegistry::Forget(const std::string& run_id) {
 }
 
 RunSettings RunRegistry::Resolve(const std::string& run_id) const {
-  RunSettings settings{default_delay_, echo_model_};
+  RunSettings settings{default_delay_, echo_model_, nullptr};
   std::lock_guard lock(mutex_);
   if (auto it = runs_.find(run_id); it != runs_.end()) {
     settings.delay = it->second.delay.value_or(default_delay_);
     settings.echo_model = echo_model_ || it->second.echo_model;
+    settings.fixtures = it->second.fixtures;
   }
   return settings;
 }

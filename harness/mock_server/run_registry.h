@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -10,18 +11,22 @@
 #include <unordered_map>
 
 #include "core/model.h"
+#include "mock_server/fixtures.h"
 
 namespace dspy_compat::mock {
 
 struct RunConfig {
   std::optional<DelaySpec> delay{};  // unset: the server's default delay
   bool echo_model = false;           // or-ed with the server-wide option
+  // Rules for this run only, tried before the server's (e.g. a scenario's own fixture).
+  std::shared_ptr<const FixtureSet> fixtures{};
 };
 
 // What one request of a run is served with.
 struct RunSettings {
   DelaySpec delay{};
   bool echo_model = false;
+  std::shared_ptr<const FixtureSet> fixtures{};
 };
 
 class RunRegistry {

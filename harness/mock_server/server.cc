@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -15,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "mock_server/clock.h"
 #include "mock_server/request_handler.h"
 #include "mock_server/routes.h"
+#include "mock_server/server_state.h"
 #include "mock_server/session.h"
 
 namespace dspy_compat::mock {
@@ -41,12 +40,18 @@ void RaiseOpenFileLimit() {
 struct MockLmServer::Impl {
   explicit Impl(Options o)
       : options(std::move(o)),
-        runs(options.default_delay, options.echo_model),
-        handler(options.seed, journal, runs, clock) {}
+        state(options.seed, options.default_delay, options.echo_model,
+              options.journal_budget_bytes),
+        handler(state) {
+    state.rules.Replace(options.fixtures);
+  }
 
+  // Connections are spread over the io_contexts in turn; each runs on its own thread, so a
+  // connection's handlers never run concurrently and need no strand.
   void Accept() {
+    asio::io_context& target = *ios[next_io++ % ios.size()];
     acceptor->async_accept(
-        asio::make_strand(*io), [this](boost::system::error_code ec, tcp::socket socket) {
+        target.get_executor(), [this](boost::system::error_code ec, Socket socket) {
           if (ec == asio::error::operation_aborted) return;
           if (ec) {  // e.g. out of file descriptors: back off instead of spinning
             accept_retry->expires_after(kAcceptRetry);
@@ -57,15 +62,17 @@ struct MockLmServer::Impl {
           }
           boost::system::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<Session>(std::move(socket), handler, options.max_body_bytes)->Start();
+          std::make_shared<Session>(std::move(socket), handler, state.holds, state.clock,
+                                    options.max_body_bytes)
+              ->Start();
           Accept();
         });
   }
 
-  void RunIo() {
+  static void RunIo(asio::io_context& io) {
     for (;;) {
       try {
-        io->run();
+        io.run();
         return;
       } catch (const std::exception& e) {  // handlers catch their own; this is a last resort
         std::fprintf(stderr, "mock LM server: io thread error: %s\n", e.what());
@@ -74,12 +81,11 @@ struct MockLmServer::Impl {
   }
 
   const Options options;
-  ServerClock clock;
-  Journal journal;
-  RunRegistry runs;
+  ServerState state;
   RequestHandler handler;
 
-  std::unique_ptr<asio::io_context> io;
+  std::vector<std::unique_ptr<asio::io_context>> ios;  // ios[0] also accepts
+  std::size_t next_io = 0;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_retry;
   std::vector<std::thread> threads;
@@ -107,14 +113,15 @@ void MockLmServer::Start() {
   RaiseOpenFileLimit();
   Impl& s = *impl_;
   int threads = std::max(1, s.options.threads);
-  s.io = std::make_unique<asio::io_context>(threads);
+  for (int i = 0; i < threads; ++i) s.ios.push_back(std::make_unique<asio::io_context>(1));
+  asio::io_context& io = *s.ios[0];
 
   const std::string where = fmt::format("{}:{}", s.options.bind_address, s.options.port);
   boost::system::error_code ec;
   asio::ip::address address = asio::ip::make_address(s.options.bind_address, ec);
   if (ec) throw std::runtime_error(fmt::format("mock LM server: bad bind address {}", where));
   tcp::endpoint endpoint(address, s.options.port);
-  s.acceptor.emplace(*s.io);
+  s.acceptor.emplace(io);
   auto fail = [&](const char* step) {
     s.acceptor.reset();
     throw std::runtime_error(
@@ -126,9 +133,13 @@ void MockLmServer::Start() {
   if (s.acceptor->listen(asio::socket_base::max_listen_connections, ec)) fail("listen on");
   s.port = s.acceptor->local_endpoint().port();
 
-  s.accept_retry.emplace(*s.io);
+  s.accept_retry.emplace(io);
   s.Accept();
-  for (int i = 0; i < threads; ++i) s.threads.emplace_back([&s] { s.RunIo(); });
+  for (auto& context : s.ios) {
+    // Keeps a thread whose io_context has no connection yet from returning at once.
+    s.threads.emplace_back(
+        [&context, guard = asio::make_work_guard(*context)] { Impl::RunIo(*context); });
+  }
 }
 
 void MockLmServer::Stop() {
@@ -140,13 +151,13 @@ void MockLmServer::Stop() {
     s.stopped = true;
     s.started = true;  // a stopped server cannot start
   }
-  if (s.io) s.io->stop();
+  for (auto& io : s.ios) io->stop();
   for (std::thread& t : s.threads) t.join();
   s.threads.clear();
-  // Destroying the io_context destroys pending handlers, hence sessions, hence sockets.
+  // Destroying an io_context destroys its pending handlers, hence sessions, hence sockets.
   s.accept_retry.reset();
   s.acceptor.reset();
-  s.io.reset();
+  s.ios.clear();
   {
     std::lock_guard lock(s.state_mutex);
     s.finished = true;
@@ -174,12 +185,20 @@ std::string MockLmServer::RunApiBase(const std::string& run_id) const {
 }
 
 void MockLmServer::ConfigureRun(const std::string& run_id, RunConfig config) {
-  impl_->runs.Configure(run_id, config);
+  impl_->state.runs.Configure(run_id, std::move(config));
 }
 
-void MockLmServer::ForgetRun(const std::string& run_id) { impl_->runs.Forget(run_id); }
+void MockLmServer::ForgetRun(const std::string& run_id) {
+  impl_->state.runs.Forget(run_id);
+  impl_->state.rules.ForgetRun(run_id);
+  impl_->state.holds.ForgetRun(run_id);
+}
 
-const Journal& MockLmServer::journal() const { return impl_->journal; }
+void MockLmServer::AddRules(FixtureSet rules) { impl_->state.rules.Append(std::move(rules)); }
+
+void MockLmServer::ReplaceRules(FixtureSet rules) { impl_->state.rules.Replace(std::move(rules)); }
+
+const Journal& MockLmServer::journal() const { return impl_->state.journal; }
 
 const MockLmServer::Options& MockLmServer::options() const { return impl_->options; }
 

@@ -1,6 +1,7 @@
 // The mock OpenAI-compatible LM server every run talks to. Each run gets its own API base
 // (/run/<run_id>/v1), so the journal attributes every request to the run that made it, and the
-// run's registered delay decides how long each response is held.
+// run's registered delay decides how long each response is held. Fixture rules (FIXTURES.md)
+// script answers, delays, faults and interleavings.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "core/model.h"
+#include "mock_server/fixtures.h"
 #include "mock_server/journal.h"
 #include "mock_server/run_registry.h"
 
@@ -24,6 +26,8 @@ class MockLmServer {
     bool echo_model = false;  // for every run, not only those configured so
     int threads = 1;          // io threads; one handles thousands of held requests
     std::size_t max_body_bytes = 8 * 1024 * 1024;
+    std::size_t journal_budget_bytes = Journal::kDefaultByteBudget;  // oldest evicted past it
+    FixtureSet fixtures{};  // rules loaded at start (see FIXTURES.md)
   };
   using RunConfig = mock::RunConfig;
 
@@ -49,8 +53,12 @@ class MockLmServer {
 
   // Register before the run starts; requests of unknown runs get the server defaults.
   void ConfigureRun(const std::string& run_id, RunConfig config);
-  // Drops the run's settings only; its journal entries stay.
+  // Drops the run's settings, rule counters and hold state; its journal entries stay.
   void ForgetRun(const std::string& run_id);
+
+  // Server-wide fixture rules, as POST/PUT /__admin/rules does.
+  void AddRules(FixtureSet rules);
+  void ReplaceRules(FixtureSet rules);
 
   const Journal& journal() const;
   const Options& options() const;

@@ -58,7 +58,7 @@ TEST_F(MockServerTest, UrlsAndPort) {
 TEST_F(MockServerTest, Health) {
   HttpReply reply = client_.Get(Url("/__admin/health"));
   EXPECT_EQ(reply.status, 200);
-  EXPECT_EQ(json::parse(reply.body), json({{"status", "ok"}}));
+  EXPECT_EQ(json::parse(reply.body)["status"], "ok");
 }
 
 TEST_F(MockServerTest, ChatCompletionOverHttp) {
@@ -102,8 +102,13 @@ TEST_F(MockServerTest, JournalAttributesRequestsToRuns) {
     EXPECT_EQ(json::parse(a[i].response_body)["object"], "chat.completion");
     EXPECT_LE(a[i].arrived_ms, a[i].completed_ms);
   }
-  // Successive requests in a run get different answers.
-  EXPECT_NE(json::parse(a[0].response_body)["choices"], json::parse(a[1].response_body)["choices"]);
+  // The answer is a function of the seed, the run and the request, not of arrival order.
+  EXPECT_EQ(json::parse(a[0].response_body)["choices"], json::parse(a[1].response_body)["choices"]);
+  EXPECT_NE(json::parse(a[0].response_body)["choices"],
+            json::parse(journal.ForRun("b")[0].response_body)["choices"]);
+  EXPECT_TRUE(a[0].rule.empty());
+  EXPECT_TRUE(a[0].faults.empty());
+  EXPECT_FALSE(a[0].stream);
 }
 
 TEST_F(MockServerTest, AdminRequestsAndReset) {
@@ -185,7 +190,8 @@ TEST_F(MockServerTest, EchoModelPerRun) {
 }
 
 TEST_F(MockServerTest, ErrorsUseOpenAiShape) {
-  ExpectOpenAiError(client_.Post(Url("/v1/completions"), Prompt()), 404, "unknown_url");
+  ExpectOpenAiError(client_.Post(Url("/v1/embeddings"), Prompt()), 404, "unknown_url");
+  ExpectOpenAiError(client_.Post(Url("/v1/completions"), Prompt()), 400, "invalid_request");
   ExpectOpenAiError(client_.Get(Url("/")), 404, "unknown_url");
   ExpectOpenAiError(client_.Get(ChatUrl("a")), 405, "method_not_allowed");
   ExpectOpenAiError(client_.Get(Url("/__admin/reset")), 405, "method_not_allowed");
@@ -299,6 +305,212 @@ TEST_F(MockServerTest, SeveralIoThreads) {
                               HttpCall{.method = "POST", .url = ChatUrl("t"), .body = Prompt()});
   for (const HttpReply& r : FetchAll(calls)) EXPECT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(server_->journal().CountForRun("t"), 20U);
+}
+
+// The JSON of each server-sent event, and whether the stream ended with [DONE].
+std::vector<json> Events(const std::string& body, bool& done) {
+  std::vector<json> out;
+  done = false;
+  std::size_t at = 0;
+  while ((at = body.find("data: ", at)) != std::string::npos) {
+    std::size_t end = body.find("\n\n", at);
+    if (end == std::string::npos) break;
+    std::string data = body.substr(at + 6, end - at - 6);
+    at = end + 2;
+    if (data == "[DONE]") {
+      done = true;
+    } else {
+      out.push_back(json::parse(data));
+    }
+  }
+  return out;
+}
+
+TEST_F(MockServerTest, StreamingChatCompletion) {
+  json request = LoadPrompt("cot_question_answer");
+  std::string whole = json::parse(
+      client_.Post(ChatUrl("s"), request.dump()).body)["choices"][0]["message"]["content"];
+  request["stream"] = true;
+  request["stream_options"] = {{"include_usage", true}};
+  HttpReply reply = client_.Post(ChatUrl("s"), request.dump());
+  ASSERT_EQ(reply.status, 200) << reply.error;
+  EXPECT_TRUE(reply.content_type.starts_with("text/event-stream")) << reply.content_type;
+  bool done = false;
+  std::vector<json> chunks = Events(reply.body, done);
+  EXPECT_TRUE(done);
+  std::string content;
+  for (const json& c : chunks) {
+    if (!c["choices"].empty() && c["choices"][0]["delta"].contains("content")) {
+      content += c["choices"][0]["delta"]["content"].get<std::string>();
+    }
+  }
+  EXPECT_EQ(content, whole);  // streamed or not, the same answer
+  EXPECT_GT(chunks.back()["usage"]["total_tokens"].get<int>(), 0);
+  std::vector<JournalEntry> entries = server_->journal().ForRun("s");
+  EXPECT_TRUE(entries.at(1).stream);
+  EXPECT_TRUE(entries.at(1).response_body.ends_with("data: [DONE]\n\n"));
+  // The connection stays usable after a chunked response.
+  EXPECT_EQ(client_.Get(Url("/__admin/health")).new_connections, 0);
+}
+
+TEST_F(MockServerTest, TextCompletions) {
+  HttpReply reply = client_.Post(server_->RunApiBase("t") + "/completions",
+                                 R"({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hi."})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  json body = json::parse(reply.body);
+  EXPECT_EQ(body["object"], "text_completion");
+  EXPECT_TRUE(body["choices"][0]["text"].get<std::string>().starts_with("mock response "));
+  EXPECT_TRUE(body["usage"]["prompt_tokens"].is_number_integer());
+
+  reply = client_.Post(Url("/v1/completions"), R"({"prompt": "Say hi.", "stream": true})");
+  bool done = false;
+  std::vector<json> chunks = Events(reply.body, done);
+  EXPECT_TRUE(done);
+  ASSERT_FALSE(chunks.empty());
+  EXPECT_EQ(chunks[0]["object"], "text_completion");
+  EXPECT_EQ(server_->journal().ForRun("t").at(0).model, "gpt-3.5-turbo-instruct");
+}
+
+TEST_F(MockServerTest, Models) {
+  json request = LoadPrompt("cot_question_answer");
+  request["model"] = "my-model";
+  client_.Post(ChatUrl("m"), request.dump());
+  json models = json::parse(client_.Get(Url("/v1/models")).body);
+  EXPECT_EQ(models["object"], "list");
+  std::vector<std::string> ids;
+  for (const json& m : models["data"]) ids.push_back(m["id"]);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "my-model"), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "gpt-4o-mini"), ids.end());
+  json one = json::parse(client_.Get(server_->RunApiBase("m") + "/models/openai%2Fx").body);
+  EXPECT_EQ(one["id"], "openai/x");
+  EXPECT_EQ(one["object"], "model");
+}
+
+TEST_F(MockServerTest, AcceptsWhatTheClientsSend) {
+  // Headers and parameters the openai client (via litellm) sends.
+  json request = LoadPrompt("cot_question_answer");
+  request["n"] = 2;
+  request["temperature"] = 0.0;
+  request["max_tokens"] = 1000;
+  request["response_format"] = {{"type", "text"}};
+  request["seed"] = 1;
+  request["tools"] = json::array();
+  HttpReply reply =
+      client_.Fetch({.method = "POST",
+                     .url = ChatUrl("c"),
+                     .body = request.dump(),
+                     .headers = {"Authorization: Bearer sk-not-a-key", "OpenAI-Organization: org",
+                                 "User-Agent: OpenAI/Python 1.55.1", "X-Stainless-Lang: python",
+                                 "X-Stainless-Retry-Count: 0", "Accept: application/json",
+                                 "Accept-Encoding: gzip, deflate", "Connection: keep-alive"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["choices"].size(), 2U);
+}
+
+TEST_F(MockServerTest, HealthCountsAndJournalDeletion) {
+  client_.Post(ChatUrl("a"), Prompt());
+  client_.Post(ChatUrl("b"), Prompt());
+  json health = json::parse(client_.Get(Url("/__admin/health")).body);
+  EXPECT_EQ(health["status"], "ok");
+  EXPECT_EQ(health["requests"], 2);
+  EXPECT_EQ(health["in_flight"], 0);
+  EXPECT_EQ(health["journal_entries"], 2);
+  EXPECT_EQ(health["rules"], 0);
+  EXPECT_EQ(client_.Fetch({.method = "DELETE", .url = Url("/__admin/requests?run=a")}).status, 200);
+  EXPECT_EQ(server_->journal().CountForRun("a"), 0U);
+  EXPECT_EQ(server_->journal().CountForRun("b"), 1U);
+  EXPECT_EQ(client_.Fetch({.method = "DELETE", .url = Url("/__admin/requests")}).status, 200);
+  EXPECT_EQ(server_->journal().size(), 0U);
+}
+
+TEST_F(MockServerTest, RulesOverTheAdminApi) {
+  std::string rule = R"({"name": "paris", "respond": {"fields": {"answer": "Paris"}}})";
+  HttpReply added = client_.Post(Url("/__admin/rules"), rule);
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(json::parse(added.body), json({{"loaded", 1}, {"rules", 1}}));
+  std::string content =
+      json::parse(client_.Post(ChatUrl("r"), Prompt()).body)["choices"][0]["message"]["content"];
+  EXPECT_NE(content.find("[[ ## answer ## ]]\nParis\n"), std::string::npos) << content;
+  EXPECT_EQ(server_->journal().ForRun("r").at(0).rule, "paris");
+
+  client_.Post(Url("/__admin/rules"), R"({"rules": [{"name": "two"}]})");
+  json listed = json::parse(client_.Get(Url("/__admin/rules")).body);
+  ASSERT_EQ(listed["rules"].size(), 2U);
+  EXPECT_EQ(listed["rules"][1]["name"], "two");
+  HttpReply replaced = client_.Fetch(
+      {.method = "PUT", .url = Url("/__admin/rules"), .body = R"([{"name": "only"}])"});
+  EXPECT_EQ(json::parse(replaced.body)["rules"], 1);
+  ExpectOpenAiError(client_.Post(Url("/__admin/rules"), R"({"fault": {"kind": "boom"}})"), 400,
+                    "invalid_fixture");
+  EXPECT_EQ(client_.Fetch({.method = "DELETE", .url = Url("/__admin/rules")}).status, 200);
+  EXPECT_EQ(json::parse(client_.Get(Url("/__admin/rules")).body)["rules"].size(), 0U);
+  ExpectOpenAiError(client_.Fetch({.method = "PATCH", .url = Url("/__admin/rules")}), 405,
+                    "method_not_allowed");
+}
+
+TEST_F(MockServerTest, FixturesLoadedAtStart) {
+  Restart(
+      {.fixtures = ParseFixtures(R"({"name": "start", "respond": {"content": "hi {{run}}"}})")});
+  json body = json::parse(client_.Post(ChatUrl("x"), Prompt()).body);
+  EXPECT_EQ(body["choices"][0]["message"]["content"], "hi x");
+}
+
+TEST_F(MockServerTest, PerRunFixtures) {
+  server_->ConfigureRun(
+      "special", {.fixtures = std::make_shared<const FixtureSet>(
+                      ParseFixtures(R"({"name": "mine", "respond": {"content": "special"}})"))});
+  EXPECT_EQ(
+      json::parse(
+          client_.Post(ChatUrl("special"), Prompt()).body)["choices"][0]["message"]["content"],
+      "special");
+  EXPECT_NE(json::parse(
+                client_.Post(ChatUrl("plain"), Prompt()).body)["choices"][0]["message"]["content"],
+            "special");
+  server_->ForgetRun("special");
+  EXPECT_NE(
+      json::parse(
+          client_.Post(ChatUrl("special"), Prompt()).body)["choices"][0]["message"]["content"],
+      "special");
+}
+
+TEST_F(MockServerTest, AThousandHeldRequestsOnOneThread) {
+  ASSERT_EQ(server_->options().threads, 1);
+  server_->ConfigureRun("held", {.delay = DelaySpec{1000, 1000}});
+  std::vector<HttpCall> calls(1000,
+                              HttpCall{.method = "POST", .url = ChatUrl("held"), .body = Prompt()});
+  auto start = Clock::now();
+  std::vector<HttpReply> replies = FetchAll(calls);
+  auto elapsed = Clock::now() - start;
+  int ok = 0;
+  for (const HttpReply& r : replies) ok += r.status == 200 ? 1 : 0;
+  EXPECT_EQ(ok, 1000) << replies[0].error;
+  EXPECT_LT(elapsed, std::chrono::milliseconds(5000));  // one after another would be 1000 s
+  json health = json::parse(client_.Get(Url("/__admin/health")).body);
+  EXPECT_GE(health["peak_in_flight"].get<int>(), 1000);
+}
+
+TEST_F(MockServerTest, HostileHttpGets4xxAndTheServerStaysUp) {
+  std::string huge_header =
+      "GET /__admin/health HTTP/1.1\r\nX: " + std::string(70000, 'a') + "\r\n\r\n";
+  std::string long_target = "GET /" + std::string(100000, 'a') + " HTTP/1.1\r\n\r\n";
+  for (const std::string& junk :
+       {huge_header, long_target,
+        std::string("POST /v1/chat/completions HTTP/1.1\r\nContent-Length: -5\r\n\r\n"),
+        std::string("POST /v1/chat/completions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "zz\r\nabc\r\n0\r\n\r\n"),
+        std::string("POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 5\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+        std::string("GET / HTTP/1.1\r\nHost: a\r\nHost\r\n\r\n"),
+        std::string("G\0T / HTTP/1.1\r\n\r\n", 18)}) {
+    std::string reply = testing::RawExchange(server_->port(), junk);
+    EXPECT_TRUE(reply.empty() || reply.starts_with("HTTP/1.1 4")) << reply.substr(0, 200);
+  }
+  EXPECT_EQ(client_.Get(Url("/__admin/health")).status, 200);
+}
+
+TEST_F(MockServerTest, BindsLoopbackByDefault) {
+  EXPECT_EQ(MockLmServer::Options{}.bind_address, "127.0.0.1");
+  EXPECT_EQ(server_->options().bind_address, "127.0.0.1");
 }
 
 }  // namespace

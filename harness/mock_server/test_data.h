@@ -1,4 +1,5 @@
-// Test-only: the real DSPy ChatAdapter requests in testdata/ (see testdata/gen_prompts.py).
+// Test-only: real DSPy request bodies in testdata/ (gen_prompts.py for 2.5.x, capture_prompts.py
+// for 3.x).
 #pragma once
 
 #include <fstream>
@@ -9,9 +10,10 @@
 
 namespace dspy_compat::mock::testing {
 
-// `name` without prefix or extension, e.g. "cot_question_answer" for DSPy 2.5.40's file.
-inline nlohmann::json LoadPrompt(const std::string& name) {
-  std::string path = std::string(DSPY_COMPAT_MOCK_TESTDATA) + "/dspy2540_" + name + ".json";
+// `name` without prefix or extension, e.g. "cot_question_answer"; `release` is the file prefix,
+// "dspy2540" (DSPy 2.5.40) or "dspy341" (DSPy 3.4.1).
+inline nlohmann::json LoadPrompt(const std::string& name, const std::string& release = "dspy2540") {
+  std::string path = std::string(DSPY_COMPAT_MOCK_TESTDATA) + "/" + release + "_" + name + ".json";
   std::ifstream in(path);
   if (!in) throw std::runtime_error("missing test data " + path);
   std::stringstream text;

@@ -57,7 +57,9 @@ void Configure(CURL* curl, const HttpCall& call, Transfer& transfer) {
 HttpReply Collect(CURL* curl, CURLcode code, Transfer& transfer) {
   HttpReply reply;
   if (code != CURLE_OK) {
+    // What arrived before the failure still matters (a stream cut short).
     reply.error = curl_easy_strerror(code);
+    reply.body = std::move(transfer.body);
     return reply;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);

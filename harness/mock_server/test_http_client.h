@@ -18,8 +18,8 @@ struct HttpCall {
 };
 
 struct HttpReply {
-  long status = 0;  // 0 when the transfer failed
-  std::string body;
+  long status = 0;   // 0 when the transfer failed
+  std::string body;  // also what arrived before a failure
   std::string content_type;
   std::string error;  // curl's message when the transfer failed
   double seconds = 0;

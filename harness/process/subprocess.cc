@@ -117,6 +117,9 @@ ProcessOutcome RunProcess(const ProcessSpec& spec, const std::atomic<bool>* canc
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  // Nothing else the harness has open (the mock server's sockets, say) may
+  // reach a run: only stdin, stdout and stderr.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   std::string cwd = spec.cwd.string();
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
 

@@ -1,5 +1,6 @@
 #include "process/subprocess.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -47,6 +48,15 @@ TEST_F(SubprocessTest, EnvironmentIsExactlyTheGivenOne) {
   spec.env["FOO"] = "bar";
   auto outcome = RunProcess(spec);
   EXPECT_EQ(outcome.output_tail, "[][bar]\n");
+}
+
+TEST_F(SubprocessTest, OnlyStandardDescriptorsAreInherited) {
+  int leaked = ::open("/dev/null", O_RDONLY);  // not close-on-exec
+  ASSERT_GE(leaked, 3);
+  auto outcome = RunProcess(Shell("ls /proc/self/fd"));
+  ::close(leaked);
+  // 0, 1, 2 and the descriptor ls opens to list the folder.
+  EXPECT_EQ(outcome.output_tail, "0\n1\n2\n3\n");
 }
 
 TEST_F(SubprocessTest, TimeoutKillsTheWholeGroup) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reports/report_content.h"
 #include "results/aggregate.h"
 
 namespace dspy_compat {
@@ -92,22 +93,6 @@ std::string Html(std::string_view text) {
   return out;
 }
 
-std::string Percent(double fraction) { return fmt::format("{:.0f}%", fraction * 100); }
-
-std::string FailureRate(const Outcome& outcome) {
-  return fmt::format("{} fail, 95% CI {:.0f}–{}", Percent(outcome.failure_rate),
-                     outcome.failure_interval.low * 100, Percent(outcome.failure_interval.high));
-}
-
-std::string OutcomeCell(const Outcome& outcome) {
-  if (outcome.total == 0) return "no runs";
-  std::string cell = fmt::format("{}/{} pass", outcome.Passes(), outcome.total);
-  if (outcome.classification == Classification::kFlaky) {
-    cell += fmt::format(" ({})", FailureRate(outcome));
-  }
-  return cell;
-}
-
 // Bold only in the table, where a regression must stand out among rows;
 // a heading is bold already.
 std::string VerdictText(const Verdict& verdict, bool bold) {
@@ -115,11 +100,6 @@ std::string VerdictText(const Verdict& verdict, bool bold) {
   if (verdict.kind != VerdictKind::kRegression) return name;
   if (bold) name = "**" + name + "**";
   return verdict.intermittent ? name + " (intermittent)" : name;
-}
-
-bool PassesEverywhere(const ScenarioAggregate& scenario) {
-  return std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(),
-                     [](const Outcome& o) { return o.classification == Classification::kPass; });
 }
 
 std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
@@ -189,35 +169,6 @@ void RenderExample(std::string& out, const Outcome& outcome) {
                  "</details>\n\n",
                  what, Html(outcome.example_run_id), extent, fence, traceback ? "pytb" : "text",
                  tail.text, fence);
-}
-
-void RenderOutcomeDetails(std::string& out, const Outcome& outcome, bool baseline) {
-  std::string name =
-      fmt::format("**{}**{}", Escape(outcome.target_name), baseline ? " (baseline)" : "");
-  if (outcome.total == 0) {
-    fmt::format_to(std::back_inserter(out), "{}: no runs.\n\n", name);
-    return;
-  }
-  std::vector<std::string> counts;
-  for (Status status :
-       {Status::kPass, Status::kFail, Status::kTimeout, Status::kCrash, Status::kError}) {
-    if (outcome.Count(status) > 0) {
-      counts.push_back(fmt::format("{} {}", outcome.Count(status), StatusName(status)));
-    }
-  }
-  fmt::format_to(std::back_inserter(out), "{}, {} run{}: {}", name, outcome.total,
-                 outcome.total == 1 ? "" : "s", Join(counts, ", "));
-  if (outcome.classification == Classification::kFlaky) {
-    fmt::format_to(std::back_inserter(out), " ({})", FailureRate(outcome));
-  }
-  out += ".\n\n";
-  if (outcome.signatures.empty()) return;
-  for (const SignatureCount& signature : outcome.signatures) {
-    fmt::format_to(std::back_inserter(out), "- {} × {}\n", signature.count,
-                   Code(signature.signature));
-  }
-  out += '\n';
-  RenderExample(out, outcome);
 }
 
 std::string Title(const Aggregate& aggregate) {
@@ -304,7 +255,7 @@ void RenderSummaryTable(std::string& out, const Results& results, const Aggregat
     std::vector<std::string> row = {
         Cell(Code(scenario.scenario_id)),
         summary == summaries.end() ? std::string(kNone) : Cell(Escape(summary->second))};
-    for (const Outcome& outcome : scenario.outcomes) row.push_back(OutcomeCell(outcome));
+    for (const Outcome& outcome : scenario.outcomes) row.push_back(OutcomeSummary(outcome));
     for (const Verdict& verdict : scenario.verdicts) row.push_back(VerdictText(verdict, true));
     out += "| " + Join(row, " | ") + " |\n";
   }
@@ -315,30 +266,202 @@ void RenderSummaryTable(std::string& out, const Results& results, const Aggregat
       Escape(aggregate.targets.front()));
 }
 
-void RenderDetails(std::string& out, const Results& results, const Aggregate& aggregate) {
-  std::vector<const ScenarioAggregate*> shown;
-  for (const ScenarioAggregate& scenario : aggregate.scenarios) {
-    if (!PassesEverywhere(scenario)) shown.push_back(&scenario);
+// Report texts: plain text with `code` spans (see CodeSpan).
+std::string Inline(std::string_view text) {
+  std::string out;
+  std::string part;
+  bool code = false;
+  auto flush = [&] {
+    if (!part.empty()) out += code ? Code(part) : Escape(part);
+    part.clear();
+  };
+  for (char c : text) {
+    if (c != '`') {
+      part += c;
+      continue;
+    }
+    flush();
+    code = !code;
   }
-  if (shown.empty()) return;
-  out += "## Details\n\n";
-  const auto& summaries = results.environment.scenario_summaries;
-  for (const ScenarioAggregate* scenario : shown) {
-    std::vector<std::string> verdicts;
-    for (const Verdict& verdict : scenario->verdicts) {
-      std::string text = VerdictText(verdict, false);
-      if (scenario->verdicts.size() > 1) text += " on " + Escape(verdict.target_name);
-      verdicts.push_back(text);
-    }
-    fmt::format_to(std::back_inserter(out), "### {}{}\n\n", Code(scenario->scenario_id),
-                   verdicts.empty() ? "" : ": " + Join(verdicts, ", "));
-    if (auto summary = summaries.find(scenario->scenario_id); summary != summaries.end()) {
-      fmt::format_to(std::back_inserter(out), "*{}*\n\n", Escape(summary->second));
-    }
-    for (std::size_t i = 0; i < scenario->outcomes.size(); ++i) {
-      RenderOutcomeDetails(out, scenario->outcomes[i], i == 0);
+  flush();
+  return out;
+}
+
+void RenderCode(std::string& out, std::string_view code) {
+  if (code.empty()) return;
+  std::string fence = Fence(code);
+  fmt::format_to(std::back_inserter(out), "{}python\n{}{}{}\n\n", fence, code,
+                 code.back() == '\n' ? "" : "\n", fence);
+}
+
+std::string TargetLabel(const std::string& target, std::size_t index) {
+  return Escape(target) + (index == 0 ? " (baseline)" : "");
+}
+
+void RenderOutcomeTable(std::string& out, const PatternSection& section) {
+  out +=
+      "| Target | Runs | Outcome | Failure rate | Expected | Gate |\n|---|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < section.scenario.outcomes.size(); ++i) {
+    const Outcome& o = section.scenario.outcomes[i];
+    const PairCheck& check = section.checks[i];
+    std::string gate(PairStatusText(check.status));
+    if (check.status == PairStatus::kRegression) gate = "**" + gate + "**";
+    std::string expected = ExpectationText(check);
+    fmt::format_to(
+        std::back_inserter(out), "| {} | {} | {} | {} | {} | {} |\n",
+        Cell(TargetLabel(o.target_name, i)), o.total,
+        o.total == 0 ? std::string("no runs") : fmt::format("{}/{} pass", o.Passes(), o.total),
+        o.total == 0 ? std::string(kNone) : Cell(FailureRateText(o)),
+        expected.empty() ? std::string(kNone) : Cell(Escape(expected)), gate);
+  }
+  out += '\n';
+}
+
+void RenderSignatures(std::string& out, const PatternSection& section) {
+  bool any = false;
+  for (const Outcome& o : section.scenario.outcomes) any = any || !o.signatures.empty();
+  if (!any) return;
+  out += "**Error signatures**\n\n";
+  for (const Outcome& o : section.scenario.outcomes) {
+    for (const SignatureCount& s : o.signatures) {
+      fmt::format_to(std::back_inserter(out), "- {}: {} × {}\n", Escape(o.target_name), s.count,
+                     Code(s.signature));
     }
   }
+  out += '\n';
+  for (const Outcome& o : section.scenario.outcomes) RenderExample(out, o);
+}
+
+std::string References(const KnownChange& change) {
+  std::vector<std::string> links;
+  for (const Reference& r : change.references) {
+    links.push_back(fmt::format("[{}]({})", r.label, r.url));
+  }
+  return Join(links, ", ");
+}
+
+// Which pattern first explained each known change: a PR comment says it once.
+using Explained = std::map<std::string_view, std::string>;
+
+void RenderDiagnoses(std::string& out, const PatternSection& section, Explained& explained) {
+  for (const Diagnosis& d : section.diagnoses) {
+    std::vector<std::string> targets;
+    for (const std::string& t : d.targets) targets.push_back(Escape(t));
+    if (d.change == nullptr) {
+      fmt::format_to(std::back_inserter(out),
+                     "**Not explained** by a known DSPy change: {} on {}; read the traceback.\n\n",
+                     Code(d.signatures.front()), Join(targets, ", "));
+      continue;
+    }
+    const KnownChange& c = *d.change;
+    auto [first, inserted] = explained.emplace(c.id, section.scenario.scenario_id);
+    if (!inserted) {
+      fmt::format_to(std::back_inserter(out),
+                     "**Root cause{}:** {}; see {} above for the DSPy change and the "
+                     "remediation.\n\n",
+                     c.regression ? "" : " (not an upgrade regression)", Inline(c.title),
+                     Code(first->second));
+      continue;
+    }
+    fmt::format_to(std::back_inserter(out), "**Root cause{}:** {}. {}\n\n",
+                   c.regression ? "" : " (not an upgrade regression)", Inline(c.title),
+                   Inline(c.root_cause));
+    fmt::format_to(std::back_inserter(out), "**DSPy change:** {} ({})\n\n", Inline(c.change),
+                   References(c));
+    fmt::format_to(std::back_inserter(out), "**Remediation:** {}\n\n", Inline(c.remediation));
+  }
+}
+
+std::string OutcomesInline(const std::vector<Outcome>& outcomes) {
+  std::vector<std::string> parts;
+  for (const Outcome& o : outcomes) {
+    parts.push_back(fmt::format("{} on {}", OutcomeSummary(o), Escape(o.target_name)));
+  }
+  return Join(parts, ", ");
+}
+
+void RenderMigrations(std::string& out, const PatternSection& section) {
+  for (const MigrationResult& m : section.migrations) {
+    fmt::format_to(std::back_inserter(out), "**Migrated variant** {}{}: {}: {}.\n\n",
+                   Code(m.scenario_id), m.summary.empty() ? "" : " (" + Escape(m.summary) + ")",
+                   m.verified ? "verified, passes everywhere" : "**does not pass everywhere**",
+                   OutcomesInline(m.outcomes));
+    RenderCode(out, m.excerpt);
+  }
+}
+
+// Passing where EXPECT (or a baseline) said it fails: worth a line, since
+// either the bug is fixed or it did not show in these runs.
+void RenderUnexpectedPasses(std::string& out, const PatternSection& section) {
+  for (const PairCheck& check : section.checks) {
+    if (check.status != PairStatus::kUnexpectedPass) continue;
+    fmt::format_to(std::back_inserter(out),
+                   "Unexpected pass on {}: expected {}; an intermittent failure may not show in "
+                   "every session.\n\n",
+                   Escape(check.target_name), Escape(ExpectationText(check)));
+  }
+}
+
+void RenderPattern(std::string& out, const PatternSection& section, Explained& explained) {
+  fmt::format_to(std::back_inserter(out), "### {}: {}\n\n", Code(section.scenario.scenario_id),
+                 Escape(section.headline));
+  if (!section.summary.empty()) {
+    fmt::format_to(std::back_inserter(out), "*{}*\n\n", Escape(section.summary));
+  }
+  if (!section.changed) {
+    fmt::format_to(std::back_inserter(out), "{}.\n\n", OutcomesInline(section.scenario.outcomes));
+    RenderUnexpectedPasses(out, section);
+    if (!section.info.excerpt.empty()) {
+      out += "<details><summary>Code</summary>\n\n";
+      RenderCode(out, section.info.excerpt);
+      out += "</details>\n\n";
+    }
+    RenderMigrations(out, section);
+    return;
+  }
+  if (!section.info.exercises.empty()) {
+    fmt::format_to(std::back_inserter(out), "**Pattern:** {}\n\n", Escape(section.info.exercises));
+  }
+  RenderCode(out, section.info.excerpt);
+  RenderOutcomeTable(out, section);
+  RenderSignatures(out, section);
+  RenderDiagnoses(out, section, explained);
+  RenderMigrations(out, section);
+}
+
+void RenderPatterns(std::string& out, const ReportContent& content) {
+  if (content.patterns.empty()) return;
+  out += "## Patterns\n\n";
+  Explained explained;
+  for (const PatternSection& section : content.patterns) RenderPattern(out, section, explained);
+}
+
+void RenderBehaviourChanges(std::string& out, const ReportContent& content) {
+  if (!content.has_traffic) return;
+  out += "## Behaviour changes and prompt diffs\n\n";
+  if (content.traffic_differences.empty()) {
+    out +=
+        "The mock LM saw the same models, prompt formats, request parameters and system "
+        "prompts from every target, scenario by scenario.\n\n";
+    return;
+  }
+  out += "What the mock LM saw differs between targets (system prompts compared by hash):\n\n";
+  std::vector<std::string> header = {"Scenario", "What"};
+  for (const std::string& t : content.aggregate.targets) header.push_back(Cell(Escape(t)));
+  out += "| " + Join(header, " | ") + " |\n";
+  out += "|" + Join(std::vector<std::string>(header.size(), "---"), "|") + "|\n";
+  for (const TrafficDifference& d : content.traffic_differences) {
+    std::vector<std::string> row = {Cell(Code(d.scenario_id)), d.aspect};
+    for (const std::string& v : d.per_target)
+      row.push_back(v.empty() ? std::string(kNone) : Cell(Code(v)));
+    out += "| " + Join(row, " | ") + " |\n";
+  }
+  out += '\n';
+}
+
+std::string VerdictBlock(const ReportContent& content) {
+  return fmt::format("> **{}.** {}\n\n", UpgradeVerdictTitle(content.verdict),
+                     Inline(content.verdict_reason));
 }
 
 std::string OrNone(const std::string& text) {
@@ -372,13 +495,27 @@ void RenderEnvironment(std::string& out, const Results& results) {
   fmt::format_to(std::back_inserter(out), "- Command: {}\n", Code(env.command_line));
   fmt::format_to(std::back_inserter(out), "- Started: {}, finished: {}\n", OrNone(env.started_at),
                  OrNone(env.finished_at));
+  if (env.shard) {
+    fmt::format_to(std::back_inserter(out),
+                   "- Shard: {}/{} (a slice of the matrix; merge the shards for the whole)\n",
+                   env.shard->index, env.shard->count);
+  }
+  if (!env.merged_shards.empty()) {
+    std::vector<std::string> shards;
+    for (const ShardInfo& s : env.merged_shards) {
+      shards.push_back(fmt::format("{}/{}", s.index, s.count));
+    }
+    fmt::format_to(std::back_inserter(out), "- Merged from shards: {}\n", Join(shards, ", "));
+  }
 }
 
 }  // namespace
 
 std::string RenderMarkdown(const Results& results) {
-  const Aggregate aggregate = AggregateResults(results);
+  const ReportContent content = BuildReportContent(results);
+  const Aggregate& aggregate = content.aggregate;
   std::string out = Title(aggregate);
+  out += VerdictBlock(content);
   if (results.environment.interrupted) {
     fmt::format_to(std::back_inserter(out),
                    "> **Interrupted:** this session was stopped before it finished; {} of {} "
@@ -388,7 +525,8 @@ std::string RenderMarkdown(const Results& results) {
   out += Overview(aggregate);
   out += VersionWarnings(results);
   RenderSummaryTable(out, results, aggregate);
-  RenderDetails(out, results, aggregate);
+  RenderPatterns(out, content);
+  RenderBehaviourChanges(out, content);
   RenderEnvironment(out, results);
   return out;
 }

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "results/atomic_file.h"
+
 namespace dspy_compat {
 namespace {
 
@@ -139,9 +141,30 @@ json TargetToJson(const TargetInfo& t) {
           {"interpreter", t.interpreter}};
 }
 
+json ShardToJson(const ShardInfo& shard) {
+  return {{"index", shard.index}, {"count", shard.count}};
+}
+
+json ScenarioInfoToJson(const ScenarioInfo& info) {
+  json expected = json::object();
+  for (const auto& [target, expectation] : info.expected) {
+    expected[target] = ExpectationName(expectation);
+  }
+  return {{"path", info.path},
+          {"exercises", info.exercises},
+          {"migration_of", info.migration_of},
+          {"excerpt", info.excerpt},
+          {"expected", std::move(expected)},
+          {"expect_lines", info.expect_lines}};
+}
+
 json EnvironmentToJson(const RunEnvironment& e) {
   json targets = json::array();
   for (const auto& t : e.targets) targets.push_back(TargetToJson(t));
+  json info = json::object();
+  for (const auto& [id, scenario] : e.scenario_info) info[id] = ScenarioInfoToJson(scenario);
+  json merged = json::array();
+  for (const auto& shard : e.merged_shards) merged.push_back(ShardToJson(shard));
   return {{"harness_version", e.harness_version},
           {"seed", e.seed},
           {"command_line", e.command_line},
@@ -154,11 +177,19 @@ json EnvironmentToJson(const RunEnvironment& e) {
           {"cache_policy", e.cache_policy},
           {"targets", std::move(targets)},
           {"scenarios", e.scenarios},
-          {"scenario_summaries", e.scenario_summaries}};
+          {"scenario_summaries", e.scenario_summaries},
+          {"scenario_info", std::move(info)},
+          {"shard", e.shard ? ShardToJson(*e.shard) : json(nullptr)},
+          {"merged_shards", std::move(merged)}};
 }
 
 json OptionalToJson(const std::optional<int>& value) {
   return value ? json(*value) : json(nullptr);
+}
+
+json LmTrafficToJson(const LmTraffic& t) {
+  return {
+      {"adapters", t.adapters}, {"parameters", t.parameters}, {"system_prompts", t.system_prompts}};
 }
 
 json RunToJson(const RunResult& r) {
@@ -178,7 +209,55 @@ json RunToJson(const RunResult& r) {
           {"models", r.models},
           {"exit_code", OptionalToJson(r.exit_code)},
           {"term_signal", OptionalToJson(r.term_signal)},
-          {"output_tail", r.output_tail}};
+          {"output_tail", r.output_tail},
+          {"lm_traffic", r.lm_traffic ? LmTrafficToJson(*r.lm_traffic) : json(nullptr)},
+          {"start_mode", r.start_mode}};
+}
+
+// The v1.1 additions (see results_schema.md): absent or null in v1.0 files.
+const json* OptionalField(const json& object, std::string_view key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+ShardInfo ShardFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  ShardInfo shard{ReadInt(j, "index", where), ReadInt(j, "count", where)};
+  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    Fail(where, fmt::format("shard {}/{} is out of range", shard.index, shard.count));
+  }
+  return shard;
+}
+
+ScenarioInfo ScenarioInfoFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  ScenarioInfo info;
+  info.path = ReadString(j, "path", where);
+  info.exercises = ReadString(j, "exercises", where);
+  info.migration_of = ReadString(j, "migration_of", where);
+  info.excerpt = ReadString(j, "excerpt", where);
+  for (const auto& [target, name] : ReadStringMap(j, "expected", where)) {
+    auto expectation = ParseExpectation(name);
+    if (!expectation) {
+      Fail(fmt::format("{}.expected.{}", where, target),
+           fmt::format("unknown expectation \"{}\" (expected pass, fail, flaky, "
+                       "fail-or-flaky or any)",
+                       OneLine(name, 40)));
+    }
+    info.expected.emplace(target, *expectation);
+  }
+  info.expect_lines = ReadStrings(j, "expect_lines", where);
+  return info;
+}
+
+LmTraffic LmTrafficFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  LmTraffic traffic;
+  traffic.adapters = ReadStrings(j, "adapters", where);
+  traffic.parameters = ReadStrings(j, "parameters", where);
+  traffic.system_prompts = ReadStrings(j, "system_prompts", where);
+  return traffic;
 }
 
 TargetInfo TargetFromJson(const json& j, const std::string& where) {
@@ -212,6 +291,23 @@ RunEnvironment EnvironmentFromJson(const json& j, const std::string& where) {
   }
   e.scenarios = ReadStrings(j, "scenarios", where);
   e.scenario_summaries = ReadStringMap(j, "scenario_summaries", where);
+  if (const json* info = OptionalField(j, "scenario_info")) {
+    ExpectObject(*info, Join(where, "scenario_info"));
+    for (const auto& [id, value] : info->items()) {
+      e.scenario_info.emplace(
+          id, ScenarioInfoFromJson(value, fmt::format("{}.scenario_info.{}", where, id)));
+    }
+  }
+  if (const json* shard = OptionalField(j, "shard")) {
+    e.shard = ShardFromJson(*shard, Join(where, "shard"));
+  }
+  if (const json* merged = OptionalField(j, "merged_shards")) {
+    if (!merged->is_array()) Mistyped(Join(where, "merged_shards"), "an array", *merged);
+    for (std::size_t i = 0; i < merged->size(); ++i) {
+      e.merged_shards.push_back(
+          ShardFromJson((*merged)[i], fmt::format("{}.merged_shards[{}]", where, i)));
+    }
+  }
   return e;
 }
 
@@ -242,89 +338,11 @@ RunResult RunFromJson(const json& j, const std::string& where) {
   r.exit_code = ReadOptionalInt(j, "exit_code", where);
   r.term_signal = ReadOptionalInt(j, "term_signal", where);
   r.output_tail = ReadString(j, "output_tail", where);
+  if (const json* traffic = OptionalField(j, "lm_traffic")) {
+    r.lm_traffic = LmTrafficFromJson(*traffic, Join(where, "lm_traffic"));
+  }
+  if (OptionalField(j, "start_mode") != nullptr) r.start_mode = ReadString(j, "start_mode", where);
   return r;
-}
-
-[[noreturn]] void ThrowIo(std::string_view what, const fs::path& path, int err) {
-  throw fs::filesystem_error(std::string(what), path,
-                             std::error_code(err, std::generic_category()));
-}
-
-// Owns a file descriptor so every early exit closes it.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Close(); }
-  int get() const { return fd_; }
-  int Close() {
-    int rc = fd_ >= 0 ? ::close(fd_) : 0;
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
-void WriteAll(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ThrowIo("cannot write results", path, errno);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-// Writes `text` to a fresh temporary beside `path` and returns its name;
-// removes the temporary and rethrows if anything fails.
-fs::path WriteTemporary(const fs::path& path, std::string_view text) {
-  fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string pattern = (folder / (path.filename().string() + ".tmp.XXXXXX")).string();
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  Fd fd(::mkstemp(name.data()));
-  if (fd.get() < 0) ThrowIo("cannot create a temporary file for", path, errno);
-  fs::path temporary(name.data());
-  try {
-    // mkstemp creates 0600; a results file is meant to be shared.
-    if (::fchmod(fd.get(), 0644) != 0) ThrowIo("cannot set permissions of", temporary, errno);
-    WriteAll(fd.get(), text, temporary);
-    if (::fsync(fd.get()) != 0) ThrowIo("cannot flush", temporary, errno);
-    if (fd.Close() != 0) ThrowIo("cannot close", temporary, errno);
-  } catch (...) {
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  return temporary;
-}
-
-// Makes the rename itself durable. Best effort: some file systems refuse
-// fsync on a folder, and the file is already complete and in place.
-void SyncFolder(const fs::path& path) {
-  fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  Fd fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() >= 0) ::fsync(fd.get());
-}
-
-// Reads the whole file; returns 0 or the errno that stopped it. POSIX reads
-// report a folder or an I/O error as an errno instead of a stream exception.
-int ReadAll(const fs::path& path, std::string& text) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return errno;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    if (n == 0) return 0;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
 }
 
 }  // namespace
@@ -359,18 +377,12 @@ void WriteResultsFile(const std::filesystem::path& path, const Results& results)
   // replace bad bytes rather than refuse to save a session's results.
   std::string text = ToJson(results).dump(2, ' ', false, json::error_handler_t::replace);
   text += '\n';
-  fs::path temporary = WriteTemporary(path, text);
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(temporary.c_str());
-    ThrowIo("cannot rename the temporary file onto", path, err);
-  }
-  SyncFolder(path);
+  WriteFileAtomically(path, text);
 }
 
 Results ReadResultsFile(const std::filesystem::path& path) {
   std::string text;
-  if (int err = ReadAll(path, text); err != 0) {
+  if (int err = ReadWholeFile(path, text); err != 0) {
     throw ResultsFormatError(fmt::format("{}: cannot read: {}", path.string(), std::strerror(err)));
   }
   json parsed;

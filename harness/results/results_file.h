@@ -1,6 +1,7 @@
 // results.json: the one file a session leaves behind and the only input of
 // reports and gate decisions. The schema is versioned so that an old report
-// tool refuses a newer file instead of misreading it.
+// tool refuses a newer file instead of misreading it; results_schema.md
+// documents every field and what each harness version added.
 #pragma once
 
 #include <filesystem>

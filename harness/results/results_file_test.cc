@@ -30,6 +30,17 @@ Results SampleResults() {
                {"python:/usr/bin/python3", "python", "2.5.40", "3.11", "", "/usr/bin/python3"}};
   e.scenarios = {"asyncify_in_context"};
   e.scenario_summaries = {{"asyncify_in_context", "asyncify | inside dspy.context"}};
+  ScenarioInfo info;
+  info.path = "scenarios/asyncify_in_context.py";
+  info.exercises = "dspy.context around asyncify";
+  info.migration_of = "asyncify_in_module";
+  info.excerpt = "with dspy.context(lm=lm):\n    ...\n    await program()\n";
+  info.expected = {{"dspy-2.5.39", Expectation::kPass},
+                   {"python:/usr/bin/python3", Expectation::kFailOrFlaky}};
+  info.expect_lines = {"pass", "fail-or-flaky on dspy>=2.5.40"};
+  e.scenario_info = {{"asyncify_in_context", info}};
+  e.shard = ShardInfo{2, 3};
+  e.merged_shards = {{1, 3}, {3, 3}};
 
   RunResult pass;
   pass.scenario_id = "asyncify_in_context";
@@ -44,6 +55,7 @@ Results SampleResults() {
   pass.lm_requests = 3;
   pass.models = {"openai/mock-a", "openai/mock-b"};
   pass.exit_code = 0;
+  pass.lm_traffic = LmTraffic{{"chat"}, {"max_tokens=1000", "temperature=0.0"}, {"0123abcd"}};
 
   RunResult fail = pass;
   fail.target_name = "python:/usr/bin/python3";
@@ -61,6 +73,7 @@ Results SampleResults() {
   timeout.exit_code.reset();
   timeout.term_signal = 9;
   timeout.models.clear();
+  timeout.lm_traffic.reset();
 
   results.runs = {pass, fail, timeout};
   return results;
@@ -135,6 +148,65 @@ TEST(ResultsJsonTest, MissingOptionalIntsReadAsAbsent) {
   Results read = ResultsFromJson(j);
   EXPECT_FALSE(read.runs[0].exit_code.has_value());
   EXPECT_FALSE(read.runs[0].term_signal.has_value());
+}
+
+TEST(ResultsJsonTest, NewFieldsRoundTrip) {
+  Results read = ResultsFromJson(json::parse(ToJson(SampleResults()).dump()));
+  const ScenarioInfo& info = read.environment.scenario_info.at("asyncify_in_context");
+  EXPECT_EQ(info.migration_of, "asyncify_in_module");
+  EXPECT_EQ(info.expected.at("python:/usr/bin/python3"), Expectation::kFailOrFlaky);
+  EXPECT_EQ(info.expect_lines.size(), 2u);
+  ASSERT_TRUE(read.environment.shard.has_value());
+  EXPECT_EQ(*read.environment.shard, (ShardInfo{2, 3}));
+  EXPECT_EQ(read.environment.merged_shards.size(), 2u);
+  ASSERT_TRUE(read.runs[0].lm_traffic.has_value());
+  EXPECT_EQ(read.runs[0].lm_traffic->parameters[1], "temperature=0.0");
+  EXPECT_FALSE(read.runs[2].lm_traffic.has_value());
+  EXPECT_TRUE(ToJson(read)["runs"][2]["lm_traffic"].is_null());
+}
+
+// A v1.0 file has none of the v1.1 additions; it stays readable.
+TEST(ResultsJsonTest, FilesWithoutTheV11AdditionsStillRead) {
+  json j = ToJson(SampleResults());
+  for (const char* key : {"scenario_info", "shard", "merged_shards"}) j["environment"].erase(key);
+  for (auto& run : j["runs"]) run.erase("lm_traffic");
+  Results read = ResultsFromJson(j);
+  EXPECT_TRUE(read.environment.scenario_info.empty());
+  EXPECT_FALSE(read.environment.shard.has_value());
+  EXPECT_TRUE(read.environment.merged_shards.empty());
+  EXPECT_FALSE(read.runs[0].lm_traffic.has_value());
+}
+
+TEST(ResultsJsonTest, RejectsMalformedAdditions) {
+  json j = ToJson(SampleResults());
+  j["environment"]["scenario_info"]["asyncify_in_context"]["expected"]["dspy-2.5.39"] = "xfail";
+  EXPECT_EQ(FormatErrorOf(j),
+            "environment.scenario_info.asyncify_in_context.expected.dspy-2.5.39: unknown "
+            "expectation \"xfail\" (expected pass, fail, flaky, fail-or-flaky or any)");
+
+  j = ToJson(SampleResults());
+  j["environment"]["shard"] = {{"index", 4}, {"count", 3}};
+  EXPECT_EQ(FormatErrorOf(j), "environment.shard: shard 4/3 is out of range");
+
+  j = ToJson(SampleResults());
+  j["runs"][0]["lm_traffic"]["adapters"] = "chat";
+  EXPECT_EQ(FormatErrorOf(j), "runs[0].lm_traffic.adapters: expected an array, got string");
+}
+
+// How each run's interpreter started (issue 6); absent in older files.
+TEST(ResultsJsonTest, StartModeRoundTripsAndIsOptional) {
+  Results original = SampleResults();
+  original.runs[0].start_mode = "warm";
+  original.runs[1].start_mode = "cold (fallback: 2 threads alive after importing dspy)";
+  Results read = ResultsFromJson(json::parse(ToJson(original).dump()));
+  EXPECT_EQ(read.runs[0].start_mode, "warm");
+  EXPECT_EQ(read.runs[1].start_mode, original.runs[1].start_mode);
+  EXPECT_EQ(read.runs[2].start_mode, "");
+  json j = ToJson(original);
+  j["runs"][0].erase("start_mode");
+  EXPECT_EQ(ResultsFromJson(j).runs[0].start_mode, "");
+  j["runs"][1]["start_mode"] = 3;
+  EXPECT_EQ(FormatErrorOf(j), "runs[1].start_mode: expected a string, got number");
 }
 
 TEST(ResultsJsonTest, IgnoresUnknownKeys) {

@@ -1,19 +1,48 @@
 #include "runner/progress.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <ostream>
 
 namespace dspy_compat {
 
-Progress::Progress(int total, bool live, std::ostream& out)
-    : total_(total), live_(live), out_(out), start_(std::chrono::steady_clock::now()) {}
+std::string FormatDuration(double seconds) {
+  auto s = static_cast<long>(std::lround(std::max(0.0, seconds)));
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+}
+
+Progress::Progress(int total, bool live, std::ostream& out, int width, Clock clock)
+    : total_(total),
+      live_(live),
+      out_(out),
+      width_(width),
+      clock_(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); }),
+      start_(clock_()) {}
 
 bool Progress::ShouldBeLive(int fd) {
   const char* ci = std::getenv("CI");
   return ::isatty(fd) == 1 && (ci == nullptr || *ci == '\0' || std::string(ci) == "false");
+}
+
+int Progress::TerminalWidth(int fd) {
+  winsize size{};
+  if (::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+double Progress::Elapsed() const {
+  return std::chrono::duration<double>(clock_() - start_).count();
+}
+
+std::string Progress::EstimatedTimeLeft() const {
+  if (done_ == 0) return "?";
+  return "~" + FormatDuration(Elapsed() / done_ * (total_ - done_));
 }
 
 void Progress::Started(const RunSpec&) {
@@ -41,17 +70,25 @@ void Progress::Finished(const RunSpec& spec, const RunResult& result) {
 }
 
 void Progress::DrawLive(const std::string& last) {
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string eta = "?";
-  if (done_ > 0) eta = fmt::format("{:.0f}s", elapsed / done_ * (total_ - done_));
-  out_ << fmt::format("\r\033[K[{}/{}] {} running, {} failed, ~{} left  {}", done_, total_,
-                      running_, failed_, eta, last.substr(0, 80))
-       << std::flush;
+  std::string line = fmt::format("[{}/{}] {} running, {} failed, {} left", done_, total_, running_,
+                                 failed_, EstimatedTimeLeft());
+  if (!last.empty()) line += "  " + last;
+  // One column spare: writing the last column makes some terminals wrap.
+  auto fit = static_cast<std::size_t>(std::max(20, width_ - 1));
+  if (line.size() > fit) {
+    std::size_t cut = fit - 3;
+    // Never split a UTF-8 sequence (error messages may hold any text).
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    line = line.substr(0, cut) + "...";
+  }
+  out_ << "\r\033[K" << line << std::flush;
 }
 
 void Progress::Done() {
-  if (live_) out_ << "\n";
-  out_ << std::flush;
+  if (live_) out_ << "\r\033[K";
+  out_ << fmt::format("{} of {} runs in {}: {} passed, {} failed\n", done_, total_,
+                      FormatDuration(Elapsed()), done_ - failed_, failed_)
+       << std::flush;
 }
 
 }  // namespace dspy_compat

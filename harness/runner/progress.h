@@ -1,8 +1,11 @@
-// Progress on long runs: a live status line on a terminal, one line per
-// finished run otherwise (or when CI is set), like lit and pytest.
+// Progress on long runs, like lit and pytest: on a terminal one live status
+// line (done, running, failed, estimated time left, the last run) redrawn
+// in place; otherwise (a log file, or CI set) one plain line per finished
+// run, which CI log viewers show as it comes.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -13,24 +16,41 @@ namespace dspy_compat {
 
 class Progress {
  public:
-  Progress(int total, bool live, std::ostream& out);
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  // width: the terminal's columns (live lines are cut to fit, or a redraw
+  // would wrap and scroll); clock: injectable for tests.
+  Progress(int total, bool live, std::ostream& out, int width = 80, Clock clock = {});
   void Started(const RunSpec& spec);
   void Finished(const RunSpec& spec, const RunResult& result);
+  // Ends the live line and prints one summary line.
   void Done();
 
   // Live on an interactive terminal unless CI is set (CI logs want lines).
   static bool ShouldBeLive(int fd);
+  // Columns of the terminal on fd, or 80 when it is not one.
+  static int TerminalWidth(int fd);
+
+  // "~1m05s": the time the remaining runs take at the rate seen so far;
+  // "?" before the first run finishes.
+  std::string EstimatedTimeLeft() const;
 
  private:
   void DrawLive(const std::string& last);
+  double Elapsed() const;
 
   int total_;
   bool live_;
   std::ostream& out_;
+  int width_;
+  Clock clock_;
   int running_ = 0;
   int done_ = 0;
   int failed_ = 0;
   std::chrono::steady_clock::time_point start_;
 };
+
+// "45s", "3m05s", "1h02m".
+std::string FormatDuration(double seconds);
 
 }  // namespace dspy_compat

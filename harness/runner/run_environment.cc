@@ -30,6 +30,12 @@ std::map<std::string, std::string> BuildRunEnvironment(
   env["HF_HUB_OFFLINE"] = "1";
   env["HF_DATASETS_OFFLINE"] = "1";
   env["TOKENIZERS_PARALLELISM"] = "false";
+  // Runs go N at a time, so thread pools inside C libraries only oversubscribe
+  // the cores; and an interpreter with no thread besides its main one can be
+  // forked safely, which warm starts need (numpy's OpenBLAS starts a pool at
+  // import, pyarrow's jemalloc a background thread). Cold runs get the same.
+  env["OPENBLAS_NUM_THREADS"] = "1";
+  env["JE_ARROW_MALLOC_CONF"] = "background_thread:false";
   return env;
 }
 

@@ -100,31 +100,43 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   endpoint_.ConfigureRun(spec.run_id, spec.lm_delay);
   fs::path result_file = work / "result.json";
 
-  ProcessSpec process;
-  process.argv = {spec.target.interpreter.string(),
-                  "-X",
-                  "faulthandler",
-                  config_.runner_script.string(),
-                  "--scenario",
-                  spec.scenario.path.string(),
-                  "--result",
-                  result_file.string(),
-                  "--api-base",
-                  api_base,
-                  "--run-id",
-                  spec.run_id};
-  process.env = BuildRunEnvironment(CurrentEnvironment(), work, api_base);
-  process.cwd = work;
-  process.output_path = work / "output.log";
-  process.timeout = spec.timeout;
-  process.output_tail_bytes = config_.output_tail_bytes;
+  std::vector<std::string> runner_args = {"--scenario", spec.scenario.path.string(),
+                                          "--result",   result_file.string(),
+                                          "--api-base", api_base,
+                                          "--run-id",   spec.run_id};
+  auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base);
+  fs::path output = work / "output.log";
 
-  auto outcome = RunProcess(process, cancel);
+  ProcessOutcome outcome;
+  std::string start_mode = "cold";
+  if (config_.warm != nullptr) {
+    WarmRun run{runner_args, env, work, output, spec.timeout, config_.output_tail_bytes};
+    WarmStart warm = config_.warm->Run(spec.target, run, cancel);
+    if (warm.outcome) {
+      outcome = std::move(*warm.outcome);
+      start_mode = "warm";
+    } else {
+      start_mode = fmt::format("cold (fallback: {})", warm.fallback_reason);
+    }
+  }
+  if (start_mode != "warm") {
+    ProcessSpec process;
+    process.argv = {spec.target.interpreter.string(), "-X", "faulthandler",
+                    config_.runner_script.string()};
+    process.argv.insert(process.argv.end(), runner_args.begin(), runner_args.end());
+    process.env = std::move(env);
+    process.cwd = work;
+    process.output_path = output;
+    process.timeout = spec.timeout;
+    process.output_tail_bytes = config_.output_tail_bytes;
+    outcome = RunProcess(process, cancel);
+  }
   if (outcome.cancelled) {
     if (!config_.keep_work) fs::remove_all(work, ec);
     return std::nullopt;
   }
   RunResult result = ClassifyRun(spec, outcome, ReadRunnerResult(result_file));
+  result.start_mode = start_mode;
   auto traffic = endpoint_.TrafficFor(spec.run_id);
   result.lm_requests = traffic.requests;
   result.models = traffic.models;

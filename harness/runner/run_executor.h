@@ -1,6 +1,8 @@
 // Executes one run: a fresh folder, the target's interpreter on our Python
 // runner (fixtures/runner/dspy_compat_runner.py) with the scenario, a time
-// limit, and the runner's result file turned into a RunResult.
+// limit, and the runner's result file turned into a RunResult. The
+// interpreter is forked from the target's warm one when there is one, else
+// started fresh; RunResult::start_mode says which, and why.
 #pragma once
 
 #include <atomic>
@@ -13,6 +15,7 @@
 #include "process/subprocess.h"
 #include "runner/lm_endpoint.h"
 #include "runner/run_plan.h"
+#include "runner/warm_pool.h"
 
 namespace dspy_compat {
 
@@ -21,6 +24,9 @@ struct ExecutorConfig {
   std::filesystem::path work_root;      // per-run folders go below it
   bool keep_work = false;               // keep each run's folder for debugging
   std::size_t output_tail_bytes = 8 * 1024;
+  // Starts runs from warm interpreters (falling back to a fresh one when a
+  // target's cannot serve); nullptr: a fresh interpreter per run (--cold).
+  WarmStarter* warm = nullptr;
 };
 
 class RunExecutor {

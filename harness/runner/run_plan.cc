@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace dspy_compat {
 
@@ -12,6 +13,34 @@ std::string SafeId(const std::string& text) {
       out.begin(), out.end(),
       [](unsigned char c) { return !(std::isalnum(c) || c == '.' || c == '_' || c == '-'); }, '_');
   return out;
+}
+
+ShardInfo ParseShard(const std::string& text) {
+  auto number = [&](std::string_view part, int& value) {
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    return ec == std::errc() && end == part.data() + part.size();
+  };
+  std::string_view view(text);
+  std::size_t slash = view.find('/');
+  ShardInfo shard;
+  if (slash == std::string_view::npos || !number(view.substr(0, slash), shard.index) ||
+      !number(view.substr(slash + 1), shard.count)) {
+    throw PlanError(fmt::format("--shard takes I/N, e.g. 2/4, not '{}'", text));
+  }
+  if (shard.count < 1 || shard.count > 1000 || shard.index < 1 || shard.index > shard.count) {
+    throw PlanError(
+        fmt::format("--shard {}: I must be between 1 and N, N between 1 and 1000", text));
+  }
+  return shard;
+}
+
+std::vector<RunSpec> SelectShard(const std::vector<RunSpec>& plan, const ShardInfo& shard) {
+  std::vector<RunSpec> slice;
+  const auto count = static_cast<std::size_t>(shard.count);
+  for (auto k = static_cast<std::size_t>(shard.index - 1); k < plan.size(); k += count) {
+    slice.push_back(plan[k]);
+  }
+  return slice;
 }
 
 std::vector<RunSpec> PlanRuns(const std::vector<Scenario>& scenarios,

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,22 @@ struct PlanOptions {
 // that an interrupted session still has results for every pair.
 std::vector<RunSpec> PlanRuns(const std::vector<Scenario>& scenarios,
                               const std::vector<Target>& targets, const PlanOptions& options);
+
+class PlanError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// "I/N" with 1 <= I <= N <= 1000; throws PlanError with a one-line message.
+ShardInfo ParseShard(const std::string& text);
+
+// The I-th of N slices of a plan: runs I, I+N, I+2N, ... of it (lit's
+// --run-shard). The plan's order depends only on scenarios, targets and
+// repeat counts, so every machine computes the same slices, and together
+// they hold every run exactly once with the run ids an unsharded session
+// uses (the mock LM's seeded delays key on them). Round-robin also spreads
+// a scenario's repetitions and targets over the shards, for balance.
+std::vector<RunSpec> SelectShard(const std::vector<RunSpec>& plan, const ShardInfo& shard);
 
 // Replaces anything outside [A-Za-z0-9._-] with '_'.
 std::string SafeId(const std::string& text);

@@ -66,6 +66,8 @@ TEST(RunEnvironmentTest, SecretsDoNotPassAndCachesAreFresh) {
   EXPECT_EQ(env["HOME"], "/w/run1/home");
   EXPECT_EQ(env["DSPY_CACHEDIR"], "/w/run1/dspy_cache");
   EXPECT_EQ(env["OPENAI_API_BASE"], "http://127.0.0.1:1/run/r/v1");
+  // No C library thread pools: runs share the cores, and warm servers fork.
+  EXPECT_EQ(env["OPENBLAS_NUM_THREADS"], "1");
 }
 
 RunSpec SpecFor(const Target& target) {

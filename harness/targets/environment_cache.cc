@@ -1,14 +1,14 @@
 #include "targets/environment_cache.h"
 
 #include <fcntl.h>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "core/iso_time.h"
 
 namespace dspy_compat {
 namespace fs = std::filesystem;
@@ -39,12 +39,6 @@ class FileLock {
   int fd_;
   bool waited_ = false;
 };
-
-std::string NowIso() {
-  return fmt::format(
-      "{:%Y-%m-%dT%H:%M:%SZ}",
-      fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
-}
 
 std::optional<nlohmann::json> ReadMarker(const fs::path& dir) {
   std::ifstream in(dir / kMarker);
@@ -129,7 +123,7 @@ Target EnvironmentCache::Sync(const Target& target, const Log& log) {
                              {"dspy_version", probe.dspy_version},
                              {"python_version", probe.python_version},
                              {"lock_hash", target.lock_hash},
-                             {"created_at", NowIso()}};
+                             {"created_at", IsoUtcNow()}};
     std::ofstream(staging / kMarker) << marker.dump(2) << '\n';
     fs::rename(staging, dir);
   } catch (const ProvisionError&) {

@@ -1,0 +1,33 @@
+// EXPECT header lines: what a scenario should do on which targets, so that
+// the gate fails only on what is new (see scenarios/README.md, "Header").
+//   # EXPECT: fail-or-flaky on dspy>=2.5.40 dspy<2.6
+//   # EXPECT: fail on python:*
+// A line is an outcome (pass, fail, flaky, fail-or-flaky, any), optionally
+// followed by "on" and selectors that must all match a target: a DSPy
+// version bound (dspy==V, !=, >=, <=, >, <) or a glob over the target's name.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+
+namespace dspy_compat {
+
+// Throws ScenarioError (from scenario_header.h) naming what is wrong.
+ExpectationRule ParseExpectationRule(const std::string& value);
+
+// Whether one selector matches a target. A version bound never matches a
+// target whose DSPy version is unknown (empty).
+bool SelectorMatches(std::string_view selector, std::string_view target_name,
+                     std::string_view dspy_version);
+
+// The outcome of the last rule that matches the target (later lines refine
+// earlier ones, as in .gitignore), or nullopt when none does.
+std::optional<Expectation> ResolveExpectation(const std::vector<ExpectationRule>& rules,
+                                              std::string_view target_name,
+                                              std::string_view dspy_version);
+
+}  // namespace dspy_compat

@@ -1,0 +1,216 @@
+// The exit codes of the commands that read results files (report, gate,
+// merge), called in-process on small files. The codes CI relies on are
+// documented in the README and in --help.
+#include "cli/commands.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/exit_codes.h"
+#include "results/baseline.h"
+#include "results/results_file.h"
+
+namespace dspy_compat {
+namespace {
+namespace fs = std::filesystem;
+
+// Captures what a command writes to std::cout and std::cerr.
+class Captured {
+ public:
+  Captured() : out_(std::cout.rdbuf(out_text_.rdbuf())), err_(std::cerr.rdbuf(err_text_.rdbuf())) {}
+  ~Captured() {
+    std::cout.rdbuf(out_);
+    std::cerr.rdbuf(err_);
+  }
+  std::string out() const { return out_text_.str(); }
+  std::string err() const { return err_text_.str(); }
+
+ private:
+  std::ostringstream out_text_, err_text_;
+  std::streambuf* out_;
+  std::streambuf* err_;
+};
+
+RunResult Run(const std::string& scenario, const std::string& target, Status status, int rep) {
+  RunResult run;
+  run.scenario_id = scenario;
+  run.target_name = target;
+  run.repetition = rep;
+  run.run_id = scenario + ".t" + target + ".r" + std::to_string(rep);
+  run.status = status;
+  if (status == Status::kFail) {
+    run.error_type = "AssertionError";
+    run.error_message = "No LM is loaded.";
+  }
+  return run;
+}
+
+// "s" passes on both targets; "r" regresses on the second.
+Results Session() {
+  Results r;
+  r.environment.seed = 5;
+  r.environment.targets = {{"a", "locked", "2.5.39", "3.11", "h1", "/a"},
+                           {"b", "locked", "2.5.40", "3.11", "h2", "/b"}};
+  r.environment.scenarios = {"s", "r"};
+  for (int rep = 1; rep <= 2; ++rep) {
+    r.runs.push_back(Run("s", "a", Status::kPass, rep));
+    r.runs.push_back(Run("s", "b", Status::kPass, rep));
+    r.runs.push_back(Run("r", "a", Status::kPass, rep));
+    r.runs.push_back(Run("r", "b", Status::kFail, rep));
+  }
+  r.environment.planned_runs = static_cast<int>(r.runs.size());
+  return r;
+}
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("commands_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path Write(const std::string& name, const Results& results) {
+    WriteResultsFile(dir_ / name, results);
+    return dir_ / name;
+  }
+  fs::path dir_;
+};
+
+TEST_F(CommandsTest, ReportOfAMalformedResultsFileIsExit2WithOneLine) {
+  std::ofstream(dir_ / "bad.json") << R"({"schema": "dspy-compat/results/v1", "environment": {}})";
+  ReportOptions options;
+  options.results = dir_ / "bad.json";
+  Captured captured;
+  EXPECT_EQ(ReportCommand(options), kExitUsage);
+  EXPECT_EQ(captured.err(), "dspy-compat: " + (dir_ / "bad.json").string() +
+                                ": environment.harness_version: missing\n");
+  EXPECT_EQ(captured.out(), "");
+}
+
+TEST_F(CommandsTest, ReportRendersEveryFormat) {
+  for (const char* format : {"md", "html", "json", "junit"}) {
+    ReportOptions options;
+    options.results = Write("results.json", Session());
+    options.format = format;
+    options.output = dir_ / (std::string("report.") + format);
+    Captured captured;
+    EXPECT_EQ(ReportCommand(options), kExitOk) << format << captured.err();
+    EXPECT_GT(fs::file_size(*options.output), 100u) << format;
+  }
+}
+
+TEST_F(CommandsTest, GateExitCodes) {
+  GateOptions options;
+  options.results = Write("regressed.json", Session());
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitRegression);
+    EXPECT_NE(captured.out().find("REGRESSION       r on b:"), std::string::npos) << captured.out();
+  }
+  Results accepted = Session();
+  accepted.environment.scenario_info["r"].expected["b"] = Expectation::kFailOrFlaky;
+  options.results = Write("accepted.json", accepted);
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitOk) << captured.out();
+  }
+  Results errored = Session();
+  errored.runs[1].status = Status::kError;
+  errored.runs[3].status = Status::kFail;
+  options.results = Write("errored.json", errored);
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitInfrastructure) << captured.out();
+    EXPECT_NE(captured.out().find("gate INCONCLUSIVE"), std::string::npos) << captured.out();
+  }
+  options.results = dir_ / "missing.json";
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitUsage);
+  }
+}
+
+TEST_F(CommandsTest, BaselineAcceptsTodaysFailuresAndCatchesTomorrowsNewOnes) {
+  GateOptions options;
+  options.results = Write("today.json", Session());
+  options.baseline = dir_ / "baseline.json";
+  options.update_baseline = true;
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitOk) << captured.err();
+  }
+  EXPECT_EQ(ReadBaselineFile(dir_ / "baseline.json").entries.size(), 4u);
+  options.update_baseline = false;
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitOk) << captured.out();
+  }
+  Results tomorrow = Session();
+  tomorrow.runs[0].status = Status::kFail;  // "s" on "a" now fails
+  options.results = Write("tomorrow.json", tomorrow);
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitRegression) << captured.out();
+  }
+}
+
+TEST_F(CommandsTest, GateUsageErrors) {
+  GateOptions options;
+  options.results = Write("results.json", Session());
+  options.update_baseline = true;
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitUsage);
+    EXPECT_EQ(captured.err(),
+              "dspy-compat: --update-baseline needs --baseline FILE (the file to write)\n");
+  }
+  options.update_baseline = false;
+  options.baseline = dir_ / "no-baseline.json";
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitUsage);
+    std::string err = captured.err();
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  }
+}
+
+TEST_F(CommandsTest, MergeWritesOneSessionAndRefusesMismatchedShards) {
+  Results whole = Session();
+  Results one = whole, two = whole;
+  one.runs.clear();
+  two.runs.clear();
+  for (std::size_t i = 0; i < whole.runs.size(); ++i) {
+    (i % 2 == 0 ? one : two).runs.push_back(whole.runs[i]);
+  }
+  one.environment.shard = ShardInfo{1, 2};
+  two.environment.shard = ShardInfo{2, 2};
+  one.environment.planned_runs = two.environment.planned_runs = 4;
+  MergeOptions options;
+  options.inputs = {Write("one.json", one), Write("two.json", two)};
+  options.out = dir_ / "merged";
+  {
+    Captured captured;
+    EXPECT_EQ(MergeCommand(options), kExitOk) << captured.err();
+  }
+  Results merged = ReadResultsFile(dir_ / "merged" / "results.json");
+  EXPECT_EQ(merged.runs.size(), whole.runs.size());
+  for (const char* file : {"report.md", "report.html", "junit.xml"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "merged" / file)) << file;
+  }
+  two.environment.seed = 6;
+  options.inputs = {Write("one.json", one), Write("two.json", two)};
+  {
+    Captured captured;
+    EXPECT_EQ(MergeCommand(options), kExitUsage);
+    EXPECT_EQ(captured.err(),
+              "dspy-compat: cannot merge: shard 2/2 ran with seed 6, shard 1/2 with seed 5; give "
+              "every shard the same --seed\n");
+  }
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,64 @@
+#include "e2e_fixture.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "process/subprocess.h"
+
+namespace dspy_compat::e2e {
+namespace fs = std::filesystem;
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool ProcessMatching(const std::string& pattern) {
+  ProcessSpec pgrep;
+  pgrep.argv = {"pgrep", "-f", pattern};
+  pgrep.env = CurrentEnvironment();
+  return RunProcess(pgrep).exit_code == 0;
+}
+
+std::vector<RunResult> RunsOf(const Results& results, const std::string& scenario,
+                              const std::string& target) {
+  std::vector<RunResult> runs;
+  for (const auto& r : results.runs) {
+    if (r.scenario_id == scenario && r.target_name == target) runs.push_back(r);
+  }
+  return runs;
+}
+
+void E2eTest::SetUp() {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  out_ = fs::temp_directory_path() / (std::string("e2e_") + std::to_string(::getpid()) + "_" +
+                                      test->test_suite_name() + "_" + test->name());
+  fs::remove_all(out_);
+  fs::create_directories(out_);
+}
+
+void E2eTest::TearDown() {
+  if (!HasFailure()) fs::remove_all(out_);
+}
+
+Invocation E2eTest::Run(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& extra_env,
+                        std::chrono::seconds timeout) {
+  ProcessSpec spec;
+  spec.argv = {kBinary.string()};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = CurrentEnvironment();
+  spec.env["CI"] = "1";
+  for (const auto& [k, v] : extra_env) spec.env[k] = v;
+  spec.output_path = out_ / "cli.log";
+  spec.timeout = timeout;
+  spec.output_tail_bytes = 1 << 20;
+  auto outcome = RunProcess(spec);
+  return {outcome.exit_code.value_or(-1), outcome.output_tail};
+}
+
+}  // namespace dspy_compat::e2e

@@ -1,0 +1,51 @@
+// What every end-to-end test of the built binary needs: a fresh output
+// folder per test, a way to run dspy-compat and read what it printed, and
+// small readers for the files it writes. Shared so that each e2e test file
+// holds only its assertions.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+
+namespace dspy_compat::e2e {
+
+inline const std::filesystem::path kBinary = DSPY_COMPAT_BINARY;
+inline const std::filesystem::path kRoot = DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
+
+struct Invocation {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// The whole text of a file ("" if it cannot be read).
+std::string ReadText(const std::filesystem::path& path);
+
+// Whether a process whose command line matches the pgrep pattern is alive.
+bool ProcessMatching(const std::string& pattern);
+
+// The runs of one (scenario, target) pair, in results order.
+std::vector<RunResult> RunsOf(const Results& results, const std::string& scenario,
+                              const std::string& target);
+
+class E2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;  // keeps the folder of a failed test for debugging
+
+  // Runs dspy-compat with CI=1 (plain progress lines) and extra_env on top of
+  // this process's environment; its output goes to out_/cli.log.
+  Invocation Run(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& extra_env = {},
+                 std::chrono::seconds timeout = std::chrono::seconds(900));
+
+  std::filesystem::path out_;
+};
+
+}  // namespace dspy_compat::e2e

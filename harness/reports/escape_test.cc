@@ -1,0 +1,27 @@
+#include "reports/escape.h"
+
+#include <gtest/gtest.h>
+
+namespace dspy_compat {
+namespace {
+
+TEST(EscapeTest, ValidUtf8PassesThrough) {
+  EXPECT_EQ(ValidUtf8("caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x98\x80"),
+            "caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x98\x80");
+}
+
+TEST(EscapeTest, InvalidUtf8BecomesReplacementCharacters) {
+  EXPECT_EQ(ValidUtf8("cut \xC3"), "cut \xEF\xBF\xBD");          // truncated sequence
+  EXPECT_EQ(ValidUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(ValidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(ValidUtf8("\xFF"), "\xEF\xBF\xBD");
+}
+
+TEST(EscapeTest, XmlEscapesMarkupAndDropsControlCharacters) {
+  EXPECT_EQ(EscapeXml("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(EscapeXml("a\x01\x1b[31mb\tc\n"), "a[31mb\tc\n");
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,162 @@
+#include "reports/html_report.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+
+#include "process/subprocess.h"
+#include "results/results_file.h"
+
+namespace dspy_compat {
+namespace {
+namespace fs = std::filesystem;
+
+fs::path SourceRoot() {
+  if (const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT"); root != nullptr && *root != 0) {
+    return root;
+  }
+  return DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
+}
+
+Results Catalogue() {
+  return ReadResultsFile(SourceRoot() / "harness/reports/testdata/results_catalogue.json");
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(HtmlReportTest, SelfContained) {
+  std::string html = RenderHtml(Catalogue());
+  // Nothing is fetched: no external source, stylesheet or icon (links to
+  // DSPy's pull requests are links, not assets), and the policy would block
+  // a load anyway.
+  EXPECT_FALSE(std::regex_search(html, std::regex(R"(src\s*=\s*"(https?:)?//)")));
+  EXPECT_FALSE(std::regex_search(html, std::regex(R"(<link[^>]*href\s*=\s*"(https?:)?//)")));
+  EXPECT_FALSE(Contains(html, "rel=\"stylesheet\""));
+  EXPECT_TRUE(Contains(html, "content=\"default-src 'none';"));
+  EXPECT_TRUE(Contains(html, "<svg class=\"chart\""));
+}
+
+TEST(HtmlReportTest, EscapesWhatRunsWrote) {
+  Results results;
+  results.environment.targets = {{"t", "locked", "1", "3.11", "", ""}};
+  RunResult run;
+  run.scenario_id = "s";
+  run.target_name = "t";
+  run.run_id = "r";
+  run.status = Status::kFail;
+  run.error_type = "E";
+  run.error_message = "<script>alert(1)</script>";
+  run.traceback = "</pre><img src=x onerror=alert(1)>";
+  results.runs = {run};
+  std::string html = RenderHtml(results);
+  EXPECT_FALSE(Contains(html, "<script>alert")) << html;
+  EXPECT_FALSE(Contains(html, "<img src=x")) << html;
+  EXPECT_TRUE(Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;")) << html;
+}
+
+// Headless Chromium (Debian's package) opens the page, runs its script and
+// dumps the resulting DOM; the page records any script error, failed load or
+// policy violation in <html data-errors>, and Chromium logs console messages
+// to stderr. A screenshot is kept beside the test binary for people to look at.
+class HeadlessChromiumTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("html_report_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  ProcessOutcome Chromium(const std::vector<std::string>& args, const std::string& log) {
+    ProcessSpec spec;
+    spec.argv = {"chromium",
+                 "--headless",
+                 "--no-sandbox",
+                 "--disable-gpu",
+                 "--disable-quic",
+                 "--no-first-run",
+                 "--disable-background-networking",
+                 "--disable-component-update",
+                 "--disable-sync",
+                 "--user-data-dir=" + (dir_ / "profile").string(),
+                 "--enable-logging=stderr",
+                 "--v=0"};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.env = CurrentEnvironment();
+    spec.output_path = dir_ / log;
+    spec.timeout = std::chrono::seconds(90);
+    spec.output_tail_bytes = 4 << 20;
+    return RunProcess(spec);
+  }
+
+  // Console messages Chromium logged for the page: "...:CONSOLE(12)] "text"".
+  static std::vector<std::string> ConsoleLines(const std::string& output) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < output.size()) {
+      std::size_t end = output.find('\n', start);
+      std::string line = output.substr(start, end - start);
+      if (line.find(":CONSOLE") != std::string::npos) lines.push_back(line);
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return lines;
+  }
+
+  // Opens `html` and returns the dumped DOM plus Chromium's log.
+  std::string Open(const std::string& html, const std::string& name) {
+    fs::path page = dir_ / (name + ".html");
+    std::ofstream(page, std::ios::binary) << html;
+    ProcessOutcome outcome = Chromium({"--dump-dom", "file://" + page.string()}, name + ".log");
+    EXPECT_TRUE(outcome.started) << "chromium (Debian: chromium) is needed: "
+                                 << outcome.start_error;
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.output_tail;
+    return outcome.output_tail;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(HeadlessChromiumTest, ReportOpensWithoutConsoleErrors) {
+  std::string output = Open(RenderHtml(Catalogue()), "report");
+  EXPECT_TRUE(Contains(output, "data-ready=\"yes\"")) << "the page's script did not finish";
+  EXPECT_FALSE(Contains(output, "data-errors=")) << output.substr(0, 2000);
+  EXPECT_EQ(ConsoleLines(output), std::vector<std::string>{});
+}
+
+// The detector must see errors when there are some, or a pass proves nothing.
+TEST_F(HeadlessChromiumTest, DetectorCatchesScriptErrorsAndExternalLoads) {
+  std::string html = RenderHtml(Catalogue());
+  html.insert(html.rfind("</body>"),
+              "<script>undefinedFunction();</script><img src=\"https://example.invalid/x.png\">");
+  std::string output = Open(html, "broken");
+  EXPECT_TRUE(Contains(output, "data-errors=\"Uncaught ReferenceError: undefinedFunction"))
+      << output.substr(0, 3000);
+  EXPECT_TRUE(Contains(output, "blocked by policy: https://example.invalid/x.png"));
+  EXPECT_FALSE(ConsoleLines(output).empty());
+}
+
+TEST_F(HeadlessChromiumTest, Screenshot) {
+  fs::path page = dir_ / "report.html";
+  std::ofstream(page, std::ios::binary) << RenderHtml(Catalogue());
+  // Beside the test binary (ctest's working folder), so it survives the test.
+  fs::path shot = fs::absolute("html_report_screenshot.png");
+  fs::remove(shot);
+  ProcessOutcome outcome = Chromium(
+      {"--screenshot=" + shot.string(), "--window-size=1280,2400", "file://" + page.string()},
+      "screenshot.log");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output_tail;
+  std::ifstream png(shot, std::ios::binary);
+  char signature[8] = {};
+  png.read(signature, sizeof signature);
+  EXPECT_EQ(std::string(signature, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << shot;
+  EXPECT_GT(fs::file_size(shot), 20000u) << "a blank page? " << shot;
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,446 @@
+#include "reports/report_content.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace dspy_compat {
+namespace {
+
+std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
+
+template <typename T>
+void AppendUnique(std::vector<T>& items, const T& item) {
+  if (std::find(items.begin(), items.end(), item) == items.end()) items.push_back(item);
+}
+
+std::string Plural(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+bool PassesEverywhere(const ScenarioAggregate& scenario) {
+  return !scenario.outcomes.empty() &&
+         std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(),
+                     [](const Outcome& o) { return o.classification == Classification::kPass; });
+}
+
+bool HasVerdict(const ScenarioAggregate& scenario, VerdictKind kind) {
+  return std::any_of(scenario.verdicts.begin(), scenario.verdicts.end(),
+                     [&](const Verdict& v) { return v.kind == kind; });
+}
+
+// Sections in the order a reviewer wants them: what broke first.
+int Rank(const PatternSection& section) {
+  const ScenarioAggregate& s = section.scenario;
+  bool gate_regression =
+      std::any_of(section.checks.begin(), section.checks.end(),
+                  [](const PairCheck& c) { return c.status == PairStatus::kRegression; });
+  if (HasVerdict(s, VerdictKind::kRegression) || gate_regression) return 0;
+  if (HasVerdict(s, VerdictKind::kFlaky)) return 1;
+  if (!PassesEverywhere(s) && !HasVerdict(s, VerdictKind::kFixed)) return 2;
+  if (HasVerdict(s, VerdictKind::kFixed)) return 3;
+  return 4;
+}
+
+std::string Headline(const ScenarioAggregate& scenario) {
+  if (scenario.outcomes.empty()) return "no runs";
+  if (PassesEverywhere(scenario)) return "passes everywhere";
+  bool all_fail =
+      std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(),
+                  [](const Outcome& o) { return o.classification == Classification::kFail; });
+  if (scenario.verdicts.empty()) {
+    return std::string(ClassificationName(scenario.outcomes.front().classification));
+  }
+  std::vector<std::string> parts;
+  for (const Verdict& verdict : scenario.verdicts) {
+    std::string text(VerdictName(verdict.kind));
+    if (verdict.intermittent) text += " (intermittent)";
+    if (verdict.kind == VerdictKind::kUnchanged && all_fail) text += " (fails on every target)";
+    if (scenario.verdicts.size() > 1) text += " on " + verdict.target_name;
+    parts.push_back(text);
+  }
+  return Join(parts, ", ");
+}
+
+std::vector<Diagnosis> DiagnoseScenario(const Results& results, const ScenarioAggregate& scenario) {
+  std::vector<Diagnosis> diagnoses;
+  for (const Outcome& outcome : scenario.outcomes) {
+    const std::string version = TargetDspyVersion(results, outcome.target_name);
+    for (const SignatureCount& signature : outcome.signatures) {
+      const KnownChange* change = Diagnose(signature.signature, version);
+      auto same = [&](const Diagnosis& d) {
+        return change != nullptr
+                   ? d.change == change
+                   : d.change == nullptr && d.signatures.front() == signature.signature;
+      };
+      auto it = std::find_if(diagnoses.begin(), diagnoses.end(), same);
+      if (it == diagnoses.end()) {
+        diagnoses.push_back({change, {}, {}, 0});
+        it = std::prev(diagnoses.end());
+      }
+      AppendUnique(it->signatures, signature.signature);
+      AppendUnique(it->targets, outcome.target_name);
+      it->count += signature.count;
+    }
+  }
+  // Explained failures first: they carry a cause and a remedy.
+  std::stable_sort(diagnoses.begin(), diagnoses.end(), [](const Diagnosis& a, const Diagnosis& b) {
+    return (a.change != nullptr) > (b.change != nullptr);
+  });
+  return diagnoses;
+}
+
+// Per target, the distinct values of one aspect of the LM traffic.
+using TrafficAspect = std::vector<std::string> (*)(const RunResult&);
+
+std::vector<TrafficDifference> TrafficDifferences(const Results& results,
+                                                  const Aggregate& aggregate) {
+  struct Aspect {
+    std::string_view name;
+    TrafficAspect values;
+  };
+  const Aspect aspects[] = {
+      {"models", [](const RunResult& r) { return r.models; }},
+      {"prompt formats", [](const RunResult& r) { return r.lm_traffic->adapters; }},
+      {"request parameters", [](const RunResult& r) { return r.lm_traffic->parameters; }},
+      {"system prompts",
+       [](const RunResult& r) {
+         std::vector<std::string> short_hashes;
+         for (const std::string& h : r.lm_traffic->system_prompts) {
+           short_hashes.push_back(h.substr(0, 8));
+         }
+         return short_hashes;
+       }},
+  };
+  std::vector<TrafficDifference> differences;
+  for (const ScenarioAggregate& scenario : aggregate.scenarios) {
+    for (const Aspect& aspect : aspects) {
+      std::vector<std::set<std::string>> seen(aggregate.targets.size());
+      std::vector<bool> has(aggregate.targets.size(), false);
+      for (const RunResult& run : results.runs) {
+        // A run that failed before its first LM call says nothing about traffic.
+        if (run.scenario_id != scenario.scenario_id || !run.lm_traffic ||
+            run.status == Status::kError || run.lm_requests == 0) {
+          continue;
+        }
+        auto t = static_cast<std::size_t>(
+            std::find(aggregate.targets.begin(), aggregate.targets.end(), run.target_name) -
+            aggregate.targets.begin());
+        has[t] = true;
+        for (const std::string& value : aspect.values(run)) seen[t].insert(value);
+      }
+      std::vector<std::size_t> with_data;
+      for (std::size_t t = 0; t < has.size(); ++t) {
+        if (has[t]) with_data.push_back(t);
+      }
+      bool differ = std::any_of(with_data.begin(), with_data.end(),
+                                [&](std::size_t t) { return seen[t] != seen[with_data.front()]; });
+      if (!differ) continue;
+      TrafficDifference difference{scenario.scenario_id, std::string(aspect.name), {}};
+      for (std::size_t t = 0; t < seen.size(); ++t) {
+        std::vector<std::string> values(seen[t].begin(), seen[t].end());
+        difference.per_target.push_back(has[t] ? (values.empty() ? "none" : Join(values, ", "))
+                                               : "");
+      }
+      differences.push_back(std::move(difference));
+    }
+  }
+  return differences;
+}
+
+// The most frequent failure signature among the given pairs.
+std::string TopSignature(const std::vector<const Outcome*>& outcomes) {
+  std::map<std::string, int> counts;
+  for (const Outcome* o : outcomes) {
+    for (const SignatureCount& s : o->signatures) counts[s.signature] += s.count;
+  }
+  std::string top;
+  int most = 0;
+  for (const auto& [signature, count] : counts) {
+    if (count > most) {
+      top = signature;
+      most = count;
+    }
+  }
+  return top;
+}
+
+void DecideVerdict(const Results& results, ReportContent& content) {
+  const Aggregate& aggregate = content.aggregate;
+  if (aggregate.targets.size() < 2) {
+    content.verdict = UpgradeVerdict::kNotCompared;
+    content.verdict_reason =
+        aggregate.targets.empty()
+            ? "Nothing ran, so there is no upgrade to judge."
+            : fmt::format("Only {} ran; give two or more targets to compare an upgrade.",
+                          aggregate.targets.front());
+    return;
+  }
+  const std::string& first = aggregate.targets.front();
+  if (content.gate.outcome == GateOutcome::kInfrastructure) {
+    content.verdict = UpgradeVerdict::kInconclusive;
+    std::string why =
+        !content.gate.incomplete.empty()
+            ? content.gate.incomplete.front()
+            : Plural(static_cast<std::size_t>(content.gate.Count(PairStatus::kInfrastructure)),
+                     "scenario/target pair", "scenario/target pairs") +
+                  " had runs the harness could not run";
+    content.verdict_reason =
+        fmt::format("The results are incomplete ({}), so no verdict is drawn from them.", why);
+    return;
+  }
+  std::size_t regressed = 0;
+  std::vector<const Outcome*> regressed_outcomes;
+  std::vector<std::string> regressed_targets;
+  std::set<const KnownChange*> causes;
+  bool all_explained = true;
+  std::size_t verified = 0;
+  const auto& infos = results.environment.scenario_info;
+  // Every scenario counts, a migrated variant too: a rewrite that regresses
+  // is a pattern that breaks.
+  for (const ScenarioAggregate& scenario : aggregate.scenarios) {
+    if (!HasVerdict(scenario, VerdictKind::kRegression)) continue;
+    ++regressed;
+    for (const Verdict& verdict : scenario.verdicts) {
+      if (verdict.kind != VerdictKind::kRegression) continue;
+      AppendUnique(regressed_targets, verdict.target_name);
+      for (const Outcome& o : scenario.outcomes) {
+        if (o.target_name == verdict.target_name) regressed_outcomes.push_back(&o);
+      }
+    }
+    for (const Diagnosis& d : DiagnoseScenario(results, scenario)) {
+      if (d.targets.size() == 1 && d.targets.front() == first) continue;
+      if (d.change == nullptr) {
+        all_explained = false;
+      } else {
+        causes.insert(d.change);
+      }
+    }
+    bool has_verified_rewrite =
+        std::any_of(aggregate.scenarios.begin(), aggregate.scenarios.end(),
+                    [&](const ScenarioAggregate& other) {
+                      auto it = infos.find(other.scenario_id);
+                      return it != infos.end() && it->second.migration_of == scenario.scenario_id &&
+                             PassesEverywhere(other);
+                    });
+    if (has_verified_rewrite) ++verified;
+  }
+  const std::string later = Join(regressed_targets, ", ");
+  if (regressed == 0) {
+    content.verdict = UpgradeVerdict::kSafe;
+    std::vector<std::string> others(aggregate.targets.begin() + 1, aggregate.targets.end());
+    content.verdict_reason = fmt::format(
+        "No scenario does worse on {} than on {} ({}, {}){}.", Join(others, ", "), first,
+        Plural(aggregate.scenarios.size(), "scenario", "scenarios"),
+        Plural(static_cast<std::size_t>(aggregate.total_runs), "run", "runs"),
+        aggregate.Count(VerdictKind::kFlaky) > 0
+            ? fmt::format("; {} fail intermittently on both sides",
+                          Plural(static_cast<std::size_t>(aggregate.Count(VerdictKind::kFlaky)),
+                                 "scenario", "scenarios"))
+            : "");
+    return;
+  }
+  const std::string signature = CodeSpan(TopSignature(regressed_outcomes));
+  const std::string patterns = Plural(regressed, "pattern", "patterns");
+  if (verified == regressed) {
+    content.verdict = UpgradeVerdict::kSafeWithChanges;
+    content.verdict_reason = fmt::format(
+        "{} that {} on {} {} on {} ({}), and {} a migrated variant that passes on every "
+        "target: apply the remediation{} below.",
+        patterns, regressed == 1 ? "passes" : "pass", first, regressed == 1 ? "fails" : "fail",
+        later, signature, regressed == 1 ? "it has" : "each has", regressed == 1 ? "" : "s");
+    return;
+  }
+  content.verdict = UpgradeVerdict::kUnsafe;
+  // One sentence can name the cause when a single DSPy change explains all.
+  std::set<std::string_view> cause_texts;
+  for (const KnownChange* change : causes) cause_texts.insert(change->cause);
+  std::string explained;
+  if (all_explained && cause_texts.size() == 1) {
+    explained =
+        fmt::format(", {} by {}", regressed == 1 ? "caused" : "all caused", *cause_texts.begin());
+  }
+  content.verdict_reason = fmt::format(
+      "{} that {} on {} {} on {} ({}){}; {} of {} {} a verified migrated variant.", patterns,
+      regressed == 1 ? "passes" : "pass", first, regressed == 1 ? "fails" : "fail", later,
+      signature, explained, verified, regressed, verified == 1 ? "has" : "have");
+}
+
+}  // namespace
+
+std::string_view UpgradeVerdictName(UpgradeVerdict verdict) {
+  switch (verdict) {
+    case UpgradeVerdict::kSafe:
+      return "safe";
+    case UpgradeVerdict::kSafeWithChanges:
+      return "safe-with-changes";
+    case UpgradeVerdict::kUnsafe:
+      return "unsafe";
+    case UpgradeVerdict::kInconclusive:
+      return "inconclusive";
+    case UpgradeVerdict::kNotCompared:
+      return "not-compared";
+  }
+  return "inconclusive";
+}
+
+std::string_view UpgradeVerdictTitle(UpgradeVerdict verdict) {
+  switch (verdict) {
+    case UpgradeVerdict::kSafe:
+      return "Safe to upgrade";
+    case UpgradeVerdict::kSafeWithChanges:
+      return "Safe to upgrade with changes";
+    case UpgradeVerdict::kUnsafe:
+      return "Unsafe to upgrade as written";
+    case UpgradeVerdict::kInconclusive:
+      return "Inconclusive";
+    case UpgradeVerdict::kNotCompared:
+      return "No upgrade compared";
+  }
+  return "Inconclusive";
+}
+
+std::string CodeSpan(std::string_view text) {
+  std::string span = "`";
+  for (char c : text) span += c == '`' ? '\'' : c;
+  return span + "`";
+}
+
+std::string FailureRateText(const Outcome& outcome) {
+  return fmt::format("{:.0f}% fail, 95% CI {:.0f}–{:.0f}%", outcome.failure_rate * 100,
+                     outcome.failure_interval.low * 100, outcome.failure_interval.high * 100);
+}
+
+std::string OutcomeSummary(const Outcome& outcome) {
+  if (outcome.total == 0) return "no runs";
+  std::string text = fmt::format("{}/{} pass", outcome.Passes(), outcome.total);
+  if (outcome.classification == Classification::kFlaky) {
+    text += fmt::format(" ({})", FailureRateText(outcome));
+  }
+  return text;
+}
+
+std::string_view PairStatusText(PairStatus status) {
+  switch (status) {
+    case PairStatus::kAsExpected:
+      return "as expected";
+    case PairStatus::kRegression:
+      return "regression";
+    case PairStatus::kUnexpectedPass:
+      return "unexpected pass";
+    case PairStatus::kInfrastructure:
+      return "infrastructure error";
+    case PairStatus::kNotRun:
+      return "not run";
+  }
+  return "not run";
+}
+
+std::string ExpectationText(const PairCheck& check) {
+  if (check.status == PairStatus::kInfrastructure || check.status == PairStatus::kNotRun) {
+    return "";
+  }
+  std::string_view source = check.source == ExpectationSource::kHeader         ? "EXPECT"
+                            : check.source == ExpectationSource::kBaselineFile ? "baseline file"
+                                                                               : "default";
+  return fmt::format("{} ({})", ExpectationName(check.expected), source);
+}
+
+std::string TargetDspyVersion(const Results& results, const std::string& target) {
+  for (const TargetInfo& t : results.environment.targets) {
+    if (t.name == target && !t.dspy_version.empty()) return t.dspy_version;
+  }
+  std::map<std::string, int> imported;
+  for (const RunResult& run : results.runs) {
+    if (run.target_name == target && !run.dspy_version.empty()) ++imported[run.dspy_version];
+  }
+  std::string best;
+  int most = 0;
+  for (const auto& [version, count] : imported) {
+    if (count > most) {
+      best = version;
+      most = count;
+    }
+  }
+  return best;
+}
+
+ReportContent BuildReportContent(const Results& results) {
+  ReportContent content;
+  content.aggregate = AggregateResults(results);
+  content.gate = EvaluateGate(results);
+  const auto& summaries = results.environment.scenario_summaries;
+  const auto& infos = results.environment.scenario_info;
+  auto summary_of = [&](const std::string& id) {
+    auto it = summaries.find(id);
+    return it == summaries.end() ? std::string() : it->second;
+  };
+  auto present = [&](const std::string& id) {
+    return std::any_of(content.aggregate.scenarios.begin(), content.aggregate.scenarios.end(),
+                       [&](const ScenarioAggregate& s) { return s.scenario_id == id; });
+  };
+  auto migration_of = [&](const std::string& id) {
+    auto it = infos.find(id);
+    return it == infos.end() ? std::string() : it->second.migration_of;
+  };
+
+  std::size_t check_index = 0;
+  std::vector<std::vector<PairCheck>> checks_by_scenario;
+  for (const ScenarioAggregate& scenario : content.aggregate.scenarios) {
+    std::vector<PairCheck> checks;
+    for (std::size_t i = 0; i < scenario.outcomes.size(); ++i) {
+      checks.push_back(content.gate.checks[check_index++]);
+    }
+    checks_by_scenario.push_back(std::move(checks));
+  }
+
+  std::vector<PatternSection> sections;
+  for (std::size_t i = 0; i < content.aggregate.scenarios.size(); ++i) {
+    const ScenarioAggregate& scenario = content.aggregate.scenarios[i];
+    // A migrated variant is shown with the pattern it rewrites.
+    if (std::string of = migration_of(scenario.scenario_id); !of.empty() && present(of)) continue;
+    PatternSection section;
+    section.scenario = scenario;
+    section.summary = summary_of(scenario.scenario_id);
+    if (auto it = infos.find(scenario.scenario_id); it != infos.end()) section.info = it->second;
+    section.checks = checks_by_scenario[i];
+    section.headline = Headline(scenario);
+    section.changed = !PassesEverywhere(scenario);
+    section.diagnoses = DiagnoseScenario(results, scenario);
+    for (const ScenarioAggregate& other : content.aggregate.scenarios) {
+      if (migration_of(other.scenario_id) != scenario.scenario_id) continue;
+      MigrationResult migration;
+      migration.scenario_id = other.scenario_id;
+      migration.summary = summary_of(other.scenario_id);
+      if (auto it = infos.find(other.scenario_id); it != infos.end()) {
+        migration.excerpt = it->second.excerpt;
+      }
+      migration.outcomes = other.outcomes;
+      migration.verified = PassesEverywhere(other);
+      section.migrations.push_back(std::move(migration));
+    }
+    sections.push_back(std::move(section));
+  }
+  std::stable_sort(
+      sections.begin(), sections.end(),
+      [](const PatternSection& a, const PatternSection& b) { return Rank(a) < Rank(b); });
+  content.patterns = std::move(sections);
+  content.has_traffic = std::any_of(results.runs.begin(), results.runs.end(),
+                                    [](const RunResult& r) { return r.lm_traffic.has_value(); });
+  if (content.has_traffic) {
+    content.traffic_differences = TrafficDifferences(results, content.aggregate);
+  }
+  DecideVerdict(results, content);
+  return content;
+}
+
+}  // namespace dspy_compat

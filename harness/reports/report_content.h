@@ -1,0 +1,96 @@
+// What a migration report says, whatever its format: an overall verdict in
+// one sentence, one section per pattern (outcomes, error signatures, the
+// DSPy change that explains them, the remediation and how its migrated
+// variant did), and the behaviour changes the mock LM saw. Built from
+// Results alone; the Markdown, HTML and JUnit renderers all read this, so
+// they never disagree.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+#include "reports/knowledge_base.h"
+#include "results/aggregate.h"
+#include "results/gate.h"
+
+namespace dspy_compat {
+
+enum class UpgradeVerdict {
+  kSafe,             // no scenario does worse on a later target
+  kSafeWithChanges,  // some do, and each has a migrated variant that passes everywhere
+  kUnsafe,           // some do without a verified rewrite
+  kInconclusive,     // harness errors or missing runs: no verdict from partial results
+  kNotCompared,      // fewer than two targets
+};
+std::string_view UpgradeVerdictName(UpgradeVerdict verdict);   // "safe-with-changes"
+std::string_view UpgradeVerdictTitle(UpgradeVerdict verdict);  // "Safe to upgrade with changes"
+
+// Failures that one known DSPy change explains (or one signature nothing
+// known explains), over the targets they were seen on.
+struct Diagnosis {
+  const KnownChange* change = nullptr;  // null: not explained by the knowledge base
+  std::vector<std::string> signatures;  // distinct, most frequent first
+  std::vector<std::string> targets;     // where they were seen
+  int count = 0;                        // failing runs, over those targets
+};
+
+// A scenario whose header says MIGRATION-OF the section's scenario.
+struct MigrationResult {
+  std::string scenario_id;
+  std::string summary;
+  std::string excerpt;
+  std::vector<Outcome> outcomes;  // one per target
+  bool verified = false;          // every run on every target passed
+};
+
+struct PatternSection {
+  ScenarioAggregate scenario;
+  std::string summary;
+  ScenarioInfo info;              // empty for v1.0 results files (no scenario_info)
+  std::vector<PairCheck> checks;  // one per outcome, same order
+  std::string headline;           // "regression (intermittent) on dspy-2.5.40", "passes everywhere"
+  bool changed = false;           // not "passes everywhere": worth a reader's time
+  std::vector<Diagnosis> diagnoses;
+  std::vector<MigrationResult> migrations;
+};
+
+// One aspect of what the mock LM saw that differs between targets.
+struct TrafficDifference {
+  std::string scenario_id;
+  std::string aspect;                   // "models", "prompt formats", "request parameters", ...
+  std::vector<std::string> per_target;  // aligned with Aggregate::targets; "" when no data
+};
+
+struct ReportContent {
+  Aggregate aggregate;
+  GateReport gate;  // expectations from the scenario headers (no baseline file)
+  UpgradeVerdict verdict = UpgradeVerdict::kNotCompared;
+  std::string verdict_reason;  // one sentence
+  // Regressions first, then flaky, failing, fixed, passing; catalogue order
+  // within each. Migrated variants appear inside the section they migrate.
+  std::vector<PatternSection> patterns;
+  bool has_traffic = false;  // some run recorded lm_traffic
+  std::vector<TrafficDifference> traffic_differences;
+};
+
+ReportContent BuildReportContent(const Results& results);
+
+// Report texts (the verdict's reason, knowledge-base entries) are plain
+// text with `code` spans; each renderer turns the spans into its own markup.
+// CodeSpan wraps arbitrary text as one span (its backticks become quotes).
+std::string CodeSpan(std::string_view text);
+
+// Shared wording. "7/10 pass (30% fail, 95% CI 11–60%)"; "no runs".
+std::string OutcomeSummary(const Outcome& outcome);
+// "30% fail, 95% CI 11–60%"
+std::string FailureRateText(const Outcome& outcome);
+// "regression", "as expected", "unexpected pass", "infrastructure error", "not run"
+std::string_view PairStatusText(PairStatus status);
+// "fail-or-flaky (EXPECT)", "pass (default)", "any (default)"
+std::string ExpectationText(const PairCheck& check);
+// The DSPy version a target ran: its pin, else what its runs imported.
+std::string TargetDspyVersion(const Results& results, const std::string& target);
+
+}  // namespace dspy_compat

@@ -1,0 +1,189 @@
+#include "reports/report_content.h"
+
+#include <gtest/gtest.h>
+
+namespace dspy_compat {
+namespace {
+
+constexpr const char* kOld = "dspy-2.5.39";
+constexpr const char* kNew = "dspy-2.5.40";
+
+class ReportContentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    results_.environment.targets = {{kOld, "locked", "2.5.39", "3.11", "a", "/a"},
+                                    {kNew, "locked", "2.5.40", "3.11", "b", "/b"}};
+  }
+  void Add(const std::string& scenario, const std::string& target, int passes, int fails,
+           const std::string& message = "No LM is loaded.") {
+    auto& ids = results_.environment.scenarios;
+    if (std::find(ids.begin(), ids.end(), scenario) == ids.end()) ids.push_back(scenario);
+    for (int i = 0; i < passes + fails; ++i) {
+      RunResult run;
+      run.scenario_id = scenario;
+      run.target_name = target;
+      run.repetition = i + 1;
+      run.run_id = scenario + "." + target + "." + std::to_string(i);
+      run.status = i < passes ? Status::kPass : Status::kFail;
+      if (i >= passes) {
+        run.error_type = "AssertionError";
+        run.error_message = message;
+      }
+      results_.runs.push_back(run);
+    }
+    results_.environment.planned_runs = static_cast<int>(results_.runs.size());
+  }
+  void Regressing(const std::string& scenario) {
+    Add(scenario, kOld, 3, 0);
+    Add(scenario, kNew, 1, 2);
+  }
+  void Passing(const std::string& scenario) {
+    Add(scenario, kOld, 3, 0);
+    Add(scenario, kNew, 3, 0);
+  }
+  void MigrationOf(const std::string& rewrite, const std::string& original) {
+    results_.environment.scenario_info[rewrite].migration_of = original;
+  }
+
+  Results results_;
+};
+
+TEST_F(ReportContentTest, NoRegressionIsSafe) {
+  Passing("a");
+  Add("both", kOld, 0, 2, "asyncify can only be called from the main thread");
+  Add("both", kNew, 0, 2, "asyncify can only be called from the main thread");
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);
+  EXPECT_EQ(content.verdict_reason,
+            "No scenario does worse on dspy-2.5.40 than on dspy-2.5.39 (2 scenarios, 10 runs).");
+}
+
+TEST_F(ReportContentTest, RegressionWithAVerifiedRewriteIsSafeWithChanges) {
+  Regressing("issue");
+  Passing("issue_migrated");
+  MigrationOf("issue_migrated", "issue");
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kSafeWithChanges);
+  EXPECT_EQ(content.verdict_reason,
+            "1 pattern that passes on dspy-2.5.39 fails on dspy-2.5.40 (`AssertionError: No LM is "
+            "loaded.`), and it has a migrated variant that passes on every target: apply the "
+            "remediation below.");
+  // The rewrite is shown inside the section of the pattern it rewrites.
+  ASSERT_EQ(content.patterns.size(), 1u);
+  ASSERT_EQ(content.patterns[0].migrations.size(), 1u);
+  EXPECT_TRUE(content.patterns[0].migrations[0].verified);
+}
+
+TEST_F(ReportContentTest, RegressionWithoutARewriteIsUnsafeAndNamesTheCause) {
+  Regressing("issue");
+  Regressing("ignored");
+  results_.runs.back().error_message =
+      "dspy.context(lm=...) was ignored: 15 calls went to A, 1 to the globally configured B";
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
+  EXPECT_EQ(content.verdict_reason,
+            "2 patterns that pass on dspy-2.5.39 fail on dspy-2.5.40 (`AssertionError: No LM is "
+            "loaded.`), all caused by the move of `dspy.context` overrides to a `threading.local` "
+            "in DSPy 2.5.40 (#1860); 0 of 2 have a verified migrated variant.");
+}
+
+TEST_F(ReportContentTest, UnexplainedRegressionDoesNotClaimACause) {
+  Regressing("issue");
+  Add("other", kOld, 2, 0);
+  Add("other", kNew, 0, 2, "boom");
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
+  EXPECT_EQ(content.verdict_reason.find("caused by"), std::string::npos) << content.verdict_reason;
+}
+
+TEST_F(ReportContentTest, ARewriteThatRegressesIsNotVerified) {
+  Regressing("issue");
+  Regressing("issue_migrated");
+  MigrationOf("issue_migrated", "issue");
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
+  EXPECT_FALSE(content.patterns[0].migrations[0].verified);
+}
+
+TEST_F(ReportContentTest, HarnessErrorsMakeItInconclusive) {
+  Regressing("issue");
+  results_.runs.back().status = Status::kError;
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kInconclusive);
+  EXPECT_EQ(content.verdict_reason,
+            "The results are incomplete (1 scenario/target pair had runs the harness could not "
+            "run), so no verdict is drawn from them.");
+}
+
+TEST_F(ReportContentTest, OneTargetComparesNothing) {
+  results_.environment.targets.pop_back();
+  Add("a", kOld, 1, 0);
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kNotCompared);
+  EXPECT_EQ(content.verdict_reason,
+            "Only dspy-2.5.39 ran; give two or more targets to compare an upgrade.");
+}
+
+TEST_F(ReportContentTest, SectionsPutRegressionsFirstAndDiagnoseThem) {
+  Passing("fine");
+  Add("both", kOld, 0, 2, "asyncify can only be called from the main thread");
+  Add("both", kNew, 0, 2, "asyncify can only be called from the main thread");
+  Regressing("issue");
+  ReportContent content = BuildReportContent(results_);
+  ASSERT_EQ(content.patterns.size(), 3u);
+  EXPECT_EQ(content.patterns[0].scenario.scenario_id, "issue");
+  EXPECT_EQ(content.patterns[0].headline, "regression (intermittent)");
+  EXPECT_EQ(content.patterns[1].scenario.scenario_id, "both");
+  EXPECT_EQ(content.patterns[1].headline, "unchanged (fails on every target)");
+  EXPECT_EQ(content.patterns[2].headline, "passes everywhere");
+  EXPECT_FALSE(content.patterns[2].changed);
+
+  ASSERT_EQ(content.patterns[0].diagnoses.size(), 1u);
+  const Diagnosis& d = content.patterns[0].diagnoses[0];
+  ASSERT_NE(d.change, nullptr);
+  EXPECT_EQ(d.change->id, "context-threading-local");
+  EXPECT_EQ(d.targets, (std::vector<std::string>{kNew}));
+  EXPECT_EQ(d.count, 2);
+  // The main-thread assertion is in both releases: explained, not a regression.
+  ASSERT_EQ(content.patterns[1].diagnoses.size(), 1u);
+  EXPECT_FALSE(content.patterns[1].diagnoses[0].change->regression);
+  EXPECT_EQ(content.patterns[1].diagnoses[0].targets, (std::vector<std::string>{kOld, kNew}));
+}
+
+TEST_F(ReportContentTest, TrafficDifferencesOnlyWhenRecordedAndDifferent) {
+  Passing("same");
+  Passing("other_model");
+  EXPECT_FALSE(BuildReportContent(results_).has_traffic);
+  for (RunResult& run : results_.runs) {
+    run.lm_traffic = LmTraffic{{"chat"}, {"temperature=0.0"}, {"0123456789abcdef"}};
+    run.lm_requests = 2;
+    run.models = {"gpt-4o"};
+    if (run.scenario_id == "other_model" && run.target_name == kNew) {
+      run.models = {"gpt-4o", "gpt-4o-mini"};
+    }
+  }
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_TRUE(content.has_traffic);
+  ASSERT_EQ(content.traffic_differences.size(), 1u);
+  const TrafficDifference& d = content.traffic_differences[0];
+  EXPECT_EQ(d.scenario_id, "other_model");
+  EXPECT_EQ(d.aspect, "models");
+  EXPECT_EQ(d.per_target, (std::vector<std::string>{"gpt-4o", "gpt-4o, gpt-4o-mini"}));
+
+  // A target whose runs failed before any LM call has no traffic to compare.
+  for (RunResult& run : results_.runs) {
+    if (run.scenario_id == "same" && run.target_name == kNew) {
+      run.lm_requests = 0;
+      run.models.clear();
+      run.lm_traffic = LmTraffic{};
+    }
+  }
+  EXPECT_EQ(BuildReportContent(results_).traffic_differences.size(), 1u);
+}
+
+TEST(ReportWordingTest, CodeSpanNeutralisesBackticks) {
+  EXPECT_EQ(CodeSpan("a `b` c"), "`a 'b' c`");
+}
+
+}  // namespace
+}  // namespace dspy_compat

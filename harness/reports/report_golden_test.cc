@@ -1,0 +1,88 @@
+// Golden tests: a fixed results file (a real session of the bundled
+// catalogue, normalised by testdata/normalise_results.py) renders to every
+// format byte for byte as checked in. The goldens are the reports'
+// specification by example. To accept an intended change:
+//   DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests --gtest_filter='ReportGolden*'
+// then review the diff (and the copies in reports/examples/).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "reports/html_report.h"
+#include "reports/junit_report.h"
+#include "reports/markdown_report.h"
+#include "results/results_file.h"
+
+namespace dspy_compat {
+namespace {
+namespace fs = std::filesystem;
+
+fs::path SourceRoot() {
+  if (const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT"); root != nullptr && *root != 0) {
+    return root;
+  }
+  return DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
+}
+
+fs::path TestData(const std::string& name) {
+  return SourceRoot() / "harness" / "reports" / "testdata" / name;
+}
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool Updating() {
+  const char* update = std::getenv("DSPY_COMPAT_UPDATE_GOLDEN");
+  return update != nullptr && *update == '1';
+}
+
+// What differs between two sessions that found the same thing: when and by
+// which build they ran. Pinned, so regenerating the fixture from a new
+// session only changes the goldens where the findings changed.
+Results Normalised(Results results) {
+  RunEnvironment& env = results.environment;
+  env.harness_version = "0.0.0-golden";
+  env.started_at = "2024-11-27T09:00:00Z";
+  env.finished_at = "2024-11-27T09:04:00Z";
+  return results;
+}
+
+Results Fixture() { return Normalised(ReadResultsFile(TestData("results_catalogue.json"))); }
+
+void ExpectGolden(const std::string& rendered, const std::string& name) {
+  fs::path golden = TestData(name);
+  if (Updating()) std::ofstream(golden, std::ios::binary) << rendered;
+  EXPECT_EQ(rendered, ReadText(golden)) << "golden: " << golden;
+}
+
+TEST(ReportGoldenTest, Markdown) {
+  ExpectGolden(RenderMarkdown(Fixture()), "results_catalogue.md");
+}
+
+TEST(ReportGoldenTest, Html) { ExpectGolden(RenderHtml(Fixture()), "results_catalogue.html"); }
+
+TEST(ReportGoldenTest, Junit) {
+  ExpectGolden(RenderJunit(Fixture()), "results_catalogue.junit.xml");
+}
+
+// The json format is the results file itself: the fixture (canonical, and
+// normalised already) comes back byte for byte, every field kept.
+TEST(ReportGoldenTest, JsonIsTheResultsFileItself) {
+  EXPECT_EQ(ToJson(Fixture()).dump(2) + "\n", ReadText(TestData("results_catalogue.json")));
+}
+
+TEST(ReportGoldenTest, ExamplesInReportsFolderMatchTheGoldens) {
+  for (const char* name : {"results_catalogue.md", "results_catalogue.html"}) {
+    fs::path example = SourceRoot() / "reports" / "examples" / name;
+    if (Updating()) std::ofstream(example, std::ios::binary) << ReadText(TestData(name));
+    EXPECT_EQ(ReadText(example), ReadText(TestData(name))) << example;
+  }
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,349 @@
+#include "runner/fork_server.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace dspy_compat {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+// How often a waiting run looks at its cancel flag and time limit.
+constexpr std::chrono::milliseconds kPoll{50};
+// After a kill, how long the server gets to report the run's end.
+constexpr std::chrono::seconds kKillGrace{10};
+// At shutdown, how long the server gets to kill its runs and exit.
+constexpr std::chrono::seconds kStopGrace{2};
+constexpr int kControlFd = 3;
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+std::string LastLine(const std::string& text) {
+  std::string line;
+  std::size_t end = text.find_last_not_of("\n ");
+  if (end == std::string::npos) return line;
+  std::size_t start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start + 1));
+}
+
+// True once pid has exited, without reaping it: while it is a zombie its
+// pid, and so its process group id, cannot be reused.
+bool HasExited(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid;
+}
+
+}  // namespace
+
+ForkServer::ForkServer(const ForkServerOptions& options, const std::atomic<bool>* cancel) {
+  try {
+    Spawn(options);
+    // The environment it was given: what the interpreter changed in it (a
+    // wrapper script, CPython's locale coercion) it applies to each run's.
+    Send(json{{"op", "hello"}, {"env", options.env}}.dump(-1, ' ', false,
+                                                          json::error_handler_t::replace) +
+         "\n");
+    AwaitReady(options, cancel);
+  } catch (...) {
+    Stop();
+    throw;
+  }
+  reader_ = std::thread([this] { ReadEvents(); });
+}
+
+ForkServer::~ForkServer() { Stop(); }
+
+void ForkServer::Spawn(const ForkServerOptions& options) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    throw WarmStartError(fmt::format("cannot make a socket pair: {}", std::strerror(errno)));
+  }
+  socket_ = fds[0];
+  int theirs = fds[1];
+  if (theirs == kControlFd) {
+    // dup2 onto itself would keep close-on-exec set; move it out of the way.
+    int moved = ::fcntl(theirs, F_DUPFD_CLOEXEC, 10);
+    ::close(theirs);
+    theirs = moved;
+  }
+
+  std::vector<std::string> argv = {
+      options.interpreter.string(), "-X",           "faulthandler",
+      options.script.string(),      "--control-fd", std::to_string(kControlFd)};
+  if (!options.label.empty()) {
+    argv.push_back("--label");
+    argv.push_back(options.label);
+  }
+  std::vector<std::string> envp;
+  for (const auto& [k, v] : options.env) envp.push_back(k + "=" + v);
+  auto argv_c = CStrings(argv);
+  auto envp_c = CStrings(envp);
+  std::string log = options.log_path.empty() ? "/dev/null" : options.log_path.string();
+  std::string cwd = options.cwd.string();
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, theirs, kControlFd);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+
+  // As RunProcess starts a run: a group of its own (its runs get theirs),
+  // default signal handling and no blocked signals.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t default_signals;
+  sigemptyset(&default_signals);
+  sigaddset(&default_signals, SIGINT);
+  sigaddset(&default_signals, SIGTERM);
+  sigaddset(&default_signals, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &default_signals);
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  posix_spawnattr_setsigmask(&attr, &no_signals);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argv_c[0], &actions, &attr, argv_c.data(), envp_c.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(theirs);
+  if (rc != 0) {
+    throw WarmStartError(
+        fmt::format("cannot start {}: {}", options.interpreter.string(), std::strerror(rc)));
+  }
+  pid_ = pid;
+}
+
+void ForkServer::AwaitReady(const ForkServerOptions& options, const std::atomic<bool>* cancel) {
+  auto deadline = Clock::now() + options.start_timeout;
+  std::size_t newline;
+  while ((newline = buffer_.find('\n')) == std::string::npos) {
+    if (cancel != nullptr && cancel->load()) throw WarmStartError("interrupted while starting");
+    if (Clock::now() >= deadline) {
+      throw WarmStartError(fmt::format(
+          "the warm interpreter did not import dspy within {} s",
+          std::chrono::duration_cast<std::chrono::seconds>(options.start_timeout).count()));
+    }
+    pollfd pfd{socket_, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(kPoll.count())) <= 0) continue;
+    char chunk[4096];
+    ssize_t n = ::recv(socket_, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string why = LastLine(ReadFileTail(options.log_path, 4096));
+      throw WarmStartError(fmt::format("the warm interpreter exited while starting{}{}",
+                                       why.empty() ? "" : ": ", why));
+    }
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+  auto hello = json::parse(buffer_.substr(0, newline), nullptr, false);
+  buffer_.erase(0, newline + 1);
+  std::string event = hello.is_object() ? hello.value("event", "") : "";
+  if (event == "unsafe") throw WarmStartError(hello.value("reason", "unsafe to fork"));
+  if (event != "ready") throw WarmStartError("the warm interpreter said something unexpected");
+}
+
+bool ForkServer::Send(const std::string& line) {
+  std::lock_guard lock(send_mutex_);
+  std::size_t sent = 0;
+  while (sent < line.size()) {
+    // MSG_NOSIGNAL: a server that died must not take the harness with it.
+    ssize_t n = ::send(socket_, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void ForkServer::ReadEvents() {
+  char chunk[4096];
+  for (;;) {
+    ssize_t n = ::recv(socket_, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    std::size_t newline;
+    while ((newline = buffer_.find('\n')) != std::string::npos) {
+      Dispatch(buffer_.substr(0, newline));
+      buffer_.erase(0, newline + 1);
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    lost_ = true;
+  }
+  changed_.notify_all();
+}
+
+void ForkServer::Dispatch(const std::string& line) {
+  auto event = json::parse(line, nullptr, false);
+  if (!event.is_object() || !event.contains("id") || !event["id"].is_number_unsigned()) return;
+  auto id = event["id"].get<std::uint64_t>();
+  std::string kind = event.value("event", "");
+  auto optional_int = [&](const char* key) -> std::optional<int> {
+    auto it = event.find(key);
+    if (it == event.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int>();
+  };
+  {
+    std::lock_guard lock(mutex_);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    Pending& p = it->second;
+    if (kind == "started") {
+      p.pid = optional_int("pid");
+    } else if (kind == "refused") {
+      p.refused = event.value("reason", "refused");
+      if (event.value("fatal", false)) unusable_why_ = *p.refused;
+    } else if (kind == "exited") {
+      p.exited = true;
+      p.exit_code = optional_int("exit_code");
+      p.term_signal = optional_int("signal");
+    }
+  }
+  changed_.notify_all();
+}
+
+void ForkServer::KillRun(std::uint64_t id, pid_t pid) {
+  // Through the server, which knows whether it has reaped the run yet; only
+  // when it is gone, directly.
+  if (!Send(json{{"op", "kill"}, {"id", id}}.dump() + "\n")) ::kill(-pid, SIGKILL);
+}
+
+std::string ForkServer::WhyUnusable() const {
+  std::lock_guard lock(mutex_);
+  if (!unusable_why_.empty()) return unusable_why_;
+  return lost_ ? "the warm interpreter has stopped" : "";
+}
+
+std::optional<ProcessOutcome> ForkServer::Run(const WarmRun& run, const std::atomic<bool>* cancel,
+                                              std::string* refused) {
+  const std::string gone = "the warm interpreter has stopped";
+  std::uint64_t id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (lost_ || !unusable_why_.empty()) {
+      *refused = lost_ ? gone : unusable_why_;
+      return std::nullopt;
+    }
+    id = next_id_++;
+    pending_[id];
+  }
+  json request = {{"op", "run"},
+                  {"id", id},
+                  {"argv", run.runner_args},
+                  {"env", run.env},
+                  {"cwd", run.cwd.string()},
+                  {"output", run.output_path.string()}};
+  auto started_at = Clock::now();
+  // Replacing bytes that are not UTF-8 changes the environment, which the
+  // server then refuses: such a run falls back to a fresh interpreter.
+  bool sent = Send(request.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+
+  ProcessOutcome outcome;
+  outcome.started = true;
+  std::unique_lock lock(mutex_);
+  if (!sent) {
+    pending_.erase(id);
+    *refused = gone;
+    return std::nullopt;
+  }
+  const bool has_deadline = run.timeout.count() > 0;
+  std::optional<Clock::time_point> killed_at;
+  for (;;) {
+    Pending& p = pending_[id];
+    if (p.refused) {
+      *refused = *p.refused;
+      pending_.erase(id);
+      return std::nullopt;
+    }
+    if (p.exited) {
+      outcome.exit_code = p.exit_code;
+      outcome.term_signal = p.term_signal;
+      break;
+    }
+    if (lost_) {
+      std::optional<pid_t> pid = p.pid;
+      pending_.erase(id);
+      if (!pid) {
+        *refused = gone;
+        return std::nullopt;
+      }
+      ::kill(-*pid, SIGKILL);  // an orphan now; nobody reports its end
+      outcome.started = false;
+      outcome.start_error = "the warm interpreter stopped while the run was going";
+      return outcome;
+    }
+    if (!outcome.cancelled && !outcome.timed_out) {
+      if (cancel != nullptr && cancel->load()) {
+        outcome.cancelled = true;
+      } else if (has_deadline && Clock::now() >= started_at + run.timeout) {
+        outcome.timed_out = true;
+      }
+    }
+    if ((outcome.cancelled || outcome.timed_out) && p.pid) {
+      if (!killed_at) {
+        killed_at = Clock::now();
+        pid_t pid = *p.pid;
+        lock.unlock();
+        KillRun(id, pid);
+        lock.lock();
+        continue;
+      }
+      if (Clock::now() - *killed_at > kKillGrace) {
+        ::kill(-*p.pid, SIGKILL);
+        break;  // the server never reported it; its status is unknown
+      }
+    }
+    changed_.wait_for(lock, kPoll);
+  }
+  pending_.erase(id);
+  lock.unlock();
+  outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - started_at).count();
+  outcome.output_tail = ReadFileTail(run.output_path, run.output_tail_bytes);
+  return outcome;
+}
+
+void ForkServer::Stop() {
+  // End of file on its channel tells the server to kill its runs and exit.
+  if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);
+  if (reader_.joinable()) reader_.join();
+  if (socket_ >= 0) {
+    ::close(socket_);
+    socket_ = -1;
+  }
+  if (pid_ <= 0) return;
+  auto deadline = Clock::now() + kStopGrace;
+  while (!HasExited(pid_) && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(-pid_, SIGKILL);  // anything left in its group
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace dspy_compat

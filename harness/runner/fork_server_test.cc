@@ -1,0 +1,281 @@
+#include "runner/fork_server.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "runner/warm_test_stub.h"
+
+namespace dspy_compat {
+namespace {
+
+using warm_test::StubTarget;
+namespace fs = std::filesystem;
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  return !line.empty() && line.find(") Z") == std::string::npos;
+}
+
+class ForkServerTest : public StubTarget {
+ protected:
+  ForkServerOptions Options(const std::string& site = "site") {
+    ForkServerOptions options;
+    options.interpreter = warm_test::SystemPython();
+    options.script = warm_test::kServerScript;
+    options.env = EnvFor(dir_ / "server", site);
+    options.cwd = dir_ / "server";
+    options.log_path = dir_ / "server" / "server.log";
+    options.start_timeout = std::chrono::seconds(60);
+    return options;
+  }
+
+  // A run of `scenario` in its own folder, as the executor builds one.
+  WarmRun RunOf(const fs::path& scenario, const std::string& id) {
+    fs::path work = dir_ / "runs" / id;
+    WarmRun run;
+    run.env = EnvFor(work);
+    run.runner_args = {
+        "--scenario", scenario.string(),          "--result", (work / "result.json").string(),
+        "--api-base", run.env["OPENAI_API_BASE"], "--run-id", id};
+    run.cwd = work;
+    run.output_path = work / "output.log";
+    run.timeout = std::chrono::seconds(20);
+    return run;
+  }
+
+  nlohmann::json Result(const std::string& id) {
+    return nlohmann::json::parse(ReadText(dir_ / "runs" / id / "result.json"));
+  }
+};
+
+TEST_F(ForkServerTest, RunsAScenarioAsTheRunnerDoesAndReportsItsExit) {
+  ForkServer server(Options(), nullptr);
+  auto scenario = Scenario("hello", R"PY(
+import os, dspy
+print("hello from", os.getcwd())
+# What the stub dspy copied from HOME at import is re-pointed to this run's.
+assert dspy.HOME_AT_IMPORT == os.path.join(os.environ["HOME"], ".stub"), dspy.HOME_AT_IMPORT
+assert dspy.cache_dir() == dspy.HOME_AT_IMPORT, "a default argument value"
+assert os.getpgid(0) == os.getpid(), "a process group of its own"
+)PY");
+  std::string refused;
+  auto outcome = server.Run(RunOf(scenario, "r1"), nullptr, &refused);
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_TRUE(outcome->started);
+  EXPECT_EQ(outcome->exit_code, 0);
+  EXPECT_FALSE(outcome->timed_out);
+  EXPECT_NE(outcome->output_tail.find("hello from " + (dir_ / "runs/r1").string()),
+            std::string::npos)
+      << outcome->output_tail;
+  auto result = Result("r1");
+  EXPECT_EQ(result["status"], "pass") << result.dump(2);
+  EXPECT_EQ(result["start_mode"], "warm");
+  EXPECT_EQ(result["dspy_version"], "2.5.40");
+  EXPECT_EQ(result["run_id"], "r1");
+  EXPECT_TRUE(server.WhyUnusable().empty());
+}
+
+// Each run is forked from the server, never from an earlier run: what one run
+// changes (environment, module state, threads, files, seeds) the next does not see.
+TEST_F(ForkServerTest, RunsDoNotSeeWhatEarlierRunsChanged) {
+  ForkServer server(Options(), nullptr);
+  auto dirty = Scenario("dirty", R"PY(
+import os, random, threading, time, dspy
+os.environ["LEAKED"] = "1"
+dspy.LEAKED = True
+threading.Thread(target=time.sleep, args=(600,)).start()
+keep_open = open(os.path.join(os.environ["HOME"], "open.txt"), "w")
+print("random", random.random())
+)PY");
+  auto check = Scenario("check", R"PY(
+import os, random, threading, dspy
+assert "LEAKED" not in os.environ
+assert not hasattr(dspy, "LEAKED")
+assert threading.active_count() == 1, threading.enumerate()
+assert len(os.listdir("/proc/self/task")) == 1
+fds = [fd for fd in os.listdir("/proc/self/fd") if int(fd) > 2]
+targets = [os.readlink("/proc/self/fd/" + fd) for fd in fds if os.path.exists("/proc/self/fd/" + fd)]
+assert all(t.startswith("/proc/") for t in targets), targets
+print("random", random.random())
+)PY");
+  std::string refused;
+  std::vector<std::string> randoms;
+  for (const auto& [scenario, id] : std::vector<std::pair<fs::path, std::string>>{
+           {dirty, "d1"}, {check, "c1"}, {dirty, "d2"}, {check, "c2"}}) {
+    auto outcome = server.Run(RunOf(scenario, id), nullptr, &refused);
+    ASSERT_TRUE(outcome.has_value()) << refused;
+    EXPECT_EQ(Result(id)["status"], "pass") << id << ": " << Result(id).dump(2);
+    randoms.push_back(outcome->output_tail);
+  }
+  // Reseeded per run, as a fresh interpreter is.
+  EXPECT_NE(randoms[0], randoms[2]);
+  EXPECT_NE(randoms[1], randoms[3]);
+}
+
+TEST_F(ForkServerTest, TimeLimitKillsTheRunWithItsProcessGroup) {
+  ForkServer server(Options(), nullptr);
+  fs::path pid_file = dir_ / "grandchild.pid";
+  auto scenario = Scenario("hang",
+                           "import subprocess, time\n"
+                           "p = subprocess.Popen(['sleep', '300'])\n"
+                           "open('" +
+                               pid_file.string() +
+                               "', 'w').write(str(p.pid))\n"
+                               "time.sleep(300)\n");
+  auto run = RunOf(scenario, "hang");
+  run.timeout = std::chrono::milliseconds(1500);
+  std::string refused;
+  auto outcome = server.Run(run, nullptr, &refused);
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_TRUE(outcome->timed_out);
+  EXPECT_EQ(outcome->term_signal, SIGKILL);
+  EXPECT_LT(outcome->wall_seconds, 10.0);
+  pid_t grandchild = std::stoi(ReadText(pid_file));
+  for (int i = 0; i < 100 && Alive(grandchild); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(Alive(grandchild));
+  EXPECT_FALSE(fs::exists(dir_ / "runs/hang/result.json"));
+}
+
+TEST_F(ForkServerTest, DeathBySignalIsReported) {
+  ForkServer server(Options(), nullptr);
+  auto scenario = Scenario("die", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n");
+  std::string refused;
+  auto outcome = server.Run(RunOf(scenario, "die"), nullptr, &refused);
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_EQ(outcome->term_signal, SIGSEGV);
+  EXPECT_FALSE(outcome->exit_code.has_value());
+}
+
+TEST_F(ForkServerTest, CancelKillsTheRun) {
+  ForkServer server(Options(), nullptr);
+  auto scenario = Scenario("sleep", "import time\ntime.sleep(300)\n");
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel = true;
+  });
+  std::string refused;
+  auto outcome = server.Run(RunOf(scenario, "cancelled"), &cancel, &refused);
+  canceller.join();
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_TRUE(outcome->cancelled);
+  EXPECT_FALSE(outcome->timed_out);
+  EXPECT_LT(outcome->wall_seconds, 10.0);
+}
+
+TEST_F(ForkServerTest, ConcurrentRunsFromSeveralThreads) {
+  ForkServer server(Options(), nullptr);
+  auto scenario = Scenario("short", "import time\ntime.sleep(0.2)\n");
+  std::vector<std::thread> threads;
+  std::atomic<int> passed{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      std::string refused;
+      auto id = "p" + std::to_string(i);
+      auto outcome = server.Run(RunOf(scenario, id), nullptr, &refused);
+      if (outcome && outcome->exit_code == 0 && Result(id)["status"] == "pass") ++passed;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(passed.load(), 4);
+}
+
+TEST_F(ForkServerTest, ThreadsAliveAfterImportMakeWarmStartingUnsafe) {
+  try {
+    ForkServer server(Options("threads"), nullptr);
+    FAIL() << "a server with a thread alive started";
+  } catch (const WarmStartError& e) {
+    EXPECT_NE(std::string(e.what()).find("2 threads alive after importing dspy"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(ForkServerTest, ACopyOfAPerRunFolderThatCannotBeRepointedMakesItUnsafe) {
+  try {
+    ForkServer server(Options("tuple"), nullptr);
+    FAIL() << "a server with HOME in a tuple started";
+  } catch (const WarmStartError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot be re-pointed: tuple"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(ForkServerTest, ImportFailureIsAStartError) {
+  auto options = Options();
+  options.env["PYTHONPATH"] = (dir_ / "nowhere").string();
+  try {
+    ForkServer server(options, nullptr);
+    FAIL() << "a server without dspy started";
+  } catch (const WarmStartError& e) {
+    EXPECT_NE(std::string(e.what()).find("importing dspy failed: ModuleNotFoundError"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(ForkServerTest, MissingInterpreterIsAStartError) {
+  auto options = Options();
+  options.interpreter = "/nonexistent/python";
+  EXPECT_THROW(ForkServer(options, nullptr), WarmStartError);
+}
+
+// A variable the server did not start with may have been read at import by a
+// fresh interpreter; the server refuses rather than guess, and stays usable.
+TEST_F(ForkServerTest, ARunWithAnotherEnvironmentIsRefused) {
+  ForkServer server(Options(), nullptr);
+  auto scenario = Scenario("env", "pass\n");
+  auto run = RunOf(scenario, "env");
+  run.env["DSPY_CACHE_LIMIT"] = "10";
+  std::string refused;
+  EXPECT_FALSE(server.Run(run, nullptr, &refused).has_value());
+  EXPECT_NE(refused.find("DSPY_CACHE_LIMIT"), std::string::npos) << refused;
+  EXPECT_FALSE(fs::exists(dir_ / "runs/env/output.log"));  // nothing ran
+  EXPECT_TRUE(server.WhyUnusable().empty());
+  EXPECT_TRUE(server.Run(RunOf(scenario, "env2"), nullptr, &refused).has_value());
+}
+
+TEST_F(ForkServerTest, ServerDeathDuringARunIsAnErrorAndItsRunIsKilled) {
+  ForkServer server(Options(), nullptr);
+  auto scenario = Scenario("long", "import time\ntime.sleep(300)\n");
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ::kill(server.pid(), SIGKILL);
+  });
+  std::string refused;
+  auto outcome = server.Run(RunOf(scenario, "orphan"), nullptr, &refused);
+  killer.join();
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_FALSE(outcome->started);
+  EXPECT_NE(outcome->start_error.find("stopped"), std::string::npos);
+  EXPECT_FALSE(server.WhyUnusable().empty());
+  EXPECT_FALSE(server.Run(RunOf(scenario, "after"), nullptr, &refused).has_value());
+}
+
+TEST_F(ForkServerTest, StoppingTheServerLeavesNoProcessBehind) {
+  pid_t pid = 0;
+  {
+    ForkServer server(Options(), nullptr);
+    pid = server.pid();
+    EXPECT_TRUE(Alive(pid));
+  }
+  EXPECT_FALSE(Alive(pid));
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,60 @@
+#include "runner/run_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace dspy_compat {
+namespace {
+
+std::vector<RunSpec> SamplePlan() {
+  std::vector<Scenario> scenarios(3);
+  for (int i = 0; i < 3; ++i) scenarios[static_cast<std::size_t>(i)].id = "s" + std::to_string(i);
+  std::vector<Target> targets(2);
+  targets[0].name = "a";
+  targets[1].name = "b";
+  PlanOptions options;
+  options.repeat = 3;
+  return PlanRuns(scenarios, targets, options);  // 18 runs
+}
+
+TEST(ShardTest, ParsesIOverN) {
+  EXPECT_EQ(ParseShard("2/4"), (ShardInfo{2, 4}));
+  EXPECT_EQ(ParseShard("1/1"), (ShardInfo{1, 1}));
+  for (const char* bad : {"0/2", "3/2", "2", "a/b", "1/0", "1/2/3", " 1/2", "1/1001"}) {
+    EXPECT_THROW(ParseShard(bad), PlanError) << bad;
+  }
+  try {
+    ParseShard("2");
+  } catch (const PlanError& e) {
+    EXPECT_EQ(std::string(e.what()), "--shard takes I/N, e.g. 2/4, not '2'");
+  }
+}
+
+TEST(ShardTest, ShardsCoverThePlanExactlyOnceWithTheSameRunIds) {
+  std::vector<RunSpec> plan = SamplePlan();
+  for (int count : {1, 2, 4, 7, 30}) {
+    std::multiset<std::string> seen;
+    for (int index = 1; index <= count; ++index) {
+      for (const RunSpec& spec : SelectShard(plan, {index, count})) seen.insert(spec.run_id);
+    }
+    std::multiset<std::string> all;
+    for (const RunSpec& spec : plan) all.insert(spec.run_id);
+    EXPECT_EQ(seen, all) << count << " shards";
+  }
+}
+
+TEST(ShardTest, SlicesAreRoundRobinAndStable) {
+  std::vector<RunSpec> plan = SamplePlan();
+  std::vector<RunSpec> second = SelectShard(plan, {2, 4});
+  ASSERT_EQ(second.size(), 5u);  // runs 2, 6, 10, 14, 18 of 18
+  EXPECT_EQ(second[0].run_id, plan[1].run_id);
+  EXPECT_EQ(second[1].run_id, plan[5].run_id);
+  std::vector<RunSpec> again = SelectShard(SamplePlan(), {2, 4});
+  for (std::size_t i = 0; i < second.size(); ++i) EXPECT_EQ(again[i].run_id, second[i].run_id);
+  // Shards differ in size by at most one run.
+  EXPECT_EQ(SelectShard(plan, {4, 4}).size(), 4u);
+}
+
+}  // namespace
+}  // namespace dspy_compat

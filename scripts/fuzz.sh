@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Fuzzes the mock LM server's request parser, its fixture parser and its JSON reader (against
+# nlohmann's, differentially) with libFuzzer (clang), apart from the main g++ build. Replays every input that ever crashed a target
+# (harness/mock_server/fuzz/corpus-regressions/<target>/), then fuzzes each target for a bounded
+# time from the seed corpus. Exits non-zero on a crash, leak or sanitizer report, and says where
+# the crashing input is.
+#   scripts/fuzz.sh              10 s per target, 30 s in all (what scripts/test.sh runs)
+#   scripts/fuzz.sh 600          a longer run, 10 minutes per target
+#   FUZZ_JOBS=2 scripts/fuzz.sh 3600   both cores, an hour per target
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-10}
+build=${FUZZ_BUILD_DIR:-build-fuzz}
+jobs=${FUZZ_JOBS:-1}
+cxx=${FUZZ_CXX:-clang++-14}
+fuzz_dir=harness/mock_server/fuzz
+targets=(request_fuzzer fixture_fuzzer json_fuzzer)
+
+command -v "$cxx" >/dev/null || {
+  echo "fuzz: $cxx not found (scripts/setup.sh installs clang-14 and libclang-rt-14-dev)" >&2
+  exit 2
+}
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$fuzz_dir" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build" --target "${targets[@]}"
+
+status=0
+for target in "${targets[@]}"; do
+  name=${target%_fuzzer}
+  seeds="$fuzz_dir/corpus/$name"
+  regressions="$fuzz_dir/corpus-regressions/$name"
+  work="$build/corpus/$name"            # grows while fuzzing; not kept in the repository
+  artifacts="$build/artifacts/$name/"
+  mkdir -p "$work" "$artifacts" "$regressions"
+  dict=()
+  [ -f "$fuzz_dir/$name.dict" ] && dict=(-dict="$fuzz_dir/$name.dict")
+
+  mapfile -t old < <(find "$regressions" -type f ! -name '.*' | sort)
+  if [ ${#old[@]} -gt 0 ]; then
+    echo "== $target: replaying ${#old[@]} regression inputs"
+    if ! "$build/$target" -runs=0 "${old[@]}" >"$build/$name-replay.log" 2>&1; then
+      tail -30 "$build/$name-replay.log" >&2
+      echo "fuzz: $target fails on a regression input (log: $build/$name-replay.log)" >&2
+      status=1
+      continue
+    fi
+  fi
+
+  echo "== $target: fuzzing for ${seconds}s"
+  set +e
+  "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -print_final_stats=1 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$artifacts" \
+    "${dict[@]}" "$work" "$seeds" >"$build/$name.log" 2>&1
+  rc=$?
+  set -e
+  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)" "$build/$name.log" | sed 's/^/  /' || true
+  if [ $rc -ne 0 ]; then
+    tail -40 "$build/$name.log" >&2
+    echo "fuzz: $target found a problem; the input is in $artifacts" >&2
+    echo "fuzz: once fixed, keep it: cp ${artifacts}crash-* $regressions/" >&2
+    status=1
+  fi
+done
+[ $status -eq 0 ] && echo "fuzz: no crashes (${#targets[@]} targets, ${seconds}s each)"
+exit $status
