@@ -9,9 +9,11 @@
 #   FUZZ_JOBS=2 scripts/fuzz.sh 3600   both cores, an hour per target
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 
 seconds=${1:-10}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
+case $build in /*) ;; *) build=$root/$build ;; esac
 jobs=${FUZZ_JOBS:-1}
 cxx=${FUZZ_CXX:-clang++-14}
 fuzz_dir=harness/mock_server/fuzz
@@ -36,7 +38,7 @@ for target in "${targets[@]}"; do
   artifacts="$build/artifacts/$name/"
   mkdir -p "$work" "$artifacts" "$regressions"
   dict=()
-  [ -f "$fuzz_dir/$name.dict" ] && dict=(-dict="$fuzz_dir/$name.dict")
+  [ -f "$fuzz_dir/$name.dict" ] && dict=(-dict="$root/$fuzz_dir/$name.dict")
 
   mapfile -t old < <(find "$regressions" -type f ! -name '.*' | sort)
   if [ ${#old[@]} -gt 0 ]; then
@@ -50,10 +52,14 @@ for target in "${targets[@]}"; do
   fi
 
   echo "== $target: fuzzing for ${seconds}s"
+  # With -jobs, libFuzzer's workers write fuzz-<n>.log into the working
+  # folder: run from the build folder so nothing lands in the checkout.
+  parallel=()
+  [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
   set +e
-  "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$artifacts" \
-    "${dict[@]}" "$work" "$seeds" >"$build/$name.log" 2>&1
+  (cd "$build" && "./$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 "${parallel[@]}" -artifact_prefix="$artifacts" \
+    "${dict[@]}" "$work" "$root/$seeds") >"$build/$name.log" 2>&1
   rc=$?
   set -e
   grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)" "$build/$name.log" | sed 's/^/  /' || true
