@@ -4,7 +4,7 @@
 #   scripts/check-format.sh --fix  rewrite in place
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files 'harness/*.cc' 'harness/*.h' 2>/dev/null || find harness -name '*.cc' -o -name '*.h')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard 'harness/*.cc' 'harness/*.h' 2>/dev/null || find harness -name '*.cc' -o -name '*.h')
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0

@@ -6,6 +6,7 @@
 
 #include "catalogue/discovery.h"
 #include "catalogue/scenario_header.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat {
 namespace {
@@ -123,9 +124,7 @@ TEST_F(DiscoveryTest, MigrationOfItselfIsAnError) {
 }
 
 TEST(BundledCatalogueTest, EveryScenarioHasASummaryAndAnExcerpt) {
-  const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT");
-  ASSERT_NE(root, nullptr);
-  auto found = DiscoverScenarios({fs::path(root) / "scenarios"});
+  auto found = DiscoverScenarios({test_support::SourceRoot() / "scenarios"});
   EXPECT_GE(found.size(), 6u);
   for (const auto& s : found) {
     EXPECT_NE(s.summary, s.id) << s.path;

@@ -2,20 +2,10 @@
 
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "process/subprocess.h"
 
 namespace dspy_compat::e2e {
 namespace fs = std::filesystem;
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool ProcessMatching(const std::string& pattern) {
   ProcessSpec pgrep;

@@ -13,19 +13,19 @@
 #include <vector>
 
 #include "core/model.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat::e2e {
 
 inline const std::filesystem::path kBinary = DSPY_COMPAT_BINARY;
-inline const std::filesystem::path kRoot = DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
+inline const std::filesystem::path kRoot = test_support::SourceRoot();
 
 struct Invocation {
   int exit_code = -1;
   std::string output;  // stdout and stderr together
 };
 
-// The whole text of a file ("" if it cannot be read).
-std::string ReadText(const std::filesystem::path& path);
+using test_support::ReadText;
 
 // Whether a process whose command line matches the pgrep pattern is alive.
 bool ProcessMatching(const std::string& pattern);

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "test_support/source_tree.h"
+
 namespace dspy_compat::mock {
 namespace {
 
@@ -124,7 +126,7 @@ TEST(FixturesTest, ErrorsNameTheKey) {
 }
 
 TEST(FixturesTest, TheShippedExamplesLoad) {
-  std::filesystem::path dir = std::filesystem::path(DSPY_COMPAT_SOURCE_ROOT) / "fixtures" / "mock";
+  std::filesystem::path dir = test_support::SourceRoot() / "fixtures" / "mock";
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".json") continue;

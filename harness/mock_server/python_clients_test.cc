@@ -19,6 +19,7 @@
 #include "process/subprocess.h"
 #include "targets/environment_cache.h"
 #include "targets/target_definition.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat::mock {
 namespace {
@@ -26,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kTestData = DSPY_COMPAT_MOCK_TESTDATA;
-const fs::path kSourceRoot = DSPY_COMPAT_SOURCE_ROOT;
+const fs::path kSourceRoot = test_support::SourceRoot();
 
 // Whether the package index answers at all (uv and pip use PyPI's simple API).
 bool RegistryReachable() {

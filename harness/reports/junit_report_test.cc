@@ -7,17 +7,12 @@
 
 #include "process/subprocess.h"
 #include "results/results_file.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat {
 namespace {
 namespace fs = std::filesystem;
-
-fs::path SourceRoot() {
-  if (const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT"); root != nullptr && *root != 0) {
-    return root;
-  }
-  return DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
-}
+using test_support::SourceRoot;
 
 fs::path TestData(const std::string& name) {
   return SourceRoot() / "harness" / "reports" / "testdata" / name;

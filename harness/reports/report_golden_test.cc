@@ -13,27 +13,16 @@
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
 #include "results/results_file.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat {
 namespace {
 namespace fs = std::filesystem;
-
-fs::path SourceRoot() {
-  if (const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT"); root != nullptr && *root != 0) {
-    return root;
-  }
-  return DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
-}
+using test_support::ReadText;
+using test_support::SourceRoot;
 
 fs::path TestData(const std::string& name) {
   return SourceRoot() / "harness" / "reports" / "testdata" / name;
-}
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 bool Updating() {

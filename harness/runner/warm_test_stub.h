@@ -13,12 +13,13 @@
 
 #include "core/model.h"
 #include "runner/run_environment.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat::warm_test {
 
 namespace fs = std::filesystem;
 
-inline const fs::path kSourceRoot = DSPY_COMPAT_SOURCE_ROOT_DEFAULT;
+inline const fs::path kSourceRoot = test_support::SourceRoot();
 inline const fs::path kRunnerScript = kSourceRoot / "fixtures/runner/dspy_compat_runner.py";
 inline const fs::path kServerScript = kSourceRoot / "fixtures/runner/dspy_compat_forkserver.py";
 

@@ -5,14 +5,12 @@
 
 #include <fstream>
 
+#include "test_support/source_tree.h"
+
 namespace dspy_compat {
 namespace {
 namespace fs = std::filesystem;
-
-fs::path SourceRoot() {
-  const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT");
-  return root != nullptr ? fs::path(root) : fs::path(DSPY_COMPAT_SOURCE_ROOT_DEFAULT);
-}
+using test_support::SourceRoot;
 
 class TargetDefinitionTest : public ::testing::Test {
  protected:
