@@ -81,14 +81,18 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--cold", run.cold,
                     "Start every run in a fresh interpreter (default: fork each run from a "
                     "per-target interpreter that imported DSPy once; as isolated, much faster)");
-  run_cmd->add_option("--pass-env", run.pass_env,
-                      "Pass this variable of yours to scenarios unchanged (repeatable; globs "
-                      "like MY_* allowed). Scenarios get an allow-listed environment otherwise; "
-                      "results record the names passed, never the values");
-  run_cmd->add_option("--scrub", run.scrub,
-                      "Also replace this variable by a dummy value in scenarios (repeatable; "
-                      "globs allowed). Always scrubbed: OPENAI_API_KEY, ANTHROPIC_API_KEY, "
-                      "AZURE_*, AWS_*, GOOGLE_*, HF_TOKEN, *_API_KEY, *_TOKEN, *_SECRET*");
+  run_cmd
+      ->add_option("--pass-env", run.pass_env,
+                   "Pass this variable of yours to scenarios unchanged (repeatable; globs "
+                   "like MY_* allowed). Scenarios get an allow-listed environment otherwise; "
+                   "results record the names passed, never the values")
+      ->allow_extra_args(false);
+  run_cmd
+      ->add_option("--scrub", run.scrub,
+                   "Also replace this variable by a dummy value in scenarios (repeatable; "
+                   "globs allowed). Always scrubbed: OPENAI_API_KEY, ANTHROPIC_API_KEY, "
+                   "AZURE_*, AWS_*, GOOGLE_*, HF_TOKEN, *_API_KEY, *_TOKEN, *_SECRET*")
+      ->allow_extra_args(false);
   run_cmd->add_option("--shard", run.shard,
                       "Run the I-th of N stable slices of the matrix (I/N, e.g. 2/4); combine "
                       "the shards' results with `dspy-compat merge`");
