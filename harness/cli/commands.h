@@ -31,9 +31,11 @@ struct RunOptions {
   std::optional<std::filesystem::path> cache_dir;
   bool keep_work = false;
   bool cold = false;  // --cold: a fresh interpreter per run instead of forking a warm one
-  std::optional<std::string> shard;  // "I/N": run the I-th of N stable slices of the matrix
-  bool gate = false;                 // --gate (implied by --baseline): exit as `gate` does
-  GateOptions gate_options;          // baseline and update_baseline; results unused
+  std::vector<std::string> scrub;     // --scrub NAME: more variables replaced by dummies
+  std::vector<std::string> pass_env;  // --pass-env NAME: variables a scenario truly needs
+  std::optional<std::string> shard;   // "I/N": run the I-th of N stable slices of the matrix
+  bool gate = false;                  // --gate (implied by --baseline): exit as `gate` does
+  GateOptions gate_options;           // baseline and update_baseline; results unused
   std::string command_line;
 };
 int RunCommand(const RunOptions& options);

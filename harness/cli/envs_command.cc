@@ -21,8 +21,9 @@ int EnvsSyncCommand(const EnvsOptions& options) {
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
-  PythonEnvironmentBuilder builder;
-  EnvironmentCache cache(options.cache_dir.value_or(EnvironmentCache::DefaultRoot()), builder);
+  const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
+  PythonEnvironmentBuilder builder(cache_root / "scratch");
+  EnvironmentCache cache(cache_root, builder);
   int failures = 0;
   for (const auto& target : targets) {
     try {
@@ -38,8 +39,9 @@ int EnvsSyncCommand(const EnvsOptions& options) {
 }
 
 int EnvsListCommand(const EnvsOptions& options) {
-  PythonEnvironmentBuilder builder;
-  EnvironmentCache cache(options.cache_dir.value_or(EnvironmentCache::DefaultRoot()), builder);
+  const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
+  PythonEnvironmentBuilder builder(cache_root / "scratch");
+  EnvironmentCache cache(cache_root, builder);
   auto envs = cache.List();
   if (envs.empty()) {
     std::cout << "no environments in " << (cache.root() / "envs").string()

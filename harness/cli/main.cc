@@ -19,6 +19,12 @@ constexpr const char* kFooter = R"(Exit codes:
        are incomplete (never reported as a regression, never as a pass)
   130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
 
+Containment (run): a scenario reaches only loopback; every LM it builds (any
+provider prefix, any api_base, the openai client) is sent to the mock LM
+server; a connection past loopback is refused and makes the run an error;
+keys and tokens reach it as dummies (see README, "What a scenario can and
+cannot reach").
+
 Environment: DSPY_COMPAT_CACHE (environment cache, default ~/.cache/dspy-compat),
 DSPY_COMPAT_ROOT (bundled fixtures and scenarios), CI (plain progress lines).)";
 
@@ -75,6 +81,18 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--cold", run.cold,
                     "Start every run in a fresh interpreter (default: fork each run from a "
                     "per-target interpreter that imported DSPy once; as isolated, much faster)");
+  run_cmd
+      ->add_option("--pass-env", run.pass_env,
+                   "Pass this variable of yours to scenarios unchanged (repeatable; globs "
+                   "like MY_* allowed). Scenarios get an allow-listed environment otherwise; "
+                   "results record the names passed, never the values")
+      ->allow_extra_args(false);
+  run_cmd
+      ->add_option("--scrub", run.scrub,
+                   "Also replace this variable by a dummy value in scenarios (repeatable; "
+                   "globs allowed). Always scrubbed: OPENAI_API_KEY, ANTHROPIC_API_KEY, "
+                   "AZURE_*, AWS_*, GOOGLE_*, HF_TOKEN, *_API_KEY, *_TOKEN, *_SECRET*")
+      ->allow_extra_args(false);
   run_cmd->add_option("--shard", run.shard,
                       "Run the I-th of N stable slices of the matrix (I/N, e.g. 2/4); combine "
                       "the shards' results with `dspy-compat merge`");

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include "catalogue/discovery.h"
@@ -22,6 +23,7 @@
 #include "core/iso_time.h"
 #include "mock_server/server.h"
 #include "results/results_file.h"
+#include "runner/containment.h"
 #include "runner/progress.h"
 #include "runner/run_executor.h"
 #include "runner/scheduler.h"
@@ -119,8 +121,9 @@ int RunCommand(const RunOptions& options) {
     }
   }
 
-  PythonEnvironmentBuilder builder;
-  EnvironmentCache cache(options.cache_dir.value_or(EnvironmentCache::DefaultRoot()), builder);
+  const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
+  PythonEnvironmentBuilder builder(cache_root / "scratch");
+  EnvironmentCache cache(cache_root, builder);
   for (std::size_t t = 0; t < targets.size(); ++t) {
     if (!needed[t]) continue;
     auto& target = targets[t];
@@ -143,6 +146,22 @@ int RunCommand(const RunOptions& options) {
     std::cerr << "dspy-compat: the mock LM server would not start: " << e.what() << "\n";
     return kExitInfrastructure;
   }
+
+  // Containment: the same policy for cold runs and for the warm interpreters
+  // they fork from (a run whose environment differed would start cold).
+  std::optional<RefusingPort> refusing;
+  try {
+    refusing.emplace();
+  } catch (const std::system_error& e) {
+    std::cerr << "dspy-compat: cannot reserve a refusing loopback port for runs' proxy "
+                 "variables: "
+              << e.what() << "\n";
+    return kExitInfrastructure;
+  }
+  const ContainmentPolicy containment{
+      .scrub = options.scrub, .pass = options.pass_env, .refusing_proxy = refusing->ProxyUrl()};
+  const auto parent_env = CurrentEnvironment();
+  const EnvironmentDecision env_decision = DecideEnvironment(parent_env, containment);
 
   const int jobs = options.jobs > 0
                        ? options.jobs
@@ -167,6 +186,8 @@ int RunCommand(const RunOptions& options) {
     env.scenario_info[s.id] = DescribeScenario(s, targets, root);
   }
   env.shard = shard;
+  env.passed_env = env_decision.passed;
+  env.scrubbed_env = env_decision.scrubbed;
 
   std::error_code ec;
   fs::create_directories(options.out, ec);
@@ -187,13 +208,15 @@ int RunCommand(const RunOptions& options) {
     warm.emplace(WarmPoolOptions{
         .server_script = root / "fixtures" / "runner" / "dspy_compat_forkserver.py",
         .work_root = fs::absolute(options.out) / "work",
-        .parent_env = CurrentEnvironment(),
+        .parent_env = parent_env,
+        .containment = containment,
         .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
   }
   RunExecutor executor({.runner_script = root / "fixtures" / "runner" / "dspy_compat_runner.py",
                         .work_root = fs::absolute(options.out) / "work",
                         .keep_work = options.keep_work,
-                        .warm = warm ? &*warm : nullptr},
+                        .warm = warm ? &*warm : nullptr,
+                        .containment = containment},
                        endpoint);
   Progress progress(static_cast<int>(plan.size()), Progress::ShouldBeLive(2), std::cerr,
                     Progress::TerminalWidth(2));

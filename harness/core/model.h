@@ -106,6 +106,21 @@ struct LmTraffic {
 // ("0b1") is ignored. Negative, zero or positive, like strcmp.
 int CompareVersions(std::string_view a, std::string_view b);
 
+// Something a scenario tried that containment stopped or changed (results
+// v1.3). Kinds: "blocked-connection" (a name lookup or connection past
+// loopback, refused: the run is an error), "redirected-lm" (a dspy.LM naming
+// another provider or api_base, sent to the mock server instead) and
+// "redirected-client" (an openai client built with another base_url, idem).
+struct ContainmentEvent {
+  std::string kind;
+  std::string host;         // as the program named it; "" when it named none
+  std::optional<int> port;  // when known
+  std::string detail;       // e.g. the model, or how the connection was attempted
+  friend bool operator==(const ContainmentEvent&, const ContainmentEvent&) = default;
+};
+
+inline constexpr const char* kBlockedConnection = "blocked-connection";
+
 struct RunResult {
   std::string scenario_id;
   std::string target_name;
@@ -130,6 +145,10 @@ struct RunResult {
   // DSPy), "cold" (fresh, e.g. --cold) or "cold (fallback: <reason>)". Empty
   // in files written before it was recorded.
   std::string start_mode;
+  // What kept the run in (results v1.3), e.g. "python-audit-hook+refusing-proxy";
+  // empty in older files.
+  std::string containment;
+  std::vector<ContainmentEvent> containment_events;
 };
 
 struct TargetInfo {
@@ -177,6 +196,10 @@ struct RunEnvironment {
   std::map<std::string, ScenarioInfo> scenario_info;  // id -> what reports show of it
   std::optional<ShardInfo> shard;                     // set when this session ran one shard
   std::vector<ShardInfo> merged_shards;               // set by merge: the shards it combined
+  // Results v1.3: the parent's variables that reached runs (--pass-env) and
+  // those replaced by dummies (keys, tokens, --scrub). Names only.
+  std::vector<std::string> passed_env;
+  std::vector<std::string> scrubbed_env;
 };
 
 struct Results {

@@ -180,7 +180,9 @@ json EnvironmentToJson(const RunEnvironment& e) {
           {"scenario_summaries", e.scenario_summaries},
           {"scenario_info", std::move(info)},
           {"shard", e.shard ? ShardToJson(*e.shard) : json(nullptr)},
-          {"merged_shards", std::move(merged)}};
+          {"merged_shards", std::move(merged)},
+          {"passed_env", e.passed_env},
+          {"scrubbed_env", e.scrubbed_env}};
 }
 
 json OptionalToJson(const std::optional<int>& value) {
@@ -192,7 +194,14 @@ json LmTrafficToJson(const LmTraffic& t) {
       {"adapters", t.adapters}, {"parameters", t.parameters}, {"system_prompts", t.system_prompts}};
 }
 
+json ContainmentEventToJson(const ContainmentEvent& e) {
+  return {
+      {"kind", e.kind}, {"host", e.host}, {"port", OptionalToJson(e.port)}, {"detail", e.detail}};
+}
+
 json RunToJson(const RunResult& r) {
+  json events = json::array();
+  for (const auto& e : r.containment_events) events.push_back(ContainmentEventToJson(e));
   return {{"scenario_id", r.scenario_id},
           {"target_name", r.target_name},
           {"repetition", r.repetition},
@@ -211,7 +220,9 @@ json RunToJson(const RunResult& r) {
           {"term_signal", OptionalToJson(r.term_signal)},
           {"output_tail", r.output_tail},
           {"lm_traffic", r.lm_traffic ? LmTrafficToJson(*r.lm_traffic) : json(nullptr)},
-          {"start_mode", r.start_mode}};
+          {"start_mode", r.start_mode},
+          {"containment", r.containment},
+          {"containment_events", std::move(events)}};
 }
 
 // The v1.1 additions (see results_schema.md): absent or null in v1.0 files.
@@ -272,6 +283,16 @@ TargetInfo TargetFromJson(const json& j, const std::string& where) {
   return t;
 }
 
+ContainmentEvent ContainmentEventFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  ContainmentEvent e;
+  e.kind = ReadString(j, "kind", where);
+  e.host = ReadString(j, "host", where);
+  e.port = ReadOptionalInt(j, "port", where);
+  e.detail = ReadString(j, "detail", where);
+  return e;
+}
+
 RunEnvironment EnvironmentFromJson(const json& j, const std::string& where) {
   ExpectObject(j, where);
   RunEnvironment e;
@@ -308,6 +329,10 @@ RunEnvironment EnvironmentFromJson(const json& j, const std::string& where) {
           ShardFromJson((*merged)[i], fmt::format("{}.merged_shards[{}]", where, i)));
     }
   }
+  if (OptionalField(j, "passed_env") != nullptr) e.passed_env = ReadStrings(j, "passed_env", where);
+  if (OptionalField(j, "scrubbed_env") != nullptr) {
+    e.scrubbed_env = ReadStrings(j, "scrubbed_env", where);
+  }
   return e;
 }
 
@@ -342,6 +367,16 @@ RunResult RunFromJson(const json& j, const std::string& where) {
     r.lm_traffic = LmTrafficFromJson(*traffic, Join(where, "lm_traffic"));
   }
   if (OptionalField(j, "start_mode") != nullptr) r.start_mode = ReadString(j, "start_mode", where);
+  if (OptionalField(j, "containment") != nullptr) {
+    r.containment = ReadString(j, "containment", where);
+  }
+  if (const json* events = OptionalField(j, "containment_events")) {
+    if (!events->is_array()) Mistyped(Join(where, "containment_events"), "an array", *events);
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      r.containment_events.push_back(ContainmentEventFromJson(
+          (*events)[i], fmt::format("{}.containment_events[{}]", where, i)));
+    }
+  }
   return r;
 }
 

@@ -209,6 +209,38 @@ TEST(ResultsJsonTest, StartModeRoundTripsAndIsOptional) {
   EXPECT_EQ(FormatErrorOf(j), "runs[1].start_mode: expected a string, got number");
 }
 
+// Containment (issue 7): names of passed and scrubbed variables, and what
+// each run tried; absent in older files.
+TEST(ResultsJsonTest, ContainmentRoundTripsAndIsOptional) {
+  Results original = SampleResults();
+  original.environment.passed_env = {"MY_SERVICE_URL"};
+  original.environment.scrubbed_env = {"ANTHROPIC_API_KEY", "OPENAI_API_KEY"};
+  original.runs[0].containment = "python-audit-hook+refusing-proxy";
+  original.runs[0].containment_events = {
+      {kBlockedConnection, "10.231.0.2", 8080, "socket.connect"},
+      {"redirected-lm", "", std::nullopt, "anthropic/claude-3-5-sonnet"}};
+  Results read = ResultsFromJson(json::parse(ToJson(original).dump()));
+  EXPECT_EQ(read.environment.passed_env, original.environment.passed_env);
+  EXPECT_EQ(read.environment.scrubbed_env, original.environment.scrubbed_env);
+  EXPECT_EQ(read.runs[0].containment, "python-audit-hook+refusing-proxy");
+  EXPECT_EQ(read.runs[0].containment_events, original.runs[0].containment_events);
+  EXPECT_TRUE(read.runs[1].containment_events.empty());
+
+  json j = ToJson(original);
+  j["environment"].erase("scrubbed_env");
+  j["runs"][0].erase("containment");
+  j["runs"][0].erase("containment_events");
+  Results old = ResultsFromJson(j);
+  EXPECT_TRUE(old.environment.scrubbed_env.empty());
+  EXPECT_EQ(old.runs[0].containment, "");
+  EXPECT_TRUE(old.runs[0].containment_events.empty());
+
+  j = ToJson(original);
+  j["runs"][0]["containment_events"][0]["port"] = "8080";
+  EXPECT_EQ(FormatErrorOf(j),
+            "runs[0].containment_events[0].port: expected an integer or null, got string");
+}
+
 TEST(ResultsJsonTest, IgnoresUnknownKeys) {
   json j = ToJson(SampleResults());
   j["added_later"] = 1;

@@ -89,6 +89,42 @@ assert os.getpgid(0) == os.getpid(), "a process group of its own"
   EXPECT_TRUE(server.WhyUnusable().empty());
 }
 
+// Containment holds in a warm child as in a fresh interpreter: the audit hook
+// the server installed before importing dspy refuses what leaves loopback,
+// and records it in this run's result, which is an error even though the
+// scenario swallowed every refusal. Reserved names and documentation
+// addresses only: nothing here could reach a real host.
+TEST_F(ForkServerTest, EgressIsRefusedAndMakesTheRunAnError) {
+  ForkServer server(Options(), nullptr);
+  auto scenario = Scenario("egress", R"PY(
+import socket
+for attempt in (lambda: socket.getaddrinfo("dspy-compat-test.invalid", 443),
+                lambda: socket.create_connection(("192.0.2.7", 9), timeout=1)):
+    try:
+        attempt()
+    except OSError as exc:
+        print("swallowed", exc)
+)PY");
+  std::string refused;
+  auto outcome = server.Run(RunOf(scenario, "e1"), nullptr, &refused);
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  auto result = Result("e1");
+  EXPECT_EQ(result["status"], "error") << result.dump(2);
+  EXPECT_EQ(result["error_type"], "dspy_compat_runner.ContainmentError");
+  EXPECT_NE(result["error_message"].get<std::string>().find("192.0.2.7:9"), std::string::npos);
+  ASSERT_EQ(result["containment_events"].size(), 2u) << result.dump(2);
+  EXPECT_EQ(result["containment_events"][0]["host"], "dspy-compat-test.invalid");
+  EXPECT_EQ(result["containment_events"][0]["port"], 443);
+  EXPECT_EQ(result["containment_events"][1]["kind"], "blocked-connection");
+  EXPECT_EQ(result["containment_events"][1]["host"], "192.0.2.7");
+
+  // The next run starts with no events of the earlier one.
+  auto quiet = Scenario("quiet", "print('nothing to see')\n");
+  ASSERT_TRUE(server.Run(RunOf(quiet, "e2"), nullptr, &refused).has_value()) << refused;
+  EXPECT_EQ(Result("e2")["status"], "pass") << Result("e2").dump(2);
+  EXPECT_TRUE(Result("e2")["containment_events"].empty());
+}
+
 // Each run is forked from the server, never from an earlier run: what one run
 // changes (environment, module state, threads, files, seeds) the next does not see.
 TEST_F(ForkServerTest, RunsDoNotSeeWhatEarlierRunsChanged) {

@@ -1,6 +1,7 @@
 #include "runner/run_executor.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <fstream>
 
@@ -24,6 +25,25 @@ std::optional<nlohmann::json> ReadRunnerResult(const fs::path& path) {
 std::string Str(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::vector<ContainmentEvent> ReadContainmentEvents(const nlohmann::json& j) {
+  std::vector<ContainmentEvent> events;
+  auto it = j.find("containment_events");
+  if (it == j.end() || !it->is_array()) return events;
+  for (const auto& item : *it) {
+    if (!item.is_object()) continue;
+    ContainmentEvent e{Str(item, "kind"), Str(item, "host"), std::nullopt, Str(item, "detail")};
+    if (auto port = item.find("port"); port != item.end() && port->is_number_integer()) {
+      e.port = port->get<int>();
+    }
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+std::string Endpoint(const ContainmentEvent& e) {
+  return e.port ? fmt::format("{}:{}", e.host, *e.port) : e.host;
 }
 
 }  // namespace
@@ -74,6 +94,24 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
   r.dspy_version = Str(j, "dspy_version");
   r.scenario_seconds = j.value("scenario_seconds", 0.0);
   r.lm_calls = j.value("lm_calls", 0);
+  r.containment = Str(j, "containment");
+  r.containment_events = ReadContainmentEvents(j);
+  // A run that tried to leave the machine is never a pass, nor an ordinary
+  // failure of its program, even if it caught the refusal: its outcome would
+  // otherwise depend on what lies outside the harness.
+  std::vector<std::string> blocked;
+  for (const auto& e : r.containment_events) {
+    if (e.kind == kBlockedConnection) blocked.push_back(Endpoint(e));
+  }
+  if (!blocked.empty() && r.status != Status::kError) {
+    r.status = Status::kError;
+    r.error_type = "ContainmentError";
+    r.error_message = fmt::format(
+        "containment: the scenario tried to reach {} (outside loopback); refused. A run may "
+        "reach only the mock LM server",
+        fmt::join(blocked, ", "));
+    return r;
+  }
   // The pin is checked on every run, not only when the environment was built.
   if (spec.target.kind == Target::Kind::kLocked && r.status != Status::kError &&
       r.dspy_version != spec.target.dspy_version) {
@@ -104,7 +142,7 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
                                           "--result",   result_file.string(),
                                           "--api-base", api_base,
                                           "--run-id",   spec.run_id};
-  auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base);
+  auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base, config_.containment);
   fs::path output = work / "output.log";
 
   ProcessOutcome outcome;

@@ -13,6 +13,7 @@
 
 #include "core/model.h"
 #include "process/subprocess.h"
+#include "runner/containment.h"
 #include "runner/lm_endpoint.h"
 #include "runner/run_plan.h"
 #include "runner/warm_pool.h"
@@ -27,6 +28,8 @@ struct ExecutorConfig {
   // Starts runs from warm interpreters (falling back to a fresh one when a
   // target's cannot serve); nullptr: a fresh interpreter per run (--cold).
   WarmStarter* warm = nullptr;
+  // Keys scrubbed, variables passed, the refusing proxy (containment.h).
+  ContainmentPolicy containment{};
 };
 
 class RunExecutor {

@@ -61,8 +61,8 @@ TEST(RunEnvironmentTest, SecretsDoNotPassAndCachesAreFresh) {
   auto env = BuildRunEnvironment(parent, "/w/run1", "http://127.0.0.1:1/run/r/v1");
   EXPECT_EQ(env["PATH"], "/bin");
   EXPECT_EQ(env["OPENAI_API_KEY"], kDummyApiKey);
-  EXPECT_FALSE(env.contains("ANTHROPIC_API_KEY"));
-  EXPECT_FALSE(env.contains("AWS_SECRET_ACCESS_KEY"));
+  EXPECT_EQ(env["ANTHROPIC_API_KEY"], kDummyApiKey);
+  EXPECT_EQ(env["AWS_SECRET_ACCESS_KEY"], kDummyApiKey);
   EXPECT_EQ(env["HOME"], "/w/run1/home");
   EXPECT_EQ(env["DSPY_CACHEDIR"], "/w/run1/dspy_cache");
   EXPECT_EQ(env["OPENAI_API_BASE"], "http://127.0.0.1:1/run/r/v1");
@@ -110,6 +110,36 @@ TEST(ClassifyRunTest, WrongImportedVersionIsAnError) {
   auto r = ClassifyRun(spec, p, RunnerResult("pass", "2.5.39"));
   EXPECT_EQ(r.status, Status::kError);
   EXPECT_NE(r.error_message.find("imported dspy 2.5.39"), std::string::npos);
+}
+
+// A scenario that swallowed the refusal of its connection still does not
+// pass: the harness reads the runner's containment events itself.
+TEST(ClassifyRunTest, BlockedConnectionIsAnErrorEvenWhenTheRunnerSaysPass) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 0;
+  auto j = RunnerResult("pass", "2.5.40");
+  j["containment"] = "python-audit-hook+refusing-proxy";
+  j["containment_events"] = {
+      {{"kind", "redirected-lm"}, {"host", ""}, {"port", nullptr}, {"detail", "anthropic/c"}}};
+  auto redirected = ClassifyRun(spec, p, j);
+  EXPECT_EQ(redirected.status, Status::kPass);  // redirecting is the harness's job
+  EXPECT_EQ(redirected.containment, "python-audit-hook+refusing-proxy");
+  ASSERT_EQ(redirected.containment_events.size(), 1u);
+  EXPECT_EQ(redirected.containment_events[0].detail, "anthropic/c");
+
+  j["containment_events"].push_back(
+      {{"kind", "blocked-connection"}, {"host", "10.231.0.2"}, {"port", 8080}, {"detail", "x"}});
+  for (const char* status : {"pass", "fail"}) {
+    j["status"] = status;
+    auto r = ClassifyRun(spec, p, j);
+    EXPECT_EQ(r.status, Status::kError) << status;
+    EXPECT_EQ(r.error_type, "ContainmentError");
+    EXPECT_NE(r.error_message.find("10.231.0.2:8080"), std::string::npos) << r.error_message;
+    ASSERT_EQ(r.containment_events.size(), 2u);
+    EXPECT_EQ(r.containment_events[1].port, 8080);
+  }
 }
 
 TEST(ClassifyRunTest, TimeoutCrashAndStartFailure) {

@@ -70,7 +70,7 @@ std::shared_ptr<ForkServer> WarmPool::ServerFor(const Target& target,
   server.interpreter = target.interpreter;
   server.script = options_.server_script;
   server.label = dir.string();
-  server.env = BuildRunEnvironment(options_.parent_env, dir, kServerApiBase);
+  server.env = BuildRunEnvironment(options_.parent_env, dir, kServerApiBase, options_.containment);
   server.cwd = dir;
   server.log_path = dir / "server.log";
   server.start_timeout = options_.start_timeout;

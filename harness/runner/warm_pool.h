@@ -17,6 +17,7 @@
 
 #include "core/model.h"
 #include "process/subprocess.h"
+#include "runner/containment.h"
 #include "runner/fork_server.h"
 
 namespace dspy_compat {
@@ -42,6 +43,7 @@ struct WarmPoolOptions {
   std::filesystem::path work_root;      // each target's server gets a folder below it
   // The harness's environment, from which each server's is built like a run's.
   std::map<std::string, std::string> parent_env;
+  ContainmentPolicy containment{};  // the same as runs get, or no run could start warm
   std::chrono::milliseconds start_timeout{std::chrono::minutes(3)};
   // Told once per target when its runs fall back to fresh interpreters.
   std::function<void(std::string_view)> log;

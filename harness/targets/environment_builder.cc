@@ -141,7 +141,8 @@ void PythonEnvironmentBuilder::Build(const Target& target, const fs::path& dir) 
 
 InterpreterProbe PythonEnvironmentBuilder::Probe(const fs::path& interpreter) {
   // Importing dspy 2.5 creates ~/.dspy_cache; keep that inside a scratch HOME.
-  fs::path scratch = fs::temp_directory_path() / fmt::format("dspy-compat-probe-{}", ::getpid());
+  fs::path scratch = (scratch_root_.empty() ? fs::temp_directory_path() : scratch_root_) /
+                     fmt::format("dspy-compat-probe-{}", ::getpid());
   fs::create_directories(scratch);
   ProcessSpec spec;
   spec.argv = {interpreter.string(), "-c",

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "core/model.h"
 #include "targets/lock_file.h"
@@ -38,8 +39,17 @@ class EnvironmentBuilder {
 // otherwise the interpreter's own venv and pip.
 class PythonEnvironmentBuilder : public EnvironmentBuilder {
  public:
+  // Probes keep their scratch HOME (importing dspy 2.5 creates a cache in it)
+  // below scratch_root, e.g. the environment cache, so that the harness
+  // writes nowhere but there and its output folder; empty: the system's
+  // temporary folder.
+  explicit PythonEnvironmentBuilder(std::filesystem::path scratch_root = {})
+      : scratch_root_(std::move(scratch_root)) {}
   void Build(const Target& target, const std::filesystem::path& dir) override;
   InterpreterProbe Probe(const std::filesystem::path& interpreter) override;
+
+ private:
+  std::filesystem::path scratch_root_;
 };
 
 // Turns an installer's output into one line that names the target, the
