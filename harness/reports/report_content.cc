@@ -361,6 +361,7 @@ std::string FailureRateText(const Outcome& outcome) {
 }
 
 std::string OutcomeSummary(const Outcome& outcome) {
+  if (outcome.unsupported) return "unsupported (REQUIRES)";
   if (outcome.total == 0) return "no runs";
   std::string text = fmt::format("{}/{} pass", outcome.Passes(), outcome.total);
   // Failures that are not the program raising are named: they mean other things.

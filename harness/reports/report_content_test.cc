@@ -249,6 +249,10 @@ TEST_F(ReportContentTest, UnsupportedPairsAreNeitherRunNorMissing) {
   EXPECT_TRUE(content.gate.incomplete.empty());
   EXPECT_EQ(content.gate.Count(PairStatus::kUnsupported), 1);
   EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);
+  const Outcome& old_pair = content.aggregate.scenarios[1].outcomes[0];
+  EXPECT_TRUE(old_pair.unsupported);
+  EXPECT_EQ(OutcomeSummary(old_pair), "unsupported (REQUIRES)");
+  EXPECT_FALSE(content.aggregate.scenarios[1].outcomes[1].unsupported);
   // Without the REQUIRES record the same missing pair makes the results incomplete.
   info.unsupported.clear();
   EXPECT_EQ(BuildReportContent(results_).gate.outcome, GateOutcome::kInfrastructure);
