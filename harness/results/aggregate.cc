@@ -171,8 +171,7 @@ Aggregate AggregateResults(const Results& results) {
       if (auto info = results.environment.scenario_info.find(id);
           outcome.total == 0 && info != results.environment.scenario_info.end()) {
         const auto& excluded = info->second.unsupported;
-        outcome.unsupported =
-            std::find(excluded.begin(), excluded.end(), target) != excluded.end();
+        outcome.unsupported = std::find(excluded.begin(), excluded.end(), target) != excluded.end();
       }
     }
     for (std::size_t i = 1; i < scenario.outcomes.size(); ++i) {
