@@ -1,4 +1,5 @@
 # SUMMARY: a program already running in an asyncify worker thread calls dspy.asyncify itself to fan out sub-questions
+# FAMILY: asyncify-placement
 # EXERCISES: nested asyncify: the outer program is awaited through dspy.asyncify and, inside its synchronous forward,
 # EXERCISES: asyncifies a sub-module to answer sub-questions concurrently; asyncify asserts it runs in the main thread
 # LM-DELAY-MS: 20-80

@@ -1,4 +1,5 @@
 # SUMMARY: dspy.asyncify wrapped once around a whole synchronous program, LM set globally, awaited concurrently
+# FAMILY: asyncify-placement
 # EXERCISES: the pattern the DSPy maintainers recommend: configure the LM once with dspy.configure, keep the
 # EXERCISES: program synchronous, wrap it once with dspy.asyncify at the outermost level and await it from asyncio
 # LM-DELAY-MS: 20-80

@@ -1,4 +1,5 @@
 # SUMMARY: 8 concurrent coroutines each set the LM with dspy.context(lm=...) around one asyncified two-step program
+# FAMILY: context-around-asyncify
 # EXERCISES: a program asyncified once at top level with no global LM, each request handler picks its LM with
 # EXERCISES: dspy.context; no call waits for a worker, but step two reads the settings again after an LM response
 # LM-DELAY-MS: 10-300

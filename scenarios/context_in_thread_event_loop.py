@@ -1,4 +1,5 @@
 # SUMMARY: dspy.context(lm=...) around an asyncified program, with the asyncio event loop running outside the main thread
+# FAMILY: threads
 # EXERCISES: the program is asyncified at import time in the main thread, but requests are served by an event loop in
 # EXERCISES: a background thread (as a server or notebook integration does); each request sets its LM with dspy.context
 # LM-DELAY-MS: 20-80

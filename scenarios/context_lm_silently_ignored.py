@@ -1,4 +1,5 @@
 # SUMMARY: a dspy.context(lm=...) override around an asyncified program must reach every call, not the global LM
+# FAMILY: lm-selection
 # EXERCISES: a default LM set with dspy.configure and a stronger LM chosen per request with dspy.context around a
 # EXERCISES: program asyncified once; 16 concurrent calls; the program checks which LM actually answered
 # LM-DELAY-MS: 600-1100

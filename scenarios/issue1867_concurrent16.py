@@ -1,4 +1,5 @@
 # SUMMARY: the stanfordnlp/dspy issue #1867 module called 16 times concurrently (twice async_max_workers)
+# FAMILY: issue1867
 # EXERCISES: concurrent calls of a module whose async forward wraps an asyncified predictor in dspy.context(lm=...);
 # EXERCISES: calls beyond the 8 asyncify workers start only after earlier calls have left their dspy.context
 # LM-DELAY-MS: 600-1100

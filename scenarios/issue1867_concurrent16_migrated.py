@@ -1,4 +1,5 @@
 # SUMMARY: the stanfordnlp/dspy issue #1867 workload migrated as the maintainers advised, 16 concurrent calls
+# FAMILY: issue1867
 # EXERCISES: synchronous module that sets its own LM with dspy.context inside forward (so in the worker thread),
 # EXERCISES: wrapped once with dspy.asyncify at the outermost level and awaited 16 times with asyncio.gather
 # LM-DELAY-MS: 600-1100

@@ -1,4 +1,5 @@
 # SUMMARY: the stanfordnlp/dspy issue #1867 module called 8 times concurrently (exactly async_max_workers), equal latency
+# FAMILY: issue1867
 # EXERCISES: the #1867 pattern with no call waiting for an asyncify worker: every worker reads the settings while all
 # EXERCISES: dspy.context blocks are still open, the contrast case for issue1867_concurrent16
 # LM-DELAY-MS: 300

@@ -1,4 +1,5 @@
 # SUMMARY: the module from stanfordnlp/dspy issue #1867, called once: dspy.context(lm=...) around an asyncified predictor
+# FAMILY: issue1867
 # EXERCISES: a module builds dspy.asyncify(dspy.ChainOfThought(...)) in __init__ and sets its own LM with dspy.context
 # EXERCISES: inside an async forward, so no global dspy.configure is needed; users write this to keep the LM per module
 # LM-DELAY-MS: 20-80

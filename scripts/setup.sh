@@ -21,7 +21,7 @@ apt_packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libboost-dev libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev
   libtomlplusplus-dev libssl-dev libgtest-dev libgmock-dev
-  libre2-dev clang-14 libclang-rt-14-dev
+  libre2-dev libdtl-dev clang-14 libclang-rt-14-dev
   python3 python3-venv python3-pip curl procps
   libxml2-utils chromium
 )

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "catalogue/discovery.h"
+#include "catalogue/expectations.h"
 #include "catalogue/scenario_header.h"
 #include "test_support/source_tree.h"
 
@@ -64,6 +65,41 @@ TEST(ScenarioHeaderTest, BadMigrationOrExpectationNamesFileAndLine) {
   }
 }
 
+TEST(ScenarioHeaderTest, ReadsFamilyRequirementsAndFixture) {
+  auto h = ParseScenarioHeader(
+      "# SUMMARY: x\n# FAMILY: issue1867\n# REQUIRES: dspy>=2.5.40 dspy<2.6\n"
+      "# REQUIRES: dspy-*\n# MOCK-FIXTURE: fixtures/mock/issue1867-interleave.json\n",
+      "f.py");
+  EXPECT_EQ(h.family, "issue1867");
+  EXPECT_EQ(h.requirements, (std::vector<std::string>{"dspy>=2.5.40", "dspy<2.6", "dspy-*"}));
+  EXPECT_EQ(h.mock_fixture, "fixtures/mock/issue1867-interleave.json");
+}
+
+TEST(ScenarioHeaderTest, BadFamilyRequirementOrFixtureNamesFileAndLine) {
+  for (const char* text :
+       {"# SUMMARY: x\n# FAMILY: Two Words\n", "# SUMMARY: x\n# REQUIRES: dspy>=soon\n",
+        "# SUMMARY: x\n# REQUIRES:\n", "# SUMMARY: x\n# MOCK-FIXTURE: rules.yaml\n"}) {
+    try {
+      ParseScenarioHeader(text, "bad.py");
+      ADD_FAILURE() << text;
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("bad.py:2: ", 0), 0u) << e.what();
+    }
+  }
+}
+
+TEST(RequirementsTest, AllSelectorsMustHold) {
+  std::vector<std::string> r = {"dspy>=2.5.40", "dspy<2.6"};
+  EXPECT_TRUE(RequirementsMet(r, "dspy-2.5.40", "2.5.40"));
+  EXPECT_TRUE(RequirementsMet(r, "dspy-2.5.43", "2.5.43"));
+  EXPECT_FALSE(RequirementsMet(r, "dspy-2.5.39", "2.5.39"));
+  EXPECT_FALSE(RequirementsMet(r, "dspy-2.6.0", "2.6.0"));
+  EXPECT_TRUE(RequirementsMet({}, "anything", ""));
+  // An interpreter not yet probed runs: its result says what it imported.
+  EXPECT_TRUE(RequirementsMet(r, "python:/usr/bin/python3", ""));
+  EXPECT_FALSE(RequirementsMet({"dspy-*"}, "python:/usr/bin/python3", ""));
+}
+
 class DiscoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -121,6 +157,45 @@ TEST_F(DiscoveryTest, ScenarioCarriesExcerptAndHeaderLinks) {
 TEST_F(DiscoveryTest, MigrationOfItselfIsAnError) {
   std::ofstream(root_ / "self.py") << "# MIGRATION-OF: self\nprint(1)\n";
   EXPECT_THROW(DiscoverScenarios({root_ / "self.py"}), ScenarioError);
+}
+
+TEST_F(DiscoveryTest, MockFixtureResolvesBesideTheScenarioThenUnderTheRoot) {
+  fs::create_directories(root_ / "fixtures" / "mock");
+  std::ofstream(root_ / "fixtures" / "mock" / "r.json") << "[]";
+  std::ofstream(root_ / "fam" / "local.json") << "[]";
+  std::ofstream(root_ / "fam" / "uses_root.py") << "# MOCK-FIXTURE: fixtures/mock/r.json\nx\n";
+  std::ofstream(root_ / "fam" / "uses_local.py") << "# MOCK-FIXTURE: local.json\nx\n";
+  std::ofstream(root_ / "fam" / "missing.py") << "# MOCK-FIXTURE: nowhere.json\nx\n";
+  auto found = DiscoverScenarios({root_ / "fam" / "uses_root.py", root_ / "fam" / "uses_local.py"});
+  ResolveMockFixtures(found, root_);
+  EXPECT_EQ(found[0].mock_fixture_path, root_ / "fixtures" / "mock" / "r.json");
+  EXPECT_EQ(found[1].mock_fixture_path, root_ / "fam" / "local.json");
+  auto missing = DiscoverScenarios({root_ / "fam" / "missing.py"});
+  EXPECT_THROW(ResolveMockFixtures(missing, root_), ScenarioError);
+}
+
+TEST(BundledCatalogueTest, EveryPatternThatBreaksHasAMigratedVariantAndAFamily) {
+  const char* root = std::getenv("DSPY_COMPAT_SOURCE_ROOT");
+  ASSERT_NE(root, nullptr);
+  auto found = DiscoverScenarios({fs::path(root) / "scenarios"});
+  ResolveMockFixtures(found, root);  // throws if a MOCK-FIXTURE is missing
+  EXPECT_GE(found.size(), 16u);
+  for (const Scenario& s : found) {
+    EXPECT_FALSE(s.family.empty()) << s.path;
+    EXPECT_FALSE(s.expectations.empty()) << s.path << " declares no EXPECT";
+    bool breaks = std::any_of(s.expectations.begin(), s.expectations.end(), [](const auto& e) {
+      return e.outcome == Expectation::kFail || e.outcome == Expectation::kFlaky ||
+             e.outcome == Expectation::kFailOrFlaky;
+    });
+    if (!breaks) continue;
+    // Its rewrite must be expected to pass everywhere (one EXPECT: pass, no exceptions).
+    bool migrated = std::any_of(found.begin(), found.end(), [&](const Scenario& m) {
+      return m.migration_of == s.id && m.expectations.size() == 1 &&
+             m.expectations[0].outcome == Expectation::kPass && m.expectations[0].selectors.empty();
+    });
+    EXPECT_TRUE(migrated) << s.id
+                          << " breaks somewhere but has no migrated variant expected to pass";
+  }
 }
 
 TEST(BundledCatalogueTest, EveryScenarioHasASummaryAndAnExcerpt) {

@@ -28,6 +28,9 @@ Scenario LoadScenario(const fs::path& path) {
   scenario.options = header.options;
   scenario.migration_of = header.migration_of;
   scenario.expectations = header.expectations;
+  scenario.family = header.family;
+  scenario.requirements = header.requirements;
+  scenario.mock_fixture = header.mock_fixture;
   scenario.excerpt = ExtractExcerpt(text.str());
   if (scenario.migration_of == scenario.id) {
     throw ScenarioError(fmt::format("{}: MIGRATION-OF names the scenario itself", path.string()));
@@ -79,6 +82,29 @@ std::vector<Scenario> DiscoverScenarios(const std::vector<fs::path>& paths) {
     }
   }
   return unique;
+}
+
+void ResolveMockFixtures(std::vector<Scenario>& scenarios, const fs::path& source_root) {
+  for (Scenario& s : scenarios) {
+    if (s.mock_fixture.empty()) continue;
+    fs::path written(s.mock_fixture);
+    std::vector<fs::path> candidates;
+    if (written.is_absolute()) {
+      candidates.push_back(written);
+    } else {
+      candidates.push_back(s.path.parent_path() / written);
+      candidates.push_back(source_root / written);
+    }
+    std::error_code ec;
+    auto found = std::find_if(candidates.begin(), candidates.end(),
+                              [&](const fs::path& p) { return fs::is_regular_file(p, ec); });
+    if (found == candidates.end()) {
+      throw ScenarioError(fmt::format("{}: MOCK-FIXTURE {} does not exist (looked in {} and {})",
+                                      s.path.string(), s.mock_fixture,
+                                      s.path.parent_path().string(), source_root.string()));
+    }
+    s.mock_fixture_path = fs::absolute(*found).lexically_normal();
+  }
 }
 
 }  // namespace dspy_compat

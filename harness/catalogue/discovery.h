@@ -14,4 +14,11 @@ namespace dspy_compat {
 // Python program, a malformed header, or two scenarios with the same id.
 std::vector<Scenario> DiscoverScenarios(const std::vector<std::filesystem::path>& paths);
 
+// Sets each scenario's mock_fixture_path from its MOCK-FIXTURE: an absolute
+// path as is; a relative one against the scenario's own folder if the file
+// is there, else against the source root (where fixtures/mock/ lives).
+// Throws ScenarioError naming the scenario when the file does not exist.
+void ResolveMockFixtures(std::vector<Scenario>& scenarios,
+                         const std::filesystem::path& source_root);
+
 }  // namespace dspy_compat

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -54,6 +55,33 @@ ExpectationRule ParseExpectationRule(const std::string& value) {
     }
   }
   return rule;
+}
+
+std::vector<std::string> ParseRequirements(const std::string& value) {
+  std::istringstream words(value);
+  std::vector<std::string> selectors;
+  std::string word;
+  while (words >> word) {
+    if (LooksLikeVersionBound(word) && !std::regex_match(word, VersionBound())) {
+      throw ScenarioError(fmt::format(
+          "REQUIRES: '{}' is not a version bound like dspy>=2.5.40 (==, !=, >=, <=, >, <)", word));
+    }
+    selectors.push_back(word);
+  }
+  if (selectors.empty()) {
+    throw ScenarioError("REQUIRES: give a dspy version bound (dspy>=2.5.40) or a target name");
+  }
+  return selectors;
+}
+
+bool RequirementsMet(const std::vector<std::string>& requirements, std::string_view target_name,
+                     std::string_view dspy_version) {
+  return std::all_of(requirements.begin(), requirements.end(), [&](const std::string& s) {
+    // A user interpreter not yet probed has no version: run it rather than
+    // skip it on a guess; its result says what it imported.
+    if (dspy_version.empty() && std::regex_match(s, VersionBound())) return true;
+    return SelectorMatches(s, target_name, dspy_version);
+  });
 }
 
 bool SelectorMatches(std::string_view selector, std::string_view target_name,

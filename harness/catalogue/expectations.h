@@ -19,6 +19,15 @@ namespace dspy_compat {
 // Throws ScenarioError (from scenario_header.h) naming what is wrong.
 ExpectationRule ParseExpectationRule(const std::string& value);
 
+// REQUIRES: whitespace-separated selectors, the same kinds as EXPECT's
+// (lit's REQUIRES: all must hold). Throws ScenarioError.
+std::vector<std::string> ParseRequirements(const std::string& value);
+
+// Whether a target may run a scenario with these requirements. Unlike in
+// EXPECT, a version bound holds for a target whose version is unknown.
+bool RequirementsMet(const std::vector<std::string>& requirements, std::string_view target_name,
+                     std::string_view dspy_version);
+
 // Whether one selector matches a target. A version bound never matches a
 // target whose DSPy version is unknown (empty).
 bool SelectorMatches(std::string_view selector, std::string_view target_name,

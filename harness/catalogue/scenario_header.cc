@@ -69,6 +69,22 @@ ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& s
               fmt::format("MIGRATION-OF names one scenario id (a file stem), not '{}'", value));
         }
         header.migration_of = value;
+      } else if (key == "FAMILY") {
+        static const std::regex kFamily(R"(^[a-z0-9][a-z0-9-]*$)");
+        if (!std::regex_match(value, kFamily)) {
+          throw ScenarioError(
+              fmt::format("FAMILY is one lower-case word (letters, digits, '-'), not '{}'", value));
+        }
+        header.family = value;
+      } else if (key == "REQUIRES") {
+        for (std::string& s : ParseRequirements(value)) header.requirements.push_back(s);
+      } else if (key == "MOCK-FIXTURE") {
+        if (value.empty() || !value.ends_with(".json")) {
+          throw ScenarioError(fmt::format(
+              "MOCK-FIXTURE names one fixture file (.json), e.g. fixtures/mock/x.json, not '{}'",
+              value));
+        }
+        header.mock_fixture = value;
       } else if (key == "EXPECT") {
         header.expectations.push_back(ParseExpectationRule(value));
       }

@@ -7,6 +7,9 @@
 //   # REPEAT: 10              (repetitions unless --repeat is given)
 //   # MIGRATION-OF: issue1867_concurrent16   (this is the recommended rewrite of that one)
 //   # EXPECT: fail-or-flaky on dspy>=2.5.40  (what the gate accepts; see expectations.h)
+//   # FAMILY: issue1867       (the group of patterns it belongs to)
+//   # REQUIRES: dspy>=2.5.40 dspy<2.6       (targets that do not match skip it: "unsupported")
+//   # MOCK-FIXTURE: fixtures/mock/x.json     (mock LM rules for this scenario's runs only)
 // Other comment lines are ignored; the header ends at the first line that is
 // not a comment.
 #pragma once
@@ -30,6 +33,9 @@ struct ScenarioHeader {
   ScenarioOptions options;
   std::string migration_of;
   std::vector<ExpectationRule> expectations;
+  std::string family;
+  std::vector<std::string> requirements;
+  std::string mock_fixture;
 };
 
 // source names the file in error messages.

@@ -14,7 +14,13 @@ ScenarioInfo DescribeScenario(const Scenario& scenario, const std::vector<Target
   info.migration_of = scenario.migration_of;
   info.excerpt = scenario.excerpt;
   for (const ExpectationRule& rule : scenario.expectations) info.expect_lines.push_back(rule.text);
+  info.family = scenario.family;
+  info.requirements = scenario.requirements;
+  info.mock_fixture = scenario.mock_fixture;
   for (const Target& target : targets) {
+    if (!RequirementsMet(scenario.requirements, target.name, target.dspy_version)) {
+      info.unsupported.push_back(target.name);
+    }
     if (auto e = ResolveExpectation(scenario.expectations, target.name, target.dspy_version)) {
       info.expected[target.name] = *e;
     }

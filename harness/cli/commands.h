@@ -23,6 +23,9 @@ struct RunOptions {
   std::vector<std::string> targets;              // empty: the shipped pair
   std::vector<std::filesystem::path> scenarios;  // empty: the bundled catalogue
   std::optional<int> repeat;
+  // --repeat adaptive or MIN..MAX: repetitions decided per pair from its own
+  // outcomes (results/adaptive_repeat.h); excludes `repeat`.
+  std::optional<std::string> adaptive_repeat;
   int jobs = 0;  // 0: the number of cores
   std::optional<int> timeout_seconds;
   std::optional<std::string> lm_delay;  // "MS" or "MIN-MAX", overrides scenario headers

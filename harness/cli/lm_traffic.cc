@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "mock_server/prompt_fields.h"
 #include "mock_server/stable_hash.h"
@@ -27,8 +29,36 @@ std::vector<std::string> Sorted(const std::set<std::string>& values) {
 
 }  // namespace
 
+std::string NormalisePrompt(const nlohmann::json& messages) {
+  static const std::regex kMarker(R"(^\[\[ ## (\w+) ## \]\]\s*$)");
+  static const std::regex kDigits(R"(\d+)");
+  std::string out;
+  for (const nlohmann::json& message : messages) {
+    if (!message.is_object()) continue;
+    out += message.value("role", "?") + ":\n";
+    std::istringstream lines(mock::MessageText(message));
+    std::string line;
+    bool in_value = false;  // inside a field's value, until a blank line or the next marker
+    while (std::getline(lines, line)) {
+      std::smatch marker;
+      if (std::regex_match(line, marker, kMarker)) {
+        out += line + "\n";
+        // "completed" ends an answer; it has no value.
+        in_value = marker[1] != "completed";
+        if (in_value) out += "<" + marker[1].str() + ">\n";
+        continue;
+      }
+      if (in_value && !line.empty()) continue;
+      in_value = false;
+      out += std::regex_replace(line, kDigits, "N") + "\n";
+    }
+  }
+  if (out.size() > kMaxPromptBytes) out = out.substr(0, kMaxPromptBytes) + "[cut]\n";
+  return out;
+}
+
 LmTraffic SummariseTraffic(const std::vector<mock::JournalEntry>& entries) {
-  std::set<std::string> adapters, parameters, system_prompts;
+  std::set<std::string> adapters, parameters, system_prompts, prompts;
   for (const mock::JournalEntry& entry : entries) {
     if (entry.request_truncated) continue;
     nlohmann::json body = nlohmann::json::parse(entry.request_body, nullptr, false);
@@ -40,6 +70,7 @@ LmTraffic SummariseTraffic(const std::vector<mock::JournalEntry>& entries) {
     if (messages == body.end() || !messages->is_array()) continue;
     mock::PromptFields fields = mock::ExtractPromptFields(*messages);
     adapters.insert(fields.wants_json ? "json" : fields.has_markers ? "chat" : "text");
+    if (prompts.size() < kMaxPrompts) prompts.insert(NormalisePrompt(*messages));
     for (const nlohmann::json& message : *messages) {
       if (message.is_object() && message.value("role", "") == "system") {
         system_prompts.insert(
@@ -47,7 +78,7 @@ LmTraffic SummariseTraffic(const std::vector<mock::JournalEntry>& entries) {
       }
     }
   }
-  return {Sorted(adapters), Sorted(parameters), Sorted(system_prompts)};
+  return {Sorted(adapters), Sorted(parameters), Sorted(system_prompts), Sorted(prompts)};
 }
 
 }  // namespace dspy_compat

@@ -53,5 +53,36 @@ TEST(LmTrafficTest, LongParameterValuesAreCut) {
   for (const std::string& p : traffic.parameters) EXPECT_LE(p.size(), 80u) << p;
 }
 
+TEST(LmTrafficTest, PromptsAreNormalisedSoOneStepGivesOnePrompt) {
+  nlohmann::json a = Chat("Your input fields are:\n1. `question` (str)", 0);
+  nlohmann::json b = a;
+  a["messages"][1]["content"] =
+      "[[ ## question ## ]]\nWhat is city 3?\n\nRespond with `[[ ## answer ## ]]`.";
+  b["messages"][1]["content"] =
+      "[[ ## question ## ]]\nWhat is city 12?\nSecond line\n\nRespond with `[[ ## answer ## ]]`.";
+  LmTraffic traffic = SummariseTraffic({Entry(a), Entry(b)});
+  ASSERT_EQ(traffic.prompts.size(), 1u);
+  EXPECT_EQ(traffic.prompts[0],
+            "system:\nYour input fields are:\nN. `question` (str)\n"
+            "user:\n[[ ## question ## ]]\n<question>\n\nRespond with `[[ ## answer ## ]]`.\n");
+}
+
+TEST(LmTrafficTest, DifferentInstructionsGiveDifferentPrompts) {
+  nlohmann::json a = Chat("Answer the question.", 0);
+  nlohmann::json b = Chat("Answer the question briefly.", 0);
+  LmTraffic traffic = SummariseTraffic({Entry(a), Entry(b)});
+  EXPECT_EQ(traffic.prompts.size(), 2u);
+}
+
+TEST(LmTrafficTest, PromptsAreBounded) {
+  std::vector<mock::JournalEntry> entries;
+  for (int i = 0; i < 20; ++i) {
+    entries.push_back(Entry(Chat(std::string(10000, 'a' + static_cast<char>(i)), 0)));
+  }
+  LmTraffic traffic = SummariseTraffic(entries);
+  EXPECT_EQ(traffic.prompts.size(), kMaxPrompts);
+  for (const std::string& p : traffic.prompts) EXPECT_LE(p.size(), kMaxPromptBytes + 16);
+}
+
 }  // namespace
 }  // namespace dspy_compat

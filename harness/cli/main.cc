@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "results/adaptive_repeat.h"
 
 namespace {
 
@@ -59,10 +60,31 @@ int main(int argc, char** argv) {
       ->add_option("--scenarios", run.scenarios,
                    "Scenario files or folders (default: the bundled catalogue)")
       ->delimiter(',');
+  std::string repeat_text;
   run_cmd
-      ->add_option("--repeat", run.repeat,
-                   "Repetitions per scenario and target (default: the scenario's REPEAT, else 1)")
-      ->check(CLI::Range(1, 100000));
+      ->add_option("--repeat", repeat_text,
+                   "Repetitions per scenario and target: a count, or 'adaptive' (at least 5, "
+                   "at most 50: a clean streak stops once a failure rate of 10% or more is "
+                   "unlikely, mixed results once the rate is known to +/-15%), or MIN..MAX "
+                   "(default: the scenario's REPEAT, else 1)")
+      ->check([](const std::string& text) -> std::string {
+        if (text.find_first_not_of("0123456789") == std::string::npos) {
+          return CLI::Range(1, 100000)(text);
+        }
+        try {
+          ParseAdaptiveRepeat(text);
+        } catch (const std::invalid_argument& e) {
+          return e.what();
+        }
+        return {};
+      })
+      ->each([&run](const std::string& text) {
+        if (text.find_first_not_of("0123456789") == std::string::npos) {
+          run.repeat = std::stoi(text);
+        } else {
+          run.adaptive_repeat = text;
+        }
+      });
   run_cmd->add_option("-j,--jobs", run.jobs, "Runs in parallel (default: number of cores)")
       ->check(CLI::Range(1, 1024));
   run_cmd

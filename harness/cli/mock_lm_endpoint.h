@@ -2,7 +2,9 @@
 #pragma once
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -14,13 +16,27 @@ namespace dspy_compat {
 
 class MockLmEndpoint : public LmEndpoint {
  public:
-  explicit MockLmEndpoint(mock::MockLmServer& server) : server_(server) {}
+  using Fixtures = std::map<std::filesystem::path, std::shared_ptr<const mock::FixtureSet>>;
+  // fixtures: every MOCK-FIXTURE the session's scenarios name, loaded (and
+  // so validated) before the first run.
+  explicit MockLmEndpoint(mock::MockLmServer& server, Fixtures fixtures = {})
+      : server_(server), fixtures_(std::move(fixtures)) {}
 
   std::string ApiBaseFor(const std::string& run_id) override { return server_.RunApiBase(run_id); }
 
-  void ConfigureRun(const std::string& run_id, const DelaySpec& delay) override {
+  void ConfigureRun(const std::string& run_id, const DelaySpec& delay,
+                    const std::filesystem::path& mock_fixture) override {
     mock::RunConfig config;
     config.delay = delay;
+    if (!mock_fixture.empty()) {
+      auto it = fixtures_.find(mock_fixture);
+      // Loaded once here if the session did not preload it; nth counters and
+      // holds are per run, so runs share the parsed rules safely.
+      config.fixtures =
+          it != fixtures_.end()
+              ? it->second
+              : std::make_shared<const mock::FixtureSet>(mock::LoadFixtureFile(mock_fixture));
+    }
     server_.ConfigureRun(run_id, config);
   }
 
@@ -56,6 +72,7 @@ class MockLmEndpoint : public LmEndpoint {
 
  private:
   mock::MockLmServer& server_;
+  const Fixtures fixtures_;
   std::mutex mutex_;
   std::map<std::string, LmTraffic> summaries_;
 };

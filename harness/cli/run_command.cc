@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "catalogue/discovery.h"
+#include "catalogue/expectations.h"
 #include "catalogue/scenario_info.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -21,7 +22,9 @@
 #include "cli/report_files.h"
 #include "cli/source_root.h"
 #include "core/iso_time.h"
+#include "mock_server/fixtures.h"
 #include "mock_server/server.h"
+#include "results/adaptive_repeat.h"
 #include "results/results_file.h"
 #include "runner/containment.h"
 #include "runner/progress.h"
@@ -82,6 +85,7 @@ int RunCommand(const RunOptions& options) {
     auto paths = options.scenarios;
     if (paths.empty()) paths.push_back(root / "scenarios");
     scenarios = DiscoverScenarios(paths);
+    ResolveMockFixtures(scenarios, root);
     if (options.lm_delay) {
       DelaySpec delay = ParseDelaySpec(*options.lm_delay);
       for (auto& s : scenarios) s.options.lm_delay = delay;
@@ -90,6 +94,31 @@ int RunCommand(const RunOptions& options) {
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
+  // Every MOCK-FIXTURE is loaded (and so checked) before anything runs.
+  MockLmEndpoint::Fixtures fixtures;
+  for (const Scenario& s : scenarios) {
+    if (s.mock_fixture_path.empty() || fixtures.contains(s.mock_fixture_path)) continue;
+    try {
+      fixtures[s.mock_fixture_path] =
+          std::make_shared<const mock::FixtureSet>(mock::LoadFixtureFile(s.mock_fixture_path));
+    } catch (const std::exception& e) {
+      std::cerr << fmt::format("dspy-compat: {}: MOCK-FIXTURE {}: {}\n", s.path.string(),
+                               s.mock_fixture, e.what());
+      return kExitUsage;
+    }
+  }
+  std::optional<AdaptiveRepeat> adaptive;
+  if (options.adaptive_repeat) {
+    try {
+      adaptive = ParseAdaptiveRepeat(*options.adaptive_repeat);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "dspy-compat: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
+  plan_options.supported = [](const Scenario& s, const Target& t) {
+    return RequirementsMet(s.requirements, t.name, t.dspy_version);
+  };
   plan_options.repeat = options.repeat;
   if (options.timeout_seconds)
     plan_options.timeout = std::chrono::seconds(*options.timeout_seconds);
@@ -112,8 +141,29 @@ int RunCommand(const RunOptions& options) {
 
   // A shard provisions only the targets its slice runs: with N even and two
   // targets, each CI job installs one DSPy instead of two.
+  // Adaptive repetitions decide per (scenario, target) pair, so they plan in
+  // rounds over pairs; a shard holds whole pairs (PairInShard).
+  struct Pair {
+    std::size_t scenario = 0;
+    std::size_t target = 0;
+    int runs = 0;
+    int failures = 0;
+  };
+  std::vector<Pair> pairs;
+  if (adaptive) {
+    std::size_t k = 0;
+    for (std::size_t s = 0; s < scenarios.size(); ++s) {
+      for (std::size_t t = 0; t < targets.size(); ++t, ++k) {
+        if (!plan_options.supported(scenarios[s], targets[t])) continue;
+        if (shard && !PairInShard(k, *shard)) continue;
+        pairs.push_back({s, t});
+      }
+    }
+  }
   std::vector<bool> needed(targets.size(), !shard.has_value());
-  if (shard) {
+  if (shard && adaptive) {
+    for (const Pair& pair : pairs) needed[pair.target] = true;
+  } else if (shard) {
     for (const RunSpec& spec : SelectShard(PlanRuns(scenarios, targets, plan_options), *shard)) {
       for (std::size_t t = 0; t < targets.size(); ++t) {
         if (targets[t].name == spec.target.name) needed[t] = true;
@@ -166,8 +216,32 @@ int RunCommand(const RunOptions& options) {
   const int jobs = options.jobs > 0
                        ? options.jobs
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  auto plan = PlanRuns(scenarios, targets, plan_options);
-  if (shard) plan = SelectShard(plan, *shard);
+  // The next round of runs: a fixed plan is one round; adaptive pairs ask
+  // for more until each is settled.
+  auto next_round = [&]() {
+    std::vector<RunSpec> round;
+    if (!adaptive) return round;
+    for (const Pair& pair : pairs) {
+      int more = MoreRunsNeeded(*adaptive, pair.runs, pair.failures);
+      for (int rep = pair.runs + 1; rep <= pair.runs + more; ++rep) {
+        round.push_back(MakeRunSpec(scenarios[pair.scenario], targets[pair.target], pair.target,
+                                    rep, plan_options));
+      }
+    }
+    // Repetition-major, as a fixed plan, so an interrupted round still
+    // covers every pair.
+    std::stable_sort(round.begin(), round.end(), [](const RunSpec& a, const RunSpec& b) {
+      return a.repetition < b.repetition;
+    });
+    return round;
+  };
+  std::vector<RunSpec> plan;
+  if (adaptive) {
+    plan = next_round();
+  } else {
+    plan = PlanRuns(scenarios, targets, plan_options);
+    if (shard) plan = SelectShard(plan, *shard);
+  }
 
   Results results;
   auto& env = results.environment;
@@ -176,7 +250,11 @@ int RunCommand(const RunOptions& options) {
   env.command_line = options.command_line;
   env.started_at = IsoUtcNow();
   env.jobs = jobs;
-  env.repeat = options.repeat.value_or(plan_options.default_repeat);
+  env.repeat = adaptive ? 0 : options.repeat.value_or(plan_options.default_repeat);
+  if (adaptive) {
+    env.min_repeat = adaptive->min_runs;
+    env.max_repeat = adaptive->max_runs;
+  }
   env.planned_runs = static_cast<int>(plan.size());
   env.cache_policy = "fresh DSPY_CACHEDIR and HOME per run";
   for (const auto& t : targets) env.targets.push_back(InfoOf(t));
@@ -198,11 +276,11 @@ int RunCommand(const RunOptions& options) {
   }
   const fs::path results_path = options.out / "results.json";
 
-  std::cerr << fmt::format("dspy-compat: {} scenarios x {} targets = {} runs{}, {} jobs, seed {}\n",
-                           scenarios.size(), targets.size(), plan.size(),
-                           shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "",
-                           jobs, seed);
-  MockLmEndpoint endpoint(server);
+  std::cerr << fmt::format(
+      "dspy-compat: {} scenarios x {} targets = {}{} runs{}, {} jobs, seed {}\n", scenarios.size(),
+      targets.size(), adaptive ? "a first round of " : "", plan.size(),
+      shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "", jobs, seed);
+  MockLmEndpoint endpoint(server, fixtures);
   std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
   if (!options.cold) {
     warm.emplace(WarmPoolOptions{
@@ -235,6 +313,42 @@ int RunCommand(const RunOptions& options) {
                          sink.Add(recorded);
                        }});
   results.runs = scheduler.Run(plan, interrupted);
+  int planned = static_cast<int>(plan.size());
+  while (adaptive && !interrupted.load()) {
+    for (Pair& pair : pairs) pair.runs = pair.failures = 0;
+    for (const RunResult& run : results.runs) {
+      for (Pair& pair : pairs) {
+        if (run.scenario_id == scenarios[pair.scenario].id &&
+            run.target_name == targets[pair.target].name) {
+          ++pair.runs;
+          if (IsFailure(run.status)) ++pair.failures;
+        }
+      }
+    }
+    std::vector<RunSpec> round = next_round();
+    if (round.empty()) break;
+    planned += static_cast<int>(round.size());
+    progress.AddPlanned(static_cast<int>(round.size()));
+    std::vector<RunResult> more = scheduler.Run(round, interrupted);
+    results.runs.insert(results.runs.end(), more.begin(), more.end());
+  }
+  env.planned_runs = planned;
+  if (adaptive) {
+    // Plan order, as a fixed session writes it: repetition, scenario, target.
+    auto index_of = [](const auto& list, const std::string& name, auto key) {
+      return std::find_if(list.begin(), list.end(), [&](const auto& x) { return key(x) == name; }) -
+             list.begin();
+    };
+    std::stable_sort(results.runs.begin(), results.runs.end(),
+                     [&](const RunResult& a, const RunResult& b) {
+                       auto sid = [](const Scenario& s) { return s.id; };
+                       auto tid = [](const Target& t) { return t.name; };
+                       return std::tuple(a.repetition, index_of(scenarios, a.scenario_id, sid),
+                                         index_of(targets, a.target_name, tid)) <
+                              std::tuple(b.repetition, index_of(scenarios, b.scenario_id, sid),
+                                         index_of(targets, b.target_name, tid));
+                     });
+  }
   for (RunResult& run : results.runs) {
     if (auto it = traffic.find(run.run_id); it != traffic.end()) run.lm_traffic = it->second;
   }
@@ -250,8 +364,8 @@ int RunCommand(const RunOptions& options) {
   std::cerr << fmt::format(
       "dspy-compat: {} of {} runs done{}; results {}, reports {}/report.md, "
       "report.html, junit.xml\n",
-      results.runs.size(), plan.size(), env.interrupted ? " (interrupted)" : "",
-      results_path.string(), options.out.string());
+      results.runs.size(), planned, env.interrupted ? " (interrupted)" : "", results_path.string(),
+      options.out.string());
   if (env.interrupted) return kExitInterrupted;
   return gate ? ApplyGate(results, options.gate_options, std::cout) : kExitOk;
 }

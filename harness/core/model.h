@@ -75,6 +75,14 @@ struct Scenario {
   std::string migration_of;                   // MIGRATION-OF: the scenario this one rewrites
   std::vector<ExpectationRule> expectations;  // EXPECT lines, in file order (last match wins)
   std::string excerpt;                        // the program lines that show the pattern
+  std::string family;                         // FAMILY: the group of patterns it belongs to
+  // REQUIRES: selectors (DSPy version bounds or target-name globs) a target
+  // must all match to run it; a target that does not is "unsupported".
+  std::vector<std::string> requirements;
+  // MOCK-FIXTURE: mock LM rules loaded for this scenario's runs only, as
+  // written in the header, and resolved (absolute) once discovered.
+  std::string mock_fixture;
+  std::filesystem::path mock_fixture_path;
 };
 
 // A DSPy environment to run scenarios in. Locked targets come from
@@ -98,6 +106,10 @@ struct LmTraffic {
   std::vector<std::string> parameters;  // distinct "name=value" request parameters; sorted
   std::vector<std::string>
       system_prompts;  // distinct stable hashes (16 hex) of system messages; sorted
+  // Distinct normalised prompts (messages as "role: text" lines, field values
+  // and numbers masked), bounded in number and size; sorted. What a reader
+  // diffs between two targets. Empty in files written before they were kept.
+  std::vector<std::string> prompts;
   friend bool operator==(const LmTraffic&, const LmTraffic&) = default;
 };
 
@@ -169,6 +181,10 @@ struct ScenarioInfo {
   std::string excerpt;       // program lines that show the pattern; "..." marks a gap
   std::map<std::string, Expectation> expected;  // target name -> EXPECT resolved for it
   std::vector<std::string> expect_lines;        // EXPECT values as written
+  std::string family;                           // FAMILY
+  std::vector<std::string> requirements;        // REQUIRES selectors as written
+  std::string mock_fixture;                     // MOCK-FIXTURE as written
+  std::vector<std::string> unsupported;         // targets REQUIRES excluded (not run)
 };
 
 // --shard I/N: this session ran the I-th of N stable slices of the matrix.
@@ -187,6 +203,10 @@ struct RunEnvironment {
   bool interrupted = false;
   int jobs = 0;
   int repeat = 0;
+  // Adaptive repetitions (--repeat adaptive): each pair ran between min and
+  // max times, stopping once its outcome was clear; 0 when fixed.
+  int min_repeat = 0;
+  int max_repeat = 0;
   int planned_runs = 0;
   std::string cache_policy;  // how LM caching was isolated, e.g. "fresh DSPY_CACHEDIR per run"
   std::vector<TargetInfo> targets;

@@ -385,6 +385,16 @@ void RenderBehaviourChanges(std::string& out, const ReportContent& content) {
     out += "</tr>\n";
   }
   out += "</table>\n";
+  for (const TrafficDifference& d : content.traffic_differences) {
+    for (std::size_t i = 0; i < d.diffs.size(); ++i) {
+      if (d.diffs[i].empty()) continue;
+      fmt::format_to(std::back_inserter(out),
+                     "<details><summary>Prompt diff: <code>{}</code>, {} &rarr; {}</summary>\n"
+                     "<pre>{}</pre>\n</details>\n",
+                     E(d.scenario_id), E(content.aggregate.targets.front()),
+                     E(content.aggregate.targets[i]), E(d.diffs[i]));
+    }
+  }
 }
 
 void RenderEnvironment(std::string& out, const Results& results) {
@@ -415,7 +425,7 @@ void RenderEnvironment(std::string& out, const Results& results) {
                  "<ul>\n<li>Harness version: {}</li>\n<li>Seed: {}</li>\n<li>Jobs: {}, repeat: {}; "
                  "{} of {} planned runs {}</li>\n<li>LM cache: {}</li>\n<li>Command: "
                  "<code>{}</code></li>\n<li>Started: {}, finished: {}</li>\n{}{}</ul>\n",
-                 E(env.harness_version), env.seed, env.jobs, env.repeat, results.runs.size(),
+                 E(env.harness_version), env.seed, env.jobs, RepeatText(env), results.runs.size(),
                  env.planned_runs,
                  env.interrupted ? "completed before the interruption" : "completed",
                  E(env.cache_policy), E(env.command_line), E(env.started_at), E(env.finished_at),

@@ -84,6 +84,10 @@ std::string RenderCase(const Results& results, const Outcome& o, const PairCheck
       ++counts.skipped;
       body += "      <skipped message=\"no runs\"/>\n";
       break;
+    case PairStatus::kUnsupported:
+      ++counts.skipped;
+      body += fmt::format("      <skipped message=\"{}\"/>\n", E("unsupported: " + check.reason));
+      break;
     case PairStatus::kAsExpected:
       if (o.failures > 0) {
         ++counts.skipped;

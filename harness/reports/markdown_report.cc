@@ -457,6 +457,19 @@ void RenderBehaviourChanges(std::string& out, const ReportContent& content) {
     out += "| " + Join(row, " | ") + " |\n";
   }
   out += '\n';
+  for (const TrafficDifference& d : content.traffic_differences) {
+    for (std::size_t i = 0; i < d.diffs.size(); ++i) {
+      if (d.diffs[i].empty()) continue;
+      // A fence longer than any backtick run in the diff keeps it verbatim.
+      std::string fence = "```";
+      while (d.diffs[i].find(fence) != std::string::npos) fence += '`';
+      out += fmt::format(
+          "<details><summary>Prompt diff: {}, {} → {} (normalised: field values and numbers "
+          "masked)</summary>\n\n{}diff\n{}{}\n\n</details>\n\n",
+          Escape(d.scenario_id), Escape(content.aggregate.targets.front()),
+          Escape(content.aggregate.targets[i]), fence, d.diffs[i], fence);
+    }
+  }
 }
 
 std::string VerdictBlock(const ReportContent& content) {
@@ -489,7 +502,7 @@ void RenderEnvironment(std::string& out, const Results& results) {
   fmt::format_to(std::back_inserter(out), "- Harness version: {}\n", OrNone(env.harness_version));
   fmt::format_to(std::back_inserter(out), "- Seed: {}\n", env.seed);
   fmt::format_to(std::back_inserter(out), "- Jobs: {}, repeat: {}; {} of {} planned runs {}\n",
-                 env.jobs, env.repeat, results.runs.size(), env.planned_runs,
+                 env.jobs, RepeatText(env), results.runs.size(), env.planned_runs,
                  env.interrupted ? "completed before the interruption" : "completed");
   fmt::format_to(std::back_inserter(out), "- LM cache: {}\n", OrNone(env.cache_policy));
   fmt::format_to(std::back_inserter(out), "- Command: {}\n", Code(env.command_line));

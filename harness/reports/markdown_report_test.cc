@@ -52,6 +52,29 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+TEST(MarkdownReportTest, PromptDiffIsShownWhenBothTargetsPass) {
+  Results results = TwoTargets();
+  results.runs = {MakeRun("ok", "dspy-2.5.39", Status::kPass),
+                  MakeRun("ok", "dspy-2.5.40", Status::kPass)};
+  results.environment.scenarios = {"ok"};
+  results.environment.planned_runs = 2;
+  for (RunResult& run : results.runs) {
+    bool later = run.target_name == "dspy-2.5.40";
+    run.lm_requests = 1;
+    run.models = {"gpt-4o-mini"};
+    run.lm_traffic = LmTraffic{
+        {"chat"}, {}, {}, {later ? "system:\nNew wording.\n" : "system:\nOld wording.\n"}};
+  }
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "| `ok` | prompts | `1 distinct` | `1 distinct` |")) << report;
+  EXPECT_TRUE(Contains(report, "```diff\n--- dspy-2.5.39\n+++ dspy-2.5.40\n")) << report;
+  EXPECT_TRUE(Contains(report, "-Old wording.\n")) << report;
+  EXPECT_TRUE(Contains(report, "+New wording.\n")) << report;
+  // Identical prompts: no diff at all.
+  results.runs[1].lm_traffic = results.runs[0].lm_traffic;
+  EXPECT_FALSE(Contains(RenderMarkdown(results), "```diff")) << RenderMarkdown(results);
+}
+
 // The golden file is the report's specification by example. To accept an
 // intended change: DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests, then review
 // the diff and copy it to reports/examples/.

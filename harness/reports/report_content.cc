@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <dtl/dtl.hpp>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace dspy_compat {
 namespace {
@@ -27,10 +29,20 @@ std::string Plural(std::size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
-bool PassesEverywhere(const ScenarioAggregate& scenario) {
-  return !scenario.outcomes.empty() &&
-         std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(),
-                     [](const Outcome& o) { return o.classification == Classification::kPass; });
+// Targets the scenario's REQUIRES excluded (no runs, by design) are left
+// out; at least one pair must have run. Other pairs without runs count
+// against it: missing runs are not a pass.
+bool PassesEverywhere(const ScenarioAggregate& scenario,
+                      const std::vector<std::string>& unsupported = {}) {
+  auto excluded = [&](const Outcome& o) {
+    return o.total == 0 &&
+           std::find(unsupported.begin(), unsupported.end(), o.target_name) != unsupported.end();
+  };
+  return std::any_of(scenario.outcomes.begin(), scenario.outcomes.end(),
+                     [](const Outcome& o) { return o.total > 0; }) &&
+         std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(), [&](const Outcome& o) {
+           return excluded(o) || o.classification == Classification::kPass;
+         });
 }
 
 bool HasVerdict(const ScenarioAggregate& scenario, VerdictKind kind) {
@@ -46,14 +58,17 @@ int Rank(const PatternSection& section) {
                   [](const PairCheck& c) { return c.status == PairStatus::kRegression; });
   if (HasVerdict(s, VerdictKind::kRegression) || gate_regression) return 0;
   if (HasVerdict(s, VerdictKind::kFlaky)) return 1;
-  if (!PassesEverywhere(s) && !HasVerdict(s, VerdictKind::kFixed)) return 2;
+  if (!PassesEverywhere(s, section.info.unsupported) && !HasVerdict(s, VerdictKind::kFixed)) {
+    return 2;
+  }
   if (HasVerdict(s, VerdictKind::kFixed)) return 3;
   return 4;
 }
 
-std::string Headline(const ScenarioAggregate& scenario) {
+std::string Headline(const ScenarioAggregate& scenario,
+                     const std::vector<std::string>& unsupported) {
   if (scenario.outcomes.empty()) return "no runs";
-  if (PassesEverywhere(scenario)) return "passes everywhere";
+  if (PassesEverywhere(scenario, unsupported)) return "passes everywhere";
   bool all_fail =
       std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(),
                   [](const Outcome& o) { return o.classification == Classification::kFail; });
@@ -101,6 +116,7 @@ std::vector<Diagnosis> DiagnoseScenario(const Results& results, const ScenarioAg
 
 // Per target, the distinct values of one aspect of the LM traffic.
 using TrafficAspect = std::vector<std::string> (*)(const RunResult&);
+constexpr std::string_view kCallsAspect = "LM calls per passing run";
 
 std::vector<TrafficDifference> TrafficDifferences(const Results& results,
                                                   const Aggregate& aggregate) {
@@ -110,8 +126,15 @@ std::vector<TrafficDifference> TrafficDifferences(const Results& results,
   };
   const Aspect aspects[] = {
       {"models", [](const RunResult& r) { return r.models; }},
+      {kCallsAspect,
+       [](const RunResult& r) {
+         // A failed run stops early; its call count says how far it got.
+         return r.status == Status::kPass ? std::vector<std::string>{std::to_string(r.lm_requests)}
+                                          : std::vector<std::string>{};
+       }},
       {"prompt formats", [](const RunResult& r) { return r.lm_traffic->adapters; }},
       {"request parameters", [](const RunResult& r) { return r.lm_traffic->parameters; }},
+      {"prompts", [](const RunResult& r) { return r.lm_traffic->prompts; }},
       {"system prompts",
        [](const RunResult& r) {
          std::vector<std::string> short_hashes;
@@ -135,8 +158,12 @@ std::vector<TrafficDifference> TrafficDifferences(const Results& results,
         auto t = static_cast<std::size_t>(
             std::find(aggregate.targets.begin(), aggregate.targets.end(), run.target_name) -
             aggregate.targets.begin());
+        std::vector<std::string> values = aspect.values(run);
+        // Call counts come from passing runs only: a target none of whose
+        // runs passed has nothing to compare (its failure is reported above).
+        if (values.empty() && aspect.name == kCallsAspect) continue;
         has[t] = true;
-        for (const std::string& value : aspect.values(run)) seen[t].insert(value);
+        for (const std::string& value : values) seen[t].insert(value);
       }
       std::vector<std::size_t> with_data;
       for (std::size_t t = 0; t < has.size(); ++t) {
@@ -145,9 +172,22 @@ std::vector<TrafficDifference> TrafficDifferences(const Results& results,
       bool differ = std::any_of(with_data.begin(), with_data.end(),
                                 [&](std::size_t t) { return seen[t] != seen[with_data.front()]; });
       if (!differ) continue;
-      TrafficDifference difference{scenario.scenario_id, std::string(aspect.name), {}};
+      TrafficDifference difference{scenario.scenario_id, std::string(aspect.name), {}, {}};
+      const bool prompts = aspect.name == "prompts";
       for (std::size_t t = 0; t < seen.size(); ++t) {
         std::vector<std::string> values(seen[t].begin(), seen[t].end());
+        if (prompts) {
+          // The texts go in the diffs; the table says how many there were.
+          difference.per_target.push_back(has[t] ? fmt::format("{} distinct", values.size()) : "");
+          std::vector<std::string> base(seen[with_data.front()].begin(),
+                                        seen[with_data.front()].end());
+          difference.diffs.push_back(has[t] && t != with_data.front()
+                                         ? PromptDiff(base, values,
+                                                      aggregate.targets[with_data.front()],
+                                                      aggregate.targets[t])
+                                         : "");
+          continue;
+        }
         difference.per_target.push_back(has[t] ? (values.empty() ? "none" : Join(values, ", "))
                                                : "");
       }
@@ -230,7 +270,7 @@ void DecideVerdict(const Results& results, ReportContent& content) {
                     [&](const ScenarioAggregate& other) {
                       auto it = infos.find(other.scenario_id);
                       return it != infos.end() && it->second.migration_of == scenario.scenario_id &&
-                             PassesEverywhere(other);
+                             PassesEverywhere(other, it->second.unsupported);
                     });
     if (has_verified_rewrite) ++verified;
   }
@@ -321,12 +361,39 @@ std::string FailureRateText(const Outcome& outcome) {
 }
 
 std::string OutcomeSummary(const Outcome& outcome) {
+  if (outcome.unsupported) return "unsupported (REQUIRES)";
   if (outcome.total == 0) return "no runs";
   std::string text = fmt::format("{}/{} pass", outcome.Passes(), outcome.total);
+  // Failures that are not the program raising are named: they mean other things.
+  for (Status s : {Status::kTimeout, Status::kCrash, Status::kError}) {
+    if (int n = outcome.Count(s); n > 0) text += fmt::format(", {} {}", n, StatusName(s));
+  }
   if (outcome.classification == Classification::kFlaky) {
     text += fmt::format(" ({})", FailureRateText(outcome));
   }
   return text;
+}
+
+std::string PromptDiff(const std::vector<std::string>& from, const std::vector<std::string>& to,
+                       std::string_view from_name, std::string_view to_name) {
+  if (from == to) return "";
+  auto lines = [](const std::vector<std::string>& prompts) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+      out.push_back(fmt::format("=== prompt {} ===", i + 1));
+      std::istringstream in(prompts[i]);
+      for (std::string line; std::getline(in, line);) out.push_back(line);
+    }
+    return out;
+  };
+  std::vector<std::string> a = lines(from), b = lines(to);
+  dtl::Diff<std::string, std::vector<std::string>> diff(a, b);
+  diff.compose();
+  diff.composeUnifiedHunks();
+  std::ostringstream out;
+  out << "--- " << from_name << "\n+++ " << to_name << "\n";
+  diff.printUnifiedFormat(out);
+  return out.str();
 }
 
 std::string_view PairStatusText(PairStatus status) {
@@ -341,18 +408,26 @@ std::string_view PairStatusText(PairStatus status) {
       return "infrastructure error";
     case PairStatus::kNotRun:
       return "not run";
+    case PairStatus::kUnsupported:
+      return "unsupported";
   }
   return "not run";
 }
 
 std::string ExpectationText(const PairCheck& check) {
-  if (check.status == PairStatus::kInfrastructure || check.status == PairStatus::kNotRun) {
+  if (check.status == PairStatus::kInfrastructure || check.status == PairStatus::kNotRun ||
+      check.status == PairStatus::kUnsupported) {
     return "";
   }
   std::string_view source = check.source == ExpectationSource::kHeader         ? "EXPECT"
                             : check.source == ExpectationSource::kBaselineFile ? "baseline file"
                                                                                : "default";
   return fmt::format("{} ({})", ExpectationName(check.expected), source);
+}
+
+std::string RepeatText(const RunEnvironment& env) {
+  if (env.max_repeat > 0) return fmt::format("adaptive {}..{}", env.min_repeat, env.max_repeat);
+  return std::to_string(env.repeat);
 }
 
 std::string TargetDspyVersion(const Results& results, const std::string& target) {
@@ -413,19 +488,21 @@ ReportContent BuildReportContent(const Results& results) {
     section.summary = summary_of(scenario.scenario_id);
     if (auto it = infos.find(scenario.scenario_id); it != infos.end()) section.info = it->second;
     section.checks = checks_by_scenario[i];
-    section.headline = Headline(scenario);
-    section.changed = !PassesEverywhere(scenario);
+    section.headline = Headline(scenario, section.info.unsupported);
+    section.changed = !PassesEverywhere(scenario, section.info.unsupported);
     section.diagnoses = DiagnoseScenario(results, scenario);
     for (const ScenarioAggregate& other : content.aggregate.scenarios) {
       if (migration_of(other.scenario_id) != scenario.scenario_id) continue;
       MigrationResult migration;
       migration.scenario_id = other.scenario_id;
       migration.summary = summary_of(other.scenario_id);
+      std::vector<std::string> unsupported;
       if (auto it = infos.find(other.scenario_id); it != infos.end()) {
         migration.excerpt = it->second.excerpt;
+        unsupported = it->second.unsupported;
       }
       migration.outcomes = other.outcomes;
-      migration.verified = PassesEverywhere(other);
+      migration.verified = PassesEverywhere(other, unsupported);
       section.migrations.push_back(std::move(migration));
     }
     sections.push_back(std::move(section));

@@ -61,7 +61,16 @@ struct TrafficDifference {
   std::string scenario_id;
   std::string aspect;                   // "models", "prompt formats", "request parameters", ...
   std::vector<std::string> per_target;  // aligned with Aggregate::targets; "" when no data
+  // For "prompts": per target after the baseline (aligned with per_target,
+  // the baseline's entry empty), a unified diff of the normalised prompts
+  // from the baseline's to that target's; "" when they agree.
+  std::vector<std::string> diffs;
 };
+
+// A unified diff (dtl) of two sets of normalised prompts, each a list of
+// texts, compared as one text; "" when equal.
+std::string PromptDiff(const std::vector<std::string>& from, const std::vector<std::string>& to,
+                       std::string_view from_name, std::string_view to_name);
 
 struct ReportContent {
   Aggregate aggregate;
@@ -90,6 +99,8 @@ std::string FailureRateText(const Outcome& outcome);
 std::string_view PairStatusText(PairStatus status);
 // "fail-or-flaky (EXPECT)", "pass (default)", "any (default)"
 std::string ExpectationText(const PairCheck& check);
+// "10", or "adaptive 5..50" for adaptive repetitions.
+std::string RepeatText(const RunEnvironment& env);
 // The DSPy version a target ran: its pin, else what its runs imported.
 std::string TargetDspyVersion(const Results& results, const std::string& target);
 

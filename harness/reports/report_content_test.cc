@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace dspy_compat {
 namespace {
 
@@ -155,7 +157,7 @@ TEST_F(ReportContentTest, TrafficDifferencesOnlyWhenRecordedAndDifferent) {
   Passing("other_model");
   EXPECT_FALSE(BuildReportContent(results_).has_traffic);
   for (RunResult& run : results_.runs) {
-    run.lm_traffic = LmTraffic{{"chat"}, {"temperature=0.0"}, {"0123456789abcdef"}};
+    run.lm_traffic = LmTraffic{{"chat"}, {"temperature=0.0"}, {"0123456789abcdef"}, {}};
     run.lm_requests = 2;
     run.models = {"gpt-4o"};
     if (run.scenario_id == "other_model" && run.target_name == kNew) {
@@ -179,6 +181,81 @@ TEST_F(ReportContentTest, TrafficDifferencesOnlyWhenRecordedAndDifferent) {
     }
   }
   EXPECT_EQ(BuildReportContent(results_).traffic_differences.size(), 1u);
+}
+
+TEST_F(ReportContentTest, SilentChangesAreReportedWhenBothTargetsPass) {
+  Passing("silent");
+  for (RunResult& run : results_.runs) {
+    bool later = run.target_name == kNew;
+    run.models = {"gpt-4o-mini"};
+    run.lm_requests = later ? 3 : 2;
+    run.lm_traffic = LmTraffic{{"chat"},
+                               {later ? "temperature=0.0" : "temperature=0.3"},
+                               {"0123456789abcdef"},
+                               {later ? "system:\nAnswer.\nuser:\n<question>\n"
+                                      : "system:\nAnswer briefly.\nuser:\n<question>\n"}};
+  }
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);  // nothing raised
+  std::map<std::string, const TrafficDifference*> by_aspect;
+  for (const TrafficDifference& d : content.traffic_differences) by_aspect[d.aspect] = &d;
+  ASSERT_TRUE(by_aspect.contains("LM calls per passing run"));
+  EXPECT_EQ(by_aspect["LM calls per passing run"]->per_target,
+            (std::vector<std::string>{"2", "3"}));
+  ASSERT_TRUE(by_aspect.contains("request parameters"));
+  ASSERT_TRUE(by_aspect.contains("prompts"));
+  const TrafficDifference& prompts = *by_aspect["prompts"];
+  ASSERT_EQ(prompts.diffs.size(), 2u);
+  EXPECT_EQ(prompts.diffs[0], "");  // the baseline
+  EXPECT_NE(prompts.diffs[1].find("-Answer briefly."), std::string::npos) << prompts.diffs[1];
+  EXPECT_NE(prompts.diffs[1].find("+Answer."), std::string::npos) << prompts.diffs[1];
+  EXPECT_EQ(prompts.diffs[1].find("-<question>"), std::string::npos) << prompts.diffs[1];
+  EXPECT_FALSE(by_aspect.contains("models"));
+}
+
+TEST_F(ReportContentTest, CallCountsCompareOnlyPassingRuns) {
+  Regressing("stops_early");
+  for (RunResult& run : results_.runs) {
+    run.models = {"gpt-4o-mini"};
+    run.lm_requests = run.status == Status::kPass ? 4 : 1;
+    run.lm_traffic = LmTraffic{{"chat"}, {}, {}, {}};
+  }
+  for (const TrafficDifference& d : BuildReportContent(results_).traffic_differences) {
+    EXPECT_NE(d.aspect, "LM calls per passing run") << d.per_target[1];
+  }
+  // With no passing run on the later target there is nothing to compare either.
+  for (RunResult& run : results_.runs) {
+    if (run.target_name == kNew) run.status = Status::kFail;
+  }
+  EXPECT_TRUE(BuildReportContent(results_).traffic_differences.empty());
+}
+
+TEST(PromptDiffTest, EqualPromptsHaveNoDiff) {
+  EXPECT_EQ(PromptDiff({"a\nb\n"}, {"a\nb\n"}, "x", "y"), "");
+  std::string diff = PromptDiff({"a\nb\n"}, {"a\nc\n"}, "x", "y");
+  EXPECT_EQ(diff.rfind("--- x\n+++ y\n", 0), 0u) << diff;
+  EXPECT_NE(diff.find("-b"), std::string::npos);
+  EXPECT_NE(diff.find("+c"), std::string::npos);
+}
+
+TEST_F(ReportContentTest, UnsupportedPairsAreNeitherRunNorMissing) {
+  Passing("everywhere");
+  Add("new_only", kNew, 3, 0);
+  auto& info = results_.environment.scenario_info["new_only"];
+  info.requirements = {"dspy>=2.5.40"};
+  info.unsupported = {kOld};
+  ReportContent content = BuildReportContent(results_);
+  EXPECT_EQ(content.gate.outcome, GateOutcome::kPassed);
+  EXPECT_TRUE(content.gate.incomplete.empty());
+  EXPECT_EQ(content.gate.Count(PairStatus::kUnsupported), 1);
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);
+  const Outcome& old_pair = content.aggregate.scenarios[1].outcomes[0];
+  EXPECT_TRUE(old_pair.unsupported);
+  EXPECT_EQ(OutcomeSummary(old_pair), "unsupported (REQUIRES)");
+  EXPECT_FALSE(content.aggregate.scenarios[1].outcomes[1].unsupported);
+  // Without the REQUIRES record the same missing pair makes the results incomplete.
+  info.unsupported.clear();
+  EXPECT_EQ(BuildReportContent(results_).gate.outcome, GateOutcome::kInfrastructure);
 }
 
 TEST(ReportWordingTest, CodeSpanNeutralisesBackticks) {

@@ -167,6 +167,12 @@ Aggregate AggregateResults(const Results& results) {
     scenario.scenario_id = id;
     for (const std::string& target : aggregate.targets) {
       scenario.outcomes.push_back(ComputeOutcome(results.runs, id, target));
+      Outcome& outcome = scenario.outcomes.back();
+      if (auto info = results.environment.scenario_info.find(id);
+          outcome.total == 0 && info != results.environment.scenario_info.end()) {
+        const auto& excluded = info->second.unsupported;
+        outcome.unsupported = std::find(excluded.begin(), excluded.end(), target) != excluded.end();
+      }
     }
     for (std::size_t i = 1; i < scenario.outcomes.size(); ++i) {
       Verdict verdict = CompareOutcomes(scenario.outcomes.front(), scenario.outcomes[i]);

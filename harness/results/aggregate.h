@@ -59,6 +59,9 @@ struct Outcome {
   double failure_rate = 0;                 // failures / total; 0 when total is 0
   Interval failure_interval;               // 95% Wilson
   Classification classification = Classification::kNone;
+  // No runs because the scenario's REQUIRES excludes the target (set by
+  // AggregateResults from scenario_info); not a missing result.
+  bool unsupported = false;
   // A failing run of the most frequent signature, preferring one with a
   // traceback: what a reader looks at first. Empty when nothing failed.
   std::string example_run_id;

@@ -96,6 +96,18 @@ PairCheck Check(const Results& results, const Aggregate& aggregate, const Baseli
   check.target_name = outcome.target_name;
   check.observed = outcome.classification;
   if (outcome.total == 0) {
+    if (auto info = results.environment.scenario_info.find(outcome.scenario_id);
+        info != results.environment.scenario_info.end() &&
+        std::find(info->second.unsupported.begin(), info->second.unsupported.end(),
+                  outcome.target_name) != info->second.unsupported.end()) {
+      check.status = PairStatus::kUnsupported;
+      std::string requires_text;
+      for (const std::string& r : info->second.requirements) {
+        requires_text += (requires_text.empty() ? "" : " ") + r;
+      }
+      check.reason = fmt::format("REQUIRES {} excludes this target", requires_text);
+      return check;
+    }
     check.status = PairStatus::kNotRun;
     check.reason = "no runs";
     return check;
@@ -161,6 +173,8 @@ std::string_view PairStatusName(PairStatus status) {
       return "infrastructure";
     case PairStatus::kNotRun:
       return "not-run";
+    case PairStatus::kUnsupported:
+      return "unsupported";
   }
   return "not-run";
 }
@@ -277,6 +291,7 @@ std::string FormatGateReport(const GateReport& report) {
         break;
       case PairStatus::kAsExpected:
       case PairStatus::kNotRun:
+      case PairStatus::kUnsupported:
         continue;
     }
     out += fmt::format("{:<16} {} on {}: {}\n", label, check.scenario_id, check.target_name,

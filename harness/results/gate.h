@@ -28,6 +28,9 @@ enum class PairStatus {
   kUnexpectedPass,
   kInfrastructure,
   kNotRun,  // no runs; in a single shard's results these pairs ran elsewhere
+  // No runs because the scenario's REQUIRES excludes the target (lit's
+  // UNSUPPORTED): neither a pass nor a failure, and the results are whole.
+  kUnsupported,
 };
 std::string_view PairStatusName(PairStatus status);
 

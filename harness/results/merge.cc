@@ -67,6 +67,16 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
           fmt::format("{} ran with seed {}, {} with seed {}; give every shard the same --seed",
                       name, e.seed, Describe(first, 0), first.seed));
     }
+    if (e.min_repeat != first.min_repeat || e.max_repeat != first.max_repeat) {
+      // Adaptive shards hold whole pairs decided by one policy; a fixed
+      // shard beside an adaptive one would mix two meanings of "runs".
+      throw MergeError(fmt::format(
+          "{} ran with repetitions {}, {} with {}; give every shard the same --repeat", name,
+          e.max_repeat > 0 ? fmt::format("{}..{}", e.min_repeat, e.max_repeat) : "fixed",
+          Describe(first, 0),
+          first.max_repeat > 0 ? fmt::format("{}..{}", first.min_repeat, first.max_repeat)
+                               : "fixed"));
+    }
     for (const ShardInfo& shard : ShardsOf(e)) {
       if (!env.merged_shards.empty() && shard.count != env.merged_shards.front().count) {
         throw MergeError(fmt::format("{} is one of {} shards, {} one of {}", name, shard.count,

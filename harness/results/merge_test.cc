@@ -105,6 +105,13 @@ TEST(MergeTest, RefusesShardsThatAreNotOneSession) {
   shards[1].runs.push_back(shards[0].runs[0]);
   EXPECT_EQ(MergeErrorOf(shards), "run s1.a.r1 appears in more than one input");
 
+  shards = Split(Unsharded(), 2);
+  shards[1].environment.min_repeat = 5;
+  shards[1].environment.max_repeat = 50;
+  EXPECT_EQ(MergeErrorOf(shards),
+            "shard 2/2 ran with repetitions 5..50, shard 1/2 with fixed; give every shard the same "
+            "--repeat");
+
   EXPECT_EQ(MergeErrorOf({}), "nothing to merge");
 }
 

@@ -155,7 +155,11 @@ json ScenarioInfoToJson(const ScenarioInfo& info) {
           {"migration_of", info.migration_of},
           {"excerpt", info.excerpt},
           {"expected", std::move(expected)},
-          {"expect_lines", info.expect_lines}};
+          {"expect_lines", info.expect_lines},
+          {"family", info.family},
+          {"requires", info.requirements},
+          {"mock_fixture", info.mock_fixture},
+          {"unsupported", info.unsupported}};
 }
 
 json EnvironmentToJson(const RunEnvironment& e) {
@@ -173,6 +177,8 @@ json EnvironmentToJson(const RunEnvironment& e) {
           {"interrupted", e.interrupted},
           {"jobs", e.jobs},
           {"repeat", e.repeat},
+          {"min_repeat", e.min_repeat},
+          {"max_repeat", e.max_repeat},
           {"planned_runs", e.planned_runs},
           {"cache_policy", e.cache_policy},
           {"targets", std::move(targets)},
@@ -190,8 +196,10 @@ json OptionalToJson(const std::optional<int>& value) {
 }
 
 json LmTrafficToJson(const LmTraffic& t) {
-  return {
-      {"adapters", t.adapters}, {"parameters", t.parameters}, {"system_prompts", t.system_prompts}};
+  return {{"adapters", t.adapters},
+          {"parameters", t.parameters},
+          {"system_prompts", t.system_prompts},
+          {"prompts", t.prompts}};
 }
 
 json ContainmentEventToJson(const ContainmentEvent& e) {
@@ -259,6 +267,11 @@ ScenarioInfo ScenarioInfoFromJson(const json& j, const std::string& where) {
     info.expected.emplace(target, *expectation);
   }
   info.expect_lines = ReadStrings(j, "expect_lines", where);
+  // v1.4 additions, optional on read.
+  if (OptionalField(j, "family")) info.family = ReadString(j, "family", where);
+  if (OptionalField(j, "requires")) info.requirements = ReadStrings(j, "requires", where);
+  if (OptionalField(j, "mock_fixture")) info.mock_fixture = ReadString(j, "mock_fixture", where);
+  if (OptionalField(j, "unsupported")) info.unsupported = ReadStrings(j, "unsupported", where);
   return info;
 }
 
@@ -268,6 +281,7 @@ LmTraffic LmTrafficFromJson(const json& j, const std::string& where) {
   traffic.adapters = ReadStrings(j, "adapters", where);
   traffic.parameters = ReadStrings(j, "parameters", where);
   traffic.system_prompts = ReadStrings(j, "system_prompts", where);
+  if (OptionalField(j, "prompts")) traffic.prompts = ReadStrings(j, "prompts", where);  // v1.4
   return traffic;
 }
 
@@ -304,6 +318,8 @@ RunEnvironment EnvironmentFromJson(const json& j, const std::string& where) {
   e.interrupted = ReadBool(j, "interrupted", where);
   e.jobs = ReadInt(j, "jobs", where);
   e.repeat = ReadInt(j, "repeat", where);
+  if (OptionalField(j, "min_repeat")) e.min_repeat = ReadInt(j, "min_repeat", where);  // v1.4
+  if (OptionalField(j, "max_repeat")) e.max_repeat = ReadInt(j, "max_repeat", where);
   e.planned_runs = ReadInt(j, "planned_runs", where);
   e.cache_policy = ReadString(j, "cache_policy", where);
   const json& targets = ArrayField(j, "targets", where);

@@ -55,7 +55,8 @@ Results SampleResults() {
   pass.lm_requests = 3;
   pass.models = {"openai/mock-a", "openai/mock-b"};
   pass.exit_code = 0;
-  pass.lm_traffic = LmTraffic{{"chat"}, {"max_tokens=1000", "temperature=0.0"}, {"0123abcd"}};
+  pass.lm_traffic = LmTraffic{
+      {"chat"}, {"max_tokens=1000", "temperature=0.0"}, {"0123abcd"}, {"system:\nAnswer.\n"}};
 
   RunResult fail = pass;
   fail.target_name = "python:/usr/bin/python3";

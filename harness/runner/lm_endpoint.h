@@ -3,6 +3,7 @@
 // interface so that the executor is tested without an HTTP server.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,9 @@ class LmEndpoint {
  public:
   virtual ~LmEndpoint() = default;
   virtual std::string ApiBaseFor(const std::string& run_id) = 0;
-  virtual void ConfigureRun(const std::string& run_id, const DelaySpec& delay) = 0;
+  // mock_fixture: rules (a fixture file) for this run only; empty for none.
+  virtual void ConfigureRun(const std::string& run_id, const DelaySpec& delay,
+                            const std::filesystem::path& mock_fixture) = 0;
   virtual RunTraffic TrafficFor(const std::string& run_id) = 0;
 };
 

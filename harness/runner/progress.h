@@ -23,6 +23,8 @@ class Progress {
   Progress(int total, bool live, std::ostream& out, int width = 80, Clock clock = {});
   void Started(const RunSpec& spec);
   void Finished(const RunSpec& spec, const RunResult& result);
+  // More runs were planned (a further round of adaptive repetitions).
+  void AddPlanned(int runs) { total_ += runs; }
   // Ends the live line and prints one summary line.
   void Done();
 

@@ -43,6 +43,28 @@ std::vector<RunSpec> SelectShard(const std::vector<RunSpec>& plan, const ShardIn
   return slice;
 }
 
+RunSpec MakeRunSpec(const Scenario& scenario, const Target& target, std::size_t target_index,
+                    int repetition, const PlanOptions& options) {
+  RunSpec spec;
+  spec.scenario = scenario;
+  spec.target = target;
+  spec.repetition = repetition;
+  // The target's index keeps ids unique when two user interpreters
+  // sanitise to the same text.
+  spec.run_id = SafeId(fmt::format("{}.t{}.r{}", scenario.id, target_index, repetition));
+  spec.lm_delay = scenario.options.lm_delay.value_or(options.default_lm_delay);
+  spec.timeout = options.timeout.value_or(
+      scenario.options.timeout_seconds ? std::chrono::seconds(*scenario.options.timeout_seconds)
+                                       : options.default_timeout);
+  spec.mock_fixture = scenario.mock_fixture_path;
+  return spec;
+}
+
+bool PairInShard(std::size_t pair_index, const ShardInfo& shard) {
+  return pair_index % static_cast<std::size_t>(shard.count) ==
+         static_cast<std::size_t>(shard.index - 1);
+}
+
 std::vector<RunSpec> PlanRuns(const std::vector<Scenario>& scenarios,
                               const std::vector<Target>& targets, const PlanOptions& options) {
   int most = 0;
@@ -55,19 +77,8 @@ std::vector<RunSpec> PlanRuns(const std::vector<Scenario>& scenarios,
     for (const auto& scenario : scenarios) {
       if (rep > repeat_of(scenario)) continue;
       for (std::size_t t = 0; t < targets.size(); ++t) {
-        RunSpec spec;
-        spec.scenario = scenario;
-        spec.target = targets[t];
-        spec.repetition = rep;
-        // The target's index keeps ids unique when two user interpreters
-        // sanitise to the same text.
-        spec.run_id = SafeId(fmt::format("{}.t{}.r{}", scenario.id, t, rep));
-        spec.lm_delay = scenario.options.lm_delay.value_or(options.default_lm_delay);
-        spec.timeout =
-            options.timeout.value_or(scenario.options.timeout_seconds
-                                         ? std::chrono::seconds(*scenario.options.timeout_seconds)
-                                         : options.default_timeout);
-        plan.push_back(std::move(spec));
+        if (options.supported && !options.supported(scenario, targets[t])) continue;
+        plan.push_back(MakeRunSpec(scenario, targets[t], t, rep, options));
       }
     }
   }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -18,6 +20,7 @@ struct RunSpec {
   std::string run_id;  // safe in a URL path and a file name
   DelaySpec lm_delay;
   std::chrono::seconds timeout{60};
+  std::filesystem::path mock_fixture;  // the scenario's MOCK-FIXTURE, resolved; empty: none
 };
 
 struct PlanOptions {
@@ -26,7 +29,13 @@ struct PlanOptions {
   std::chrono::seconds default_timeout{120};
   std::optional<std::chrono::seconds> timeout;  // --timeout; overrides TIMEOUT
   DelaySpec default_lm_delay{5, 15};
+  // Whether a scenario runs on a target at all (its REQUIRES); unset: always.
+  std::function<bool(const Scenario&, const Target&)> supported;
 };
+
+// One run of a plan: scenario on targets[target_index], repetition rep.
+RunSpec MakeRunSpec(const Scenario& scenario, const Target& target, std::size_t target_index,
+                    int repetition, const PlanOptions& options);
 
 // Repetition-major order (every scenario and target once, then again), so
 // that an interrupted session still has results for every pair.
@@ -48,6 +57,11 @@ ShardInfo ParseShard(const std::string& text);
 // uses (the mock LM's seeded delays key on them). Round-robin also spreads
 // a scenario's repetitions and targets over the shards, for balance.
 std::vector<RunSpec> SelectShard(const std::vector<RunSpec>& plan, const ShardInfo& shard);
+
+// Adaptive repetitions decide per (scenario, target) pair how many runs it
+// gets, from its own outcomes, so a shard must hold whole pairs: pair k (in
+// scenario-major, then target order) belongs to shard (k mod N) + 1.
+bool PairInShard(std::size_t pair_index, const ShardInfo& shard);
 
 // Replaces anything outside [A-Za-z0-9._-] with '_'.
 std::string SafeId(const std::string& text);

@@ -56,5 +56,51 @@ TEST(ShardTest, SlicesAreRoundRobinAndStable) {
   EXPECT_EQ(SelectShard(plan, {4, 4}).size(), 4u);
 }
 
+TEST(PlanTest, UnsupportedPairsAreLeftOut) {
+  std::vector<Scenario> scenarios(2);
+  scenarios[0].id = "old_only";
+  scenarios[1].id = "any";
+  std::vector<Target> targets(2);
+  targets[0].name = "a";
+  targets[1].name = "b";
+  PlanOptions options;
+  options.repeat = 2;
+  options.supported = [](const Scenario& s, const Target& t) {
+    return s.id != "old_only" || t.name == "a";
+  };
+  std::vector<RunSpec> plan = PlanRuns(scenarios, targets, options);
+  ASSERT_EQ(plan.size(), 6u);
+  for (const RunSpec& spec : plan) {
+    EXPECT_FALSE(spec.scenario.id == "old_only" && spec.target.name == "b") << spec.run_id;
+  }
+  // Run ids keep the target's index, so they match a session without REQUIRES.
+  EXPECT_EQ(plan[1].run_id, "any.t0.r1");
+}
+
+TEST(PlanTest, RunCarriesItsScenarioFixture) {
+  Scenario s;
+  s.id = "forced";
+  s.mock_fixture_path = "/root/fixtures/mock/forced.json";
+  Target t;
+  t.name = "x";
+  RunSpec spec = MakeRunSpec(s, t, 1, 4, PlanOptions{});
+  EXPECT_EQ(spec.run_id, "forced.t1.r4");
+  EXPECT_EQ(spec.mock_fixture, "/root/fixtures/mock/forced.json");
+}
+
+TEST(ShardTest, PairShardsHoldWholePairsExactlyOnce) {
+  for (int count : {1, 2, 3, 5}) {
+    std::vector<int> owners(11, 0);
+    for (int index = 1; index <= count; ++index) {
+      for (std::size_t k = 0; k < owners.size(); ++k) {
+        if (PairInShard(k, {index, count})) ++owners[k];
+      }
+    }
+    for (int n : owners) EXPECT_EQ(n, 1) << count << " shards";
+  }
+  EXPECT_TRUE(PairInShard(4, {2, 3}));
+  EXPECT_FALSE(PairInShard(4, {1, 3}));
+}
+
 }  // namespace
 }  // namespace dspy_compat

@@ -167,9 +167,14 @@ class FakeEndpoint : public LmEndpoint {
   std::string ApiBaseFor(const std::string& run_id) override {
     return "http://127.0.0.1:9/run/" + run_id + "/v1";
   }
-  void ConfigureRun(const std::string& run_id, const DelaySpec&) override { configured = run_id; }
+  void ConfigureRun(const std::string& run_id, const DelaySpec&,
+                    const std::filesystem::path& fixture) override {
+    configured = run_id;
+    configured_fixture = fixture;
+  }
   RunTraffic TrafficFor(const std::string&) override { return {2, {"gpt-4o-mini"}}; }
   std::string configured;
+  std::filesystem::path configured_fixture;
 };
 
 // A stand-in interpreter: a shell script that acts as the scenario says.
@@ -221,7 +226,15 @@ TEST_F(RunExecutorTest, PassRecordsTrafficAndCleansUp) {
   EXPECT_EQ(r->status, Status::kPass);
   EXPECT_EQ(r->lm_requests, 2);
   EXPECT_EQ(endpoint_.configured, "pass.t0.r1");
+  EXPECT_TRUE(endpoint_.configured_fixture.empty());
   EXPECT_FALSE(fs::exists(dir_ / "work" / "pass.t0.r1"));
+}
+
+TEST_F(RunExecutorTest, ScenarioFixtureIsConfiguredForItsRunOnly) {
+  RunSpec spec = Spec("pass");
+  spec.mock_fixture = dir_ / "rules.json";
+  ASSERT_TRUE(Execute(spec).has_value());
+  EXPECT_EQ(endpoint_.configured_fixture, dir_ / "rules.json");
 }
 
 TEST_F(RunExecutorTest, RunGetsItsOwnHomeAndApiBase) {

@@ -1,0 +1,48 @@
+# SUMMARY: dspy.Evaluate with 4 threads run inside an asyncified program, two evaluations awaited concurrently
+# FAMILY: parallel
+# EXERCISES: an async service exposes an evaluation endpoint: a synchronous program runs dspy.Evaluate (DSPy's
+# EXERCISES: ParallelExecutor threads) over a small dev set, and the service awaits it through dspy.asyncify
+# LM-DELAY-MS: 20-80
+# TIMEOUT: 90
+# EXPECT: fail-or-flaky
+# (Measured: 2 of 35 runs fail on both releases with KeyError <weakref to 'tqdm'>: two evaluations in two threads
+# at once race in ParallelExecutor's tqdm/logging_redirect_tqdm, whatever the DSPy release; not an upgrade regression.)
+
+import asyncio
+
+import dspy
+
+
+class EvaluateQA(dspy.Module):
+    def __init__(self):
+        super().__init__()
+        self.qa = dspy.ChainOfThought("question -> answer")
+
+    def forward(self, batch):
+        devset = [
+            dspy.Example(question=f"Batch {batch}: what is item {n}?", answer="x").with_inputs("question")
+            for n in range(6)
+        ]
+        evaluate = dspy.Evaluate(
+            devset=devset,
+            metric=lambda example, prediction, trace=None: bool(prediction.answer.strip()),
+            num_threads=4,
+            display_progress=False,
+            return_all_scores=True,
+        )
+        score, scores = evaluate(self.qa)
+        return dspy.Prediction(score=score, scores=scores)
+
+
+async def main():
+    dspy.configure(lm=dspy.LM("openai/gpt-4o-mini"))
+    program = dspy.asyncify(EvaluateQA())
+    results = await asyncio.gather(program(batch="A"), program(batch="B"))
+    for result in results:
+        assert len(result.scores) == 6, f"expected 6 scores, got {len(result.scores)}"
+        assert all(result.scores), f"some examples failed to evaluate: {result.scores}"
+    print("scores:", [r.score for r in results])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
