@@ -1,5 +1,6 @@
 # SUMMARY: the #1867 module called 16 times concurrently, with the mock LM forcing the losing interleaving
 # FAMILY: issue1867
+# FORCES: issue1867_concurrent16
 # EXERCISES: forced race: the #1867 module (dspy.context(lm=...) around an asyncified predictor) called 16 times;
 # EXERCISES: the mock LM answers the first call at once and holds the others, so call 9 starts after call 1 left its context
 # MOCK-FIXTURE: fixtures/mock/issue1867-concurrent16-forced.json

@@ -1,5 +1,6 @@
 # SUMMARY: the two-step #1867 pattern, 2 concurrent calls, with the mock LM forcing the losing interleaving
 # FAMILY: issue1867
+# FORCES: issue1867_multistep_concurrent
 # EXERCISES: forced race: two calls of an asyncified answer-then-summarise program, each inside dspy.context(lm=...);
 # EXERCISES: the mock LM holds the second call's first answer until the first call has finished (and left its context)
 # MOCK-FIXTURE: fixtures/mock/issue1867-interleave.json

@@ -154,6 +154,18 @@ TEST_F(DiscoveryTest, ScenarioCarriesExcerptAndHeaderLinks) {
   EXPECT_EQ(found[0].excerpt, "program = dspy.asyncify(dspy.Predict('q -> a'))\n");
 }
 
+TEST_F(DiscoveryTest, ForcesNeedsAMockFixtureAndAnotherScenario) {
+  std::ofstream(root_ / "f.py") << "# FORCES: f\n# MOCK-FIXTURE: f.json\nprint(1)\n";
+  std::ofstream(root_ / "f.json") << "[]";
+  EXPECT_THROW(DiscoverScenarios({root_ / "f.py"}), ScenarioError);
+  std::ofstream(root_ / "g.py") << "# FORCES: b\nprint(1)\n";
+  EXPECT_THROW(DiscoverScenarios({root_ / "g.py"}), ScenarioError);
+  std::ofstream(root_ / "h.py") << "# FORCES: b\n# MOCK-FIXTURE: f.json\nprint(1)\n";
+  auto found = DiscoverScenarios({root_ / "h.py"});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].forces, "b");
+}
+
 TEST_F(DiscoveryTest, MigrationOfItselfIsAnError) {
   std::ofstream(root_ / "self.py") << "# MIGRATION-OF: self\nprint(1)\n";
   EXPECT_THROW(DiscoverScenarios({root_ / "self.py"}), ScenarioError);

@@ -27,6 +27,7 @@ Scenario LoadScenario(const fs::path& path) {
   scenario.exercises = header.exercises;
   scenario.options = header.options;
   scenario.migration_of = header.migration_of;
+  scenario.forces = header.forces;
   scenario.expectations = header.expectations;
   scenario.family = header.family;
   scenario.requirements = header.requirements;
@@ -34,6 +35,14 @@ Scenario LoadScenario(const fs::path& path) {
   scenario.excerpt = ExtractExcerpt(text.str());
   if (scenario.migration_of == scenario.id) {
     throw ScenarioError(fmt::format("{}: MIGRATION-OF names the scenario itself", path.string()));
+  }
+  if (scenario.forces == scenario.id) {
+    throw ScenarioError(fmt::format("{}: FORCES names the scenario itself", path.string()));
+  }
+  if (!scenario.forces.empty() && scenario.mock_fixture.empty()) {
+    throw ScenarioError(fmt::format(
+        "{}: FORCES needs a MOCK-FIXTURE (the mock server's holds are what force the race)",
+        path.string()));
   }
   return scenario;
 }

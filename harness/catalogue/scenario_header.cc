@@ -62,13 +62,13 @@ ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& s
         header.options.timeout_seconds = ParsePositive(value, "TIMEOUT");
       } else if (key == "REPEAT") {
         header.options.repeat = ParsePositive(value, "REPEAT");
-      } else if (key == "MIGRATION-OF") {
+      } else if (key == "MIGRATION-OF" || key == "FORCES") {
         static const std::regex kId(R"(^[A-Za-z0-9._-]+$)");
         if (!std::regex_match(value, kId)) {
           throw ScenarioError(
-              fmt::format("MIGRATION-OF names one scenario id (a file stem), not '{}'", value));
+              fmt::format("{} names one scenario id (a file stem), not '{}'", key, value));
         }
-        header.migration_of = value;
+        (key == "FORCES" ? header.forces : header.migration_of) = value;
       } else if (key == "FAMILY") {
         static const std::regex kFamily(R"(^[a-z0-9][a-z0-9-]*$)");
         if (!std::regex_match(value, kFamily)) {

@@ -6,6 +6,7 @@
 //   # TIMEOUT: 60             (seconds)
 //   # REPEAT: 10              (repetitions unless --repeat is given)
 //   # MIGRATION-OF: issue1867_concurrent16   (this is the recommended rewrite of that one)
+//   # FORCES: issue1867_concurrent16         (that one, its race forced by MOCK-FIXTURE)
 //   # EXPECT: fail-or-flaky on dspy>=2.5.40  (what the gate accepts; see expectations.h)
 //   # FAMILY: issue1867       (the group of patterns it belongs to)
 //   # REQUIRES: dspy>=2.5.40 dspy<2.6       (targets that do not match skip it: "unsupported")
@@ -32,6 +33,7 @@ struct ScenarioHeader {
   std::string exercises;
   ScenarioOptions options;
   std::string migration_of;
+  std::string forces;
   std::vector<ExpectationRule> expectations;
   std::string family;
   std::vector<std::string> requirements;

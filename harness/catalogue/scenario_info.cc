@@ -12,6 +12,7 @@ ScenarioInfo DescribeScenario(const Scenario& scenario, const std::vector<Target
   info.path = inside ? relative.string() : scenario.path.string();
   info.exercises = scenario.exercises;
   info.migration_of = scenario.migration_of;
+  info.forces = scenario.forces;
   info.excerpt = scenario.excerpt;
   for (const ExpectationRule& rule : scenario.expectations) info.expect_lines.push_back(rule.text);
   info.family = scenario.family;

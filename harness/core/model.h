@@ -72,7 +72,8 @@ struct Scenario {
   std::string summary;         // one line from the header
   std::string exercises;       // what the pattern is, from the header
   ScenarioOptions options;
-  std::string migration_of;                   // MIGRATION-OF: the scenario this one rewrites
+  std::string migration_of;  // MIGRATION-OF: the scenario this one rewrites
+  std::string forces;        // FORCES: the scenario whose race this one forces (with MOCK-FIXTURE)
   std::vector<ExpectationRule> expectations;  // EXPECT lines, in file order (last match wins)
   std::string excerpt;                        // the program lines that show the pattern
   std::string family;                         // FAMILY: the group of patterns it belongs to
@@ -178,6 +179,7 @@ struct ScenarioInfo {
   std::string path;          // relative to the source root for bundled scenarios
   std::string exercises;     // EXERCISES
   std::string migration_of;  // MIGRATION-OF: the id of the scenario this one rewrites
+  std::string forces;        // FORCES: the id of the scenario whose race this one forces
   std::string excerpt;       // program lines that show the pattern; "..." marks a gap
   std::map<std::string, Expectation> expected;  // target name -> EXPECT resolved for it
   std::vector<std::string> expect_lines;        // EXPECT values as written

@@ -347,7 +347,13 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
                    Inline(c.root_cause), Inline(c.change), Join(links, ", "),
                    Inline(c.remediation));
   }
-  for (const MigrationResult& m : section.migrations) {
+  for (const VariantResult& f : section.forced) {
+    fmt::format_to(std::back_inserter(out),
+                   "<p><strong>Forced race</strong> <code>{}</code> (the mock LM holds responses "
+                   "to force the losing interleaving): {}.</p>\n",
+                   E(f.scenario_id), OutcomesInline(f.outcomes));
+  }
+  for (const VariantResult& m : section.migrations) {
     fmt::format_to(std::back_inserter(out),
                    "<p><strong>Migrated variant</strong> <code>{}</code>{}: {}: {}.</p>\n",
                    E(m.scenario_id), m.summary.empty() ? "" : " (" + E(m.summary) + ")",

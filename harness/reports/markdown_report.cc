@@ -380,8 +380,19 @@ std::string OutcomesInline(const std::vector<Outcome>& outcomes) {
   return Join(parts, ", ");
 }
 
+// The forced result next to the natural rate: no excerpt, the forced
+// scenario's own section shows its program.
+void RenderForced(std::string& out, const PatternSection& section) {
+  for (const VariantResult& f : section.forced) {
+    fmt::format_to(std::back_inserter(out),
+                   "**Forced race** {} (the mock LM holds responses to force the losing "
+                   "interleaving): {}.\n\n",
+                   Code(f.scenario_id), OutcomesInline(f.outcomes));
+  }
+}
+
 void RenderMigrations(std::string& out, const PatternSection& section) {
-  for (const MigrationResult& m : section.migrations) {
+  for (const VariantResult& m : section.migrations) {
     fmt::format_to(std::back_inserter(out), "**Migrated variant** {}{}: {}: {}.\n\n",
                    Code(m.scenario_id), m.summary.empty() ? "" : " (" + Escape(m.summary) + ")",
                    m.verified ? "verified, passes everywhere" : "**does not pass everywhere**",
@@ -416,6 +427,7 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
       RenderCode(out, section.info.excerpt);
       out += "</details>\n\n";
     }
+    RenderForced(out, section);
     RenderMigrations(out, section);
     return;
   }
@@ -424,6 +436,7 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
   }
   RenderCode(out, section.info.excerpt);
   RenderOutcomeTable(out, section);
+  RenderForced(out, section);
   RenderSignatures(out, section);
   RenderDiagnoses(out, section, explained);
   RenderMigrations(out, section);

@@ -492,18 +492,17 @@ ReportContent BuildReportContent(const Results& results) {
     section.changed = !PassesEverywhere(scenario, section.info.unsupported);
     section.diagnoses = DiagnoseScenario(results, scenario);
     for (const ScenarioAggregate& other : content.aggregate.scenarios) {
-      if (migration_of(other.scenario_id) != scenario.scenario_id) continue;
-      MigrationResult migration;
-      migration.scenario_id = other.scenario_id;
-      migration.summary = summary_of(other.scenario_id);
-      std::vector<std::string> unsupported;
-      if (auto it = infos.find(other.scenario_id); it != infos.end()) {
-        migration.excerpt = it->second.excerpt;
-        unsupported = it->second.unsupported;
-      }
-      migration.outcomes = other.outcomes;
-      migration.verified = PassesEverywhere(other, unsupported);
-      section.migrations.push_back(std::move(migration));
+      auto info = infos.find(other.scenario_id);
+      bool migrates = info != infos.end() && info->second.migration_of == scenario.scenario_id;
+      bool forces = info != infos.end() && info->second.forces == scenario.scenario_id;
+      if (!migrates && !forces) continue;
+      VariantResult variant;
+      variant.scenario_id = other.scenario_id;
+      variant.summary = summary_of(other.scenario_id);
+      variant.excerpt = info->second.excerpt;
+      variant.outcomes = other.outcomes;
+      variant.verified = PassesEverywhere(other, info->second.unsupported);
+      (forces ? section.forced : section.migrations).push_back(std::move(variant));
     }
     sections.push_back(std::move(section));
   }

@@ -36,8 +36,9 @@ struct Diagnosis {
   int count = 0;                        // failing runs, over those targets
 };
 
-// A scenario whose header says MIGRATION-OF the section's scenario.
-struct MigrationResult {
+// A scenario whose header says MIGRATION-OF (a rewrite) or FORCES (the same
+// pattern with its race forced by the mock LM) the section's scenario.
+struct VariantResult {
   std::string scenario_id;
   std::string summary;
   std::string excerpt;
@@ -53,7 +54,11 @@ struct PatternSection {
   std::string headline;           // "regression (intermittent) on dspy-2.5.40", "passes everywhere"
   bool changed = false;           // not "passes everywhere": worth a reader's time
   std::vector<Diagnosis> diagnoses;
-  std::vector<MigrationResult> migrations;
+  std::vector<VariantResult> migrations;
+  // Forced variants: beside the natural failure rate above, what the pattern
+  // does when the mock LM forces the losing interleaving. They keep their
+  // own sections too (with their own migrations).
+  std::vector<VariantResult> forced;
 };
 
 // One aspect of what the mock LM saw that differs between targets.

@@ -76,6 +76,27 @@ TEST_F(ReportContentTest, RegressionWithAVerifiedRewriteIsSafeWithChanges) {
   EXPECT_TRUE(content.patterns[0].migrations[0].verified);
 }
 
+TEST_F(ReportContentTest, ForcedVariantIsShownBesideTheNaturalRateAndKeepsItsSection) {
+  Add("race", kOld, 3, 0);
+  Add("race", kNew, 2, 1);  // natural: intermittent
+  Add("race_forced", kOld, 3, 0);
+  Add("race_forced", kNew, 0, 3);  // forced: every run
+  results_.environment.scenario_info["race_forced"].forces = "race";
+  ReportContent content = BuildReportContent(results_);
+  ASSERT_EQ(content.patterns.size(), 2u);
+  const PatternSection* natural = nullptr;
+  for (const PatternSection& p : content.patterns) {
+    if (p.scenario.scenario_id == "race") natural = &p;
+  }
+  ASSERT_NE(natural, nullptr);
+  ASSERT_EQ(natural->forced.size(), 1u);
+  EXPECT_EQ(natural->forced[0].scenario_id, "race_forced");
+  EXPECT_FALSE(natural->forced[0].verified);
+  ASSERT_EQ(natural->forced[0].outcomes.size(), 2u);
+  EXPECT_EQ(natural->forced[0].outcomes[1].failures, 3);
+  EXPECT_TRUE(natural->migrations.empty());
+}
+
 TEST_F(ReportContentTest, RegressionWithoutARewriteIsUnsafeAndNamesTheCause) {
   Regressing("issue");
   Regressing("ignored");

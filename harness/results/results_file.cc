@@ -159,7 +159,8 @@ json ScenarioInfoToJson(const ScenarioInfo& info) {
           {"family", info.family},
           {"requires", info.requirements},
           {"mock_fixture", info.mock_fixture},
-          {"unsupported", info.unsupported}};
+          {"unsupported", info.unsupported},
+          {"forces", info.forces}};
 }
 
 json EnvironmentToJson(const RunEnvironment& e) {
@@ -272,6 +273,7 @@ ScenarioInfo ScenarioInfoFromJson(const json& j, const std::string& where) {
   if (OptionalField(j, "requires")) info.requirements = ReadStrings(j, "requires", where);
   if (OptionalField(j, "mock_fixture")) info.mock_fixture = ReadString(j, "mock_fixture", where);
   if (OptionalField(j, "unsupported")) info.unsupported = ReadStrings(j, "unsupported", where);
+  if (OptionalField(j, "forces")) info.forces = ReadString(j, "forces", where);
   return info;
 }
 
