@@ -33,7 +33,9 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::optional<std::filesystem::path> cache_dir;
   bool keep_work = false;
-  bool cold = false;  // --cold: a fresh interpreter per run instead of forking a warm one
+  int memory_limit_mb = 4096;  // per run, RLIMIT_DATA; 0: none
+  int output_limit_mb = 64;    // per run, RLIMIT_FSIZE (its output included); 0: none
+  bool cold = false;           // --cold: a fresh interpreter per run instead of forking a warm one
   std::vector<std::string> scrub;     // --scrub NAME: more variables replaced by dummies
   std::vector<std::string> pass_env;  // --pass-env NAME: variables a scenario truly needs
   std::optional<std::string> shard;   // "I/N": run the I-th of N stable slices of the matrix

@@ -100,6 +100,18 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--cache-dir", run.cache_dir,
                       "Environment cache (default: $DSPY_COMPAT_CACHE)");
   run_cmd->add_flag("--keep-work", run.keep_work, "Keep each run's folder under DIR/work");
+  run_cmd
+      ->add_option("--memory-limit-mb", run.memory_limit_mb,
+                   "Heap a run may use (MiB; 0: no limit); past it the run is an error, not a "
+                   "scenario failure")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--output-limit-mb", run.output_limit_mb,
+                   "Largest output (or file) a run may write (MiB; 0: no limit); past it the "
+                   "run is stopped and reported as an error")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
   run_cmd->add_flag("--cold", run.cold,
                     "Start every run in a fresh interpreter (default: fork each run from a "
                     "per-target interpreter that imported DSPy once; as isolated, much faster)");

@@ -294,7 +294,9 @@ int RunCommand(const RunOptions& options) {
                         .work_root = fs::absolute(options.out) / "work",
                         .keep_work = options.keep_work,
                         .warm = warm ? &*warm : nullptr,
-                        .containment = containment},
+                        .containment = containment,
+                        .memory_limit_mb = options.memory_limit_mb,
+                        .output_limit_mb = options.output_limit_mb},
                        endpoint);
   Progress progress(static_cast<int>(plan.size()), Progress::ShouldBeLive(2), std::cerr,
                     Progress::TerminalWidth(2));

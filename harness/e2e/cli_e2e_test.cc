@@ -67,6 +67,36 @@ TEST_F(CliE2eTest, Issue1867RegressesOn2540AndOutermostAsyncifyDoesNot) {
   EXPECT_NE(report.find("regression"), std::string::npos);
 }
 
+// A scenario that eats memory or floods its output meets the per-run limits,
+// warm and cold: an error naming the limit, soon, never a scenario failure.
+TEST_F(CliE2eTest, MemoryAndOutputLimitsEndRunsAsErrorsWarmAndCold) {
+  std::string scenarios = (kRoot / "harness/e2e/testdata/eats_memory.py").string() + "," +
+                          (kRoot / "harness/e2e/testdata/floods_output.py").string();
+  for (bool cold : {false, true}) {
+    fs::path out = out_ / (cold ? "cold" : "warm");
+    std::vector<std::string> args = {"run",         "--targets",
+                                     "dspy-2.5.40", "--timeout",
+                                     "60",          "--memory-limit-mb",
+                                     "1024",        "--output-limit-mb",
+                                     "1",           "--out",
+                                     out.string(),  "--scenarios",
+                                     scenarios};
+    if (cold) args.push_back("--cold");
+    auto inv = Run(args);
+    ASSERT_EQ(inv.exit_code, 0) << inv.output;
+    auto results = ReadResultsFile(out / "results.json");
+    ASSERT_EQ(results.runs.size(), 2u);
+    for (const auto& r : results.runs) {
+      SCOPED_TRACE(r.scenario_id + (cold ? " cold" : " warm"));
+      EXPECT_EQ(r.status, Status::kError) << r.error_type << ": " << r.error_message;
+      EXPECT_EQ(r.start_mode.starts_with("cold"), cold) << r.start_mode;
+      EXPECT_LT(r.wall_seconds, 45);
+      const char* limit = r.scenario_id == "eats_memory" ? "memory limit" : "output limit";
+      EXPECT_NE(r.error_message.find(limit), std::string::npos) << r.error_message;
+    }
+  }
+}
+
 TEST_F(CliE2eTest, HangingScenarioIsKilledWithItsChildrenAsATimeout) {
   auto inv = Run({"run", "--targets", "dspy-2.5.40", "--timeout", "8", "--out", out_.string(),
                   "--scenarios", (kRoot / "harness/e2e/testdata/hangs.py").string()});

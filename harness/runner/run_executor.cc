@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <csignal>
 #include <fstream>
 
 #include "runner/run_environment.h"
@@ -69,6 +70,13 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
     r.status = Status::kTimeout;
     r.error_message = fmt::format("killed with its process group after the {} s time limit",
                                   spec.timeout.count());
+    return r;
+  }
+  if (!runner_result && process.term_signal == SIGXFSZ) {
+    r.status = Status::kError;
+    r.error_message =
+        "output limit: the scenario wrote more than a run may (its output or a file it wrote "
+        "reached --output-limit-mb) and was stopped by SIGXFSZ";
     return r;
   }
   if (!runner_result) {
@@ -138,10 +146,13 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   endpoint_.ConfigureRun(spec.run_id, spec.lm_delay, spec.mock_fixture);
   fs::path result_file = work / "result.json";
 
-  std::vector<std::string> runner_args = {"--scenario", spec.scenario.path.string(),
-                                          "--result",   result_file.string(),
-                                          "--api-base", api_base,
-                                          "--run-id",   spec.run_id};
+  std::vector<std::string> runner_args = {
+      "--scenario",        spec.scenario.path.string(),
+      "--result",          result_file.string(),
+      "--api-base",        api_base,
+      "--run-id",          spec.run_id,
+      "--memory-limit-mb", std::to_string(config_.memory_limit_mb),
+      "--output-limit-mb", std::to_string(config_.output_limit_mb)};
   auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base, config_.containment);
   fs::path output = work / "output.log";
 

@@ -30,6 +30,12 @@ struct ExecutorConfig {
   WarmStarter* warm = nullptr;
   // Keys scrubbed, variables passed, the refusing proxy (containment.h).
   ContainmentPolicy containment{};
+  // Per run, set by the runner on itself (so warm and cold alike) before the
+  // scenario starts: its heap (RLIMIT_DATA; MemoryError past it) and the
+  // largest file it may write, its output included (RLIMIT_FSIZE; SIGXFSZ).
+  // 0: no limit.
+  int memory_limit_mb = 4096;
+  int output_limit_mb = 64;
 };
 
 class RunExecutor {

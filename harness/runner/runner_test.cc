@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -110,6 +111,20 @@ TEST(ClassifyRunTest, WrongImportedVersionIsAnError) {
   auto r = ClassifyRun(spec, p, RunnerResult("pass", "2.5.39"));
   EXPECT_EQ(r.status, Status::kError);
   EXPECT_NE(r.error_message.find("imported dspy 2.5.39"), std::string::npos);
+}
+
+// RLIMIT_FSIZE stopped a run that wrote without end: the harness's limit,
+// named as such, not a crash of the program under test.
+TEST(ClassifyRunTest, OutputLimitSignalIsAnErrorNamingTheLimit) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.term_signal = SIGXFSZ;
+  auto r = ClassifyRun(spec, p, std::nullopt);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.error_message.find("--output-limit-mb"), std::string::npos) << r.error_message;
+  p.term_signal = SIGSEGV;
+  EXPECT_EQ(ClassifyRun(spec, p, std::nullopt).status, Status::kCrash);
 }
 
 // A scenario that swallowed the refusal of its connection still does not
