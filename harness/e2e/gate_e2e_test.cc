@@ -38,8 +38,6 @@ class GateE2eTest : public e2e::E2eTest {
     }
     return dir.string();
   }
-
-  fs::path out_;
 };
 
 // Pair -> (classification, verdict against the first target).
