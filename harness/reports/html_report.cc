@@ -32,15 +32,6 @@ std::string Inline(std::string_view text) {
   return out;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 // Ids for anchors: scenario ids are file stems, so already close to safe.
 std::string Anchor(std::string_view id) {
   std::string out = "p-";

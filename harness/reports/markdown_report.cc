@@ -102,15 +102,6 @@ std::string VerdictText(const Verdict& verdict, bool bold) {
   return verdict.intermittent ? name + " (intermittent)" : name;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 // A fence longer than any backtick run in the text, so the text cannot close it.
 std::string Fence(std::string_view text) {
   return std::string(std::max<std::size_t>(3, LongestBacktickRun(text) + 1), '`');

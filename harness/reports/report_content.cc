@@ -1,6 +1,7 @@
 #include "reports/report_content.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <dtl/dtl.hpp>
@@ -9,16 +10,12 @@
 #include <sstream>
 
 namespace dspy_compat {
-namespace {
 
 std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
+  return fmt::format("{}", fmt::join(parts, separator));
 }
+
+namespace {
 
 template <typename T>
 void AppendUnique(std::vector<T>& items, const T& item) {

@@ -72,6 +72,9 @@ struct TrafficDifference {
   std::vector<std::string> diffs;
 };
 
+// The parts with the separator between them; shared by every renderer.
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
+
 // A unified diff (dtl) of two sets of normalised prompts, each a list of
 // texts, compared as one text; "" when equal.
 std::string PromptDiff(const std::vector<std::string>& from, const std::vector<std::string>& to,
