@@ -1,9 +1,7 @@
 // End-to-end tests: the built dspy-compat binary against the real pinned
 // DSPy releases (provisioned by `dspy-compat envs sync`, which the test
 // command runs first). Slow by nature; they run the real thing.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +15,6 @@ namespace dspy_compat {
 namespace {
 namespace fs = std::filesystem;
 
-using e2e::kBinary;
 using e2e::kRoot;
 using e2e::ProcessMatching;
 using e2e::ReadText;
@@ -183,27 +180,8 @@ TEST_F(CliE2eTest, UnprovisionableTargetIsAnInfrastructureError) {
 }
 
 TEST_F(CliE2eTest, InterruptKeepsGatheredResultsAndSaysSo) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setenv("CI", "1", 1);
-    int fd = ::open((out_ / "cli.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::string out = out_.string();
-    std::string scenario = (kRoot / "harness/e2e/testdata/slow_pass.py").string();
-    ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--targets", "dspy-2.5.40", "--repeat", "6",
-            "--jobs", "1", "--out", out.c_str(), "--scenarios", scenario.c_str(), nullptr);
-    ::_exit(127);
-  }
-  // Wait until at least one run has finished, then press Ctrl-C.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ReadText(out_ / "cli.log").find("[1/6]") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  // Ctrl-C once at least one run has finished.
+  int status = InterruptSlowSession();
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   auto results = ReadResultsFile(out_ / "results.json");

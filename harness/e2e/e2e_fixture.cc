@@ -1,6 +1,11 @@
 #include "e2e_fixture.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include "process/subprocess.h"
 
@@ -49,6 +54,31 @@ Invocation E2eTest::Run(const std::vector<std::string>& args,
   spec.output_tail_bytes = 1 << 20;
   auto outcome = RunProcess(spec);
   return {outcome.exit_code.value_or(-1), outcome.output_tail};
+}
+
+int E2eTest::InterruptSlowSession(const std::function<void()>& while_running) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("CI", "1", 1);
+    int fd = ::open((out_ / "cli.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::string out = out_.string();
+    std::string scenario = (kRoot / "harness/e2e/testdata/slow_pass.py").string();
+    ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--targets", "dspy-2.5.40", "--repeat", "6",
+            "--jobs", "1", "--out", out.c_str(), "--scenarios", scenario.c_str(), nullptr);
+    ::_exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ReadText(out_ / "cli.log").find("[1/6]") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (while_running) while_running();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
 }
 
 }  // namespace dspy_compat::e2e

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,6 +45,12 @@ class E2eTest : public ::testing::Test {
   Invocation Run(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& extra_env = {},
                  std::chrono::seconds timeout = std::chrono::seconds(900));
+
+  // Starts `dspy-compat run` of testdata/slow_pass.py (6 runs on
+  // dspy-2.5.40, one job, into out_) in the background, waits until its first
+  // run has finished, calls while_running, then presses Ctrl-C. Returns how
+  // the harness ended (a waitpid status).
+  int InterruptSlowSession(const std::function<void()>& while_running = {});
 
   std::filesystem::path out_;
 };

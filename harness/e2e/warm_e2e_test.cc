@@ -2,9 +2,7 @@
 // that imported DSPy once must be as isolated as fresh interpreters, give the
 // same outcomes, fall back to fresh interpreters when forking is unsafe, and
 // leave nothing running after Ctrl-C. Against the real pinned releases.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,7 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using e2e::Invocation;
-using e2e::kBinary;
 using e2e::kRoot;
 const fs::path kTestdata = kRoot / "harness/e2e/testdata";
 
@@ -142,27 +139,9 @@ TEST_F(WarmE2eTest, UnsafeInterpreterFallsBackToColdAndSaysSo) {
 // Ctrl-C during a warm session: the results so far are kept, and neither the
 // warm interpreters nor any run forked from them outlives the harness.
 TEST_F(WarmE2eTest, InterruptLeavesNoWarmInterpreterOrRunBehind) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setenv("CI", "1", 1);
-    int fd = ::open((out_ / "cli.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::string out = out_.string();
-    std::string scenario = (kTestdata / "slow_pass.py").string();
-    ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--targets", "dspy-2.5.40", "--repeat", "6",
-            "--jobs", "1", "--out", out.c_str(), "--scenarios", scenario.c_str(), nullptr);
-    ::_exit(127);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (e2e::ReadText(out_ / "cli.log").find("[1/6]") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(AnythingOfOursRunning()) << "no warm interpreter while the session runs";
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  int status = InterruptSlowSession([this] {
+    EXPECT_TRUE(AnythingOfOursRunning()) << "no warm interpreter while the session runs";
+  });
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   auto results = ReadResultsFile(out_ / "results.json");
