@@ -23,7 +23,7 @@ apt_packages=(
   libtomlplusplus-dev libssl-dev libgtest-dev libgmock-dev
   libre2-dev libdtl-dev clang-14 libclang-rt-14-dev
   python3 python3-venv python3-pip curl procps
-  libxml2-utils chromium
+  libxml2-utils chromium ccache
 )
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -48,10 +48,13 @@ if ! command -v uv >/dev/null || [ "$(uv --version | cut -d' ' -f2)" != "$uv_ver
   hash -r
 fi
 
+# ccache keeps compiled objects across clean checkouts (CI clones main afresh
+# each time); CCACHE_BASEDIR makes paths relative so other clones hit it too.
+export CCACHE_BASEDIR="$PWD"
 configure_and_build() {
   local dir=$1; shift
   if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@" >/dev/null
   fi
   cmake --build "$dir"
 }
