@@ -6,8 +6,6 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <random>
 #include <system_error>
 #include <thread>
@@ -28,8 +26,9 @@
 #include "results/results_file.h"
 #include "runner/containment.h"
 #include "runner/progress.h"
+#include "runner/results_sink.h"
 #include "runner/run_executor.h"
-#include "runner/scheduler.h"
+#include "runner/session.h"
 #include "targets/environment_cache.h"
 #include "targets/target_definition.h"
 
@@ -44,28 +43,20 @@ TargetInfo InfoOf(const Target& t) {
           t.lock_hash,    t.interpreter.string()};
 }
 
-// Rewrites results.json as runs finish (at most once a second), so that a
-// harness killed outright still leaves what it had gathered.
-class ResultsSink {
+// The progress display hears the session.
+class ProgressObserver : public SessionObserver {
  public:
-  ResultsSink(fs::path path, Results results)
-      : path_(std::move(path)), results_(std::move(results)) {}
-
-  void Add(const RunResult& run) {
-    std::lock_guard lock(mutex_);
-    results_.runs.push_back(run);
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_write_ > std::chrono::seconds(1)) {
-      WriteResultsFile(path_, results_);
-      last_write_ = now;
-    }
+  explicit ProgressObserver(Progress& progress) : progress_(progress) {}
+  void RoundPlanned(const std::vector<RunSpec>& round) override {
+    progress_.AddPlanned(static_cast<int>(round.size()));
+  }
+  void RunStarted(const RunSpec& spec) override { progress_.Started(spec); }
+  void RunFinished(const RunSpec& spec, const RunResult& result) override {
+    progress_.Finished(spec, result);
   }
 
  private:
-  fs::path path_;
-  Results results_;
-  std::mutex mutex_;
-  std::chrono::steady_clock::time_point last_write_{};
+  Progress& progress_;
 };
 
 }  // namespace
@@ -139,52 +130,27 @@ int RunCommand(const RunOptions& options) {
     if (int usage = CheckGateOptions(options.gate_options); usage != kExitOk) return usage;
   }
 
-  // A shard provisions only the targets its slice runs: with N even and two
-  // targets, each CI job installs one DSPy instead of two.
-  // Adaptive repetitions decide per (scenario, target) pair, so they plan in
-  // rounds over pairs; a shard holds whole pairs (PairInShard).
-  struct Pair {
-    std::size_t scenario = 0;
-    std::size_t target = 0;
-    int runs = 0;
-    int failures = 0;
-  };
-  std::vector<Pair> pairs;
-  if (adaptive) {
-    std::size_t k = 0;
-    for (std::size_t s = 0; s < scenarios.size(); ++s) {
-      for (std::size_t t = 0; t < targets.size(); ++t, ++k) {
-        if (!plan_options.supported(scenarios[s], targets[t])) continue;
-        if (shard && !PairInShard(k, *shard)) continue;
-        pairs.push_back({s, t});
-      }
-    }
-  }
-  std::vector<bool> needed(targets.size(), !shard.has_value());
-  if (shard && adaptive) {
-    for (const Pair& pair : pairs) needed[pair.target] = true;
-  } else if (shard) {
-    for (const RunSpec& spec : SelectShard(PlanRuns(scenarios, targets, plan_options), *shard)) {
-      for (std::size_t t = 0; t < targets.size(); ++t) {
-        if (targets[t].name == spec.target.name) needed[t] = true;
-      }
-    }
-  }
+  Session session({.scenarios = scenarios,
+                   .targets = targets,
+                   .plan = plan_options,
+                   .adaptive = adaptive,
+                   .shard = shard});
 
   const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
   PythonEnvironmentBuilder builder(cache_root / "scratch");
   EnvironmentCache cache(cache_root, builder);
-  for (std::size_t t = 0; t < targets.size(); ++t) {
-    if (!needed[t]) continue;
-    auto& target = targets[t];
-    try {
-      target = cache.Sync(target, [](std::string_view line) { std::cerr << line << "\n"; });
-    } catch (const ProvisionError& e) {
-      std::cerr << "dspy-compat: " << e.what() << "\n";
-      return kExitInfrastructure;
-    }
-    if (interrupted.load()) return kExitInterrupted;
+  try {
+    bool provisioned = session.ProvisionTargets(
+        [&](const Target& target) {
+          return cache.Sync(target, [](std::string_view line) { std::cerr << line << "\n"; });
+        },
+        interrupted);
+    if (!provisioned) return kExitInterrupted;
+  } catch (const ProvisionError& e) {
+    std::cerr << "dspy-compat: " << e.what() << "\n";
+    return kExitInfrastructure;
   }
+  targets = session.spec().targets;  // provisioned: interpreters, lock hashes
 
   const std::uint64_t seed = options.seed.value_or(std::random_device{}());
   mock::MockLmServer::Options server_options;
@@ -216,32 +182,7 @@ int RunCommand(const RunOptions& options) {
   const int jobs = options.jobs > 0
                        ? options.jobs
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // The next round of runs: a fixed plan is one round; adaptive pairs ask
-  // for more until each is settled.
-  auto next_round = [&]() {
-    std::vector<RunSpec> round;
-    if (!adaptive) return round;
-    for (const Pair& pair : pairs) {
-      int more = MoreRunsNeeded(*adaptive, pair.runs, pair.failures);
-      for (int rep = pair.runs + 1; rep <= pair.runs + more; ++rep) {
-        round.push_back(MakeRunSpec(scenarios[pair.scenario], targets[pair.target], pair.target,
-                                    rep, plan_options));
-      }
-    }
-    // Repetition-major, as a fixed plan, so an interrupted round still
-    // covers every pair.
-    std::stable_sort(round.begin(), round.end(), [](const RunSpec& a, const RunSpec& b) {
-      return a.repetition < b.repetition;
-    });
-    return round;
-  };
-  std::vector<RunSpec> plan;
-  if (adaptive) {
-    plan = next_round();
-  } else {
-    plan = PlanRuns(scenarios, targets, plan_options);
-    if (shard) plan = SelectShard(plan, *shard);
-  }
+  const std::size_t first_round = session.NextRound().size();
 
   Results results;
   auto& env = results.environment;
@@ -255,7 +196,7 @@ int RunCommand(const RunOptions& options) {
     env.min_repeat = adaptive->min_runs;
     env.max_repeat = adaptive->max_runs;
   }
-  env.planned_runs = static_cast<int>(plan.size());
+  env.planned_runs = static_cast<int>(first_round);
   env.cache_policy = "fresh DSPY_CACHEDIR and HOME per run";
   for (const auto& t : targets) env.targets.push_back(InfoOf(t));
   for (const auto& s : scenarios) {
@@ -278,7 +219,7 @@ int RunCommand(const RunOptions& options) {
 
   std::cerr << fmt::format(
       "dspy-compat: {} scenarios x {} targets = {}{} runs{}, {} jobs, seed {}\n", scenarios.size(),
-      targets.size(), adaptive ? "a first round of " : "", plan.size(),
+      targets.size(), adaptive ? "a first round of " : "", first_round,
       shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "", jobs, seed);
   MockLmEndpoint endpoint(server, fixtures);
   std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
@@ -298,62 +239,19 @@ int RunCommand(const RunOptions& options) {
                         .memory_limit_mb = options.memory_limit_mb,
                         .output_limit_mb = options.output_limit_mb},
                        endpoint);
-  Progress progress(static_cast<int>(plan.size()), Progress::ShouldBeLive(2), std::cerr,
-                    Progress::TerminalWidth(2));
-  ResultsSink sink(results_path, results);
-  std::map<std::string, LmTraffic> traffic;  // run id -> summary; callbacks are serialised
-  Scheduler scheduler(jobs,
-                      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
-                        return executor.Execute(spec, cancel);
-                      },
-                      {[&](const RunSpec& spec) { progress.Started(spec); },
-                       [&](const RunSpec& spec, const RunResult& result) {
-                         progress.Finished(spec, result);
-                         RunResult recorded = result;
-                         recorded.lm_traffic = endpoint.TakeSummary(result.run_id);
-                         if (recorded.lm_traffic) traffic[result.run_id] = *recorded.lm_traffic;
-                         sink.Add(recorded);
-                       }});
-  results.runs = scheduler.Run(plan, interrupted);
-  int planned = static_cast<int>(plan.size());
-  while (adaptive && !interrupted.load()) {
-    for (Pair& pair : pairs) pair.runs = pair.failures = 0;
-    for (const RunResult& run : results.runs) {
-      for (Pair& pair : pairs) {
-        if (run.scenario_id == scenarios[pair.scenario].id &&
-            run.target_name == targets[pair.target].name) {
-          ++pair.runs;
-          if (IsFailure(run.status)) ++pair.failures;
-        }
-      }
-    }
-    std::vector<RunSpec> round = next_round();
-    if (round.empty()) break;
-    planned += static_cast<int>(round.size());
-    progress.AddPlanned(static_cast<int>(round.size()));
-    std::vector<RunResult> more = scheduler.Run(round, interrupted);
-    results.runs.insert(results.runs.end(), more.begin(), more.end());
-  }
+  Progress progress(0, Progress::ShouldBeLive(2), std::cerr, Progress::TerminalWidth(2));
+  ProgressObserver observer(progress);
+  ResultsFileSink sink(results_path, results);
+  results.runs = session.Run(
+      jobs,
+      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
+        std::optional<RunResult> result = executor.Execute(spec, cancel);
+        if (result) result->lm_traffic = endpoint.TakeSummary(result->run_id);
+        return result;
+      },
+      interrupted, &observer, &sink);
+  const int planned = session.planned_runs();
   env.planned_runs = planned;
-  if (adaptive) {
-    // Plan order, as a fixed session writes it: repetition, scenario, target.
-    auto index_of = [](const auto& list, const std::string& name, auto key) {
-      return std::find_if(list.begin(), list.end(), [&](const auto& x) { return key(x) == name; }) -
-             list.begin();
-    };
-    std::stable_sort(results.runs.begin(), results.runs.end(),
-                     [&](const RunResult& a, const RunResult& b) {
-                       auto sid = [](const Scenario& s) { return s.id; };
-                       auto tid = [](const Target& t) { return t.name; };
-                       return std::tuple(a.repetition, index_of(scenarios, a.scenario_id, sid),
-                                         index_of(targets, a.target_name, tid)) <
-                              std::tuple(b.repetition, index_of(scenarios, b.scenario_id, sid),
-                                         index_of(targets, b.target_name, tid));
-                     });
-  }
-  for (RunResult& run : results.runs) {
-    if (auto it = traffic.find(run.run_id); it != traffic.end()) run.lm_traffic = it->second;
-  }
   progress.Done();
   if (warm) warm->Stop();  // kills what they still run (after Ctrl-C) and themselves
   server.Stop();

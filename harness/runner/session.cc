@@ -1,0 +1,129 @@
+#include "runner/session.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+
+namespace dspy_compat {
+
+std::vector<SessionPair> AdaptivePairs(const SessionSpec& spec) {
+  std::vector<SessionPair> pairs;
+  std::size_t k = 0;  // every pair counts, supported or not, so shards agree on k
+  for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
+    for (std::size_t t = 0; t < spec.targets.size(); ++t, ++k) {
+      if (spec.plan.supported && !spec.plan.supported(spec.scenarios[s], spec.targets[t])) continue;
+      if (spec.shard && !PairInShard(k, *spec.shard)) continue;
+      pairs.push_back({s, t});
+    }
+  }
+  return pairs;
+}
+
+std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunResult>& done) {
+  std::vector<RunSpec> round;
+  if (!spec.adaptive) {
+    std::set<std::string> finished;
+    for (const RunResult& run : done) finished.insert(run.run_id);
+    std::vector<RunSpec> plan = PlanRuns(spec.scenarios, spec.targets, spec.plan);
+    if (spec.shard) plan = SelectShard(plan, *spec.shard);
+    for (RunSpec& run : plan) {
+      if (!finished.contains(run.run_id)) round.push_back(std::move(run));
+    }
+    return round;
+  }
+  for (const SessionPair& pair : AdaptivePairs(spec)) {
+    const Scenario& scenario = spec.scenarios[pair.scenario];
+    const Target& target = spec.targets[pair.target];
+    int runs = 0;
+    int failures = 0;
+    int last = 0;
+    for (const RunResult& run : done) {
+      if (run.scenario_id != scenario.id || run.target_name != target.name) continue;
+      ++runs;
+      if (IsFailure(run.status)) ++failures;
+      last = std::max(last, run.repetition);
+    }
+    int more = MoreRunsNeeded(*spec.adaptive, runs, failures);
+    for (int rep = last + 1; rep <= last + more; ++rep) {
+      round.push_back(MakeRunSpec(scenario, target, pair.target, rep, spec.plan));
+    }
+  }
+  std::stable_sort(round.begin(), round.end(),
+                   [](const RunSpec& a, const RunSpec& b) { return a.repetition < b.repetition; });
+  return round;
+}
+
+void SortInPlanOrder(const SessionSpec& spec, std::vector<RunResult>& runs) {
+  std::map<std::string, std::size_t> scenario_index, target_index;
+  for (std::size_t i = spec.scenarios.size(); i-- > 0;) scenario_index[spec.scenarios[i].id] = i;
+  for (std::size_t i = spec.targets.size(); i-- > 0;) target_index[spec.targets[i].name] = i;
+  auto key = [&](const RunResult& run) {
+    auto s = scenario_index.find(run.scenario_id);
+    auto t = target_index.find(run.target_name);
+    return std::tuple(run.repetition, s == scenario_index.end() ? spec.scenarios.size() : s->second,
+                      t == target_index.end() ? spec.targets.size() : t->second);
+  };
+  std::stable_sort(runs.begin(), runs.end(),
+                   [&](const RunResult& a, const RunResult& b) { return key(a) < key(b); });
+}
+
+Session::Session(SessionSpec spec) : spec_(std::move(spec)) {}
+
+std::vector<std::size_t> Session::TargetsInUse() const {
+  std::vector<bool> used(spec_.targets.size(), !spec_.shard.has_value());
+  if (spec_.shard && spec_.adaptive) {
+    for (const SessionPair& pair : AdaptivePairs(spec_)) used[pair.target] = true;
+  } else if (spec_.shard) {
+    for (const RunSpec& run :
+         SelectShard(PlanRuns(spec_.scenarios, spec_.targets, spec_.plan), *spec_.shard)) {
+      for (std::size_t t = 0; t < spec_.targets.size(); ++t) {
+        if (spec_.targets[t].name == run.target.name) used[t] = true;
+      }
+    }
+  }
+  std::vector<std::size_t> in_use;
+  for (std::size_t t = 0; t < used.size(); ++t) {
+    if (used[t]) in_use.push_back(t);
+  }
+  return in_use;
+}
+
+bool Session::ProvisionTargets(const Provision& provision, const std::atomic<bool>& cancel) {
+  for (std::size_t t : TargetsInUse()) {
+    spec_.targets[t] = provision(spec_.targets[t]);
+    if (cancel.load()) return false;
+  }
+  return true;
+}
+
+const std::vector<RunResult>& Session::Run(int jobs, const Execute& execute,
+                                           const std::atomic<bool>& cancel,
+                                           SessionObserver* observer, ResultsSink* sink) {
+  Scheduler::Events events;
+  events.started = [observer](const RunSpec& spec) {
+    if (observer) observer->RunStarted(spec);
+  };
+  events.finished = [observer, sink](const RunSpec& spec, const RunResult& result) {
+    if (observer) observer->RunFinished(spec, result);
+    if (sink) sink->Add(result);
+  };
+  Scheduler scheduler(jobs, execute, events);
+  for (;;) {
+    std::vector<RunSpec> round = NextRound();
+    if (round.empty()) break;
+    planned_runs_ += static_cast<int>(round.size());
+    if (observer) observer->RoundPlanned(round);
+    std::vector<RunResult> finished = scheduler.Run(round, cancel);
+    runs_.insert(runs_.end(), std::make_move_iterator(finished.begin()),
+                 std::make_move_iterator(finished.end()));
+    // Nothing finished of a whole round: planning again would repeat it.
+    if (cancel.load() || finished.empty()) break;
+  }
+  // Rounds append; a fixed plan is in this order already.
+  SortInPlanOrder(spec_, runs_);
+  return runs_;
+}
+
+}  // namespace dspy_compat

@@ -1,0 +1,109 @@
+// A session: the runs one `dspy-compat run` makes of scenarios x targets,
+// planned in rounds and driven to the end or to an interrupt (lit's run.py).
+// It owns what decides the runs (REQUIRES, repetitions, adaptive
+// repetitions, a shard's slice), which targets are provisioned and in what
+// order, the order runs start and are recorded in, and handing each
+// finished run to a sink as it comes. Executing one run is a callback: the
+// RunExecutor in the tool, a fake in the tests.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/model.h"
+#include "results/adaptive_repeat.h"
+#include "runner/results_sink.h"
+#include "runner/run_plan.h"
+#include "runner/scheduler.h"
+
+namespace dspy_compat {
+
+// What a session runs; built from the command line.
+struct SessionSpec {
+  std::vector<Scenario> scenarios;
+  std::vector<Target> targets;
+  PlanOptions plan;                        // repetitions, time limits, REQUIRES (plan.supported)
+  std::optional<AdaptiveRepeat> adaptive;  // repetitions decided per pair from its outcomes
+  std::optional<ShardInfo> shard;          // this machine's slice of the matrix
+};
+
+// Hears what a session does (the progress display). Run* calls come one at a
+// time, from worker threads.
+class SessionObserver {
+ public:
+  virtual ~SessionObserver() = default;
+  // A round is about to start with these runs (every round, the first too).
+  virtual void RoundPlanned(const std::vector<RunSpec>& /*round*/) {}
+  virtual void RunStarted(const RunSpec& /*spec*/) {}
+  virtual void RunFinished(const RunSpec& /*spec*/, const RunResult& /*result*/) {}
+};
+
+// A (scenario, target) pair, by index into the spec's lists.
+struct SessionPair {
+  std::size_t scenario = 0;
+  std::size_t target = 0;
+};
+
+// The pairs an adaptive session decides repetitions for: those REQUIRES
+// allows, in scenario-major then target order, and of them the shard's
+// (PairInShard: a shard holds whole pairs).
+std::vector<SessionPair> AdaptivePairs(const SessionSpec& spec);
+
+// The runs of the next round, given the runs finished so far: first the
+// whole plan (or the shard's slice of it) less what is done; with adaptive
+// repetitions, for each pair the runs it still needs (MoreRunsNeeded on its
+// own outcomes), numbered after its last. Repetition-major, as a fixed plan,
+// so that an interrupted round still covers every pair. Empty: complete.
+// Pure, so that the runs of a session depend only on its spec and outcomes.
+std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunResult>& done);
+
+// Plan order, as results.json lists runs: repetition, scenario, target.
+void SortInPlanOrder(const SessionSpec& spec, std::vector<RunResult>& runs);
+
+class Session {
+ public:
+  using Execute = Scheduler::Execute;
+  // Makes a target ready to run (its environment built or found in the
+  // cache) and returns it with its interpreter; may throw.
+  using Provision = std::function<Target(const Target&)>;
+
+  explicit Session(SessionSpec spec);
+
+  // Indexes of the targets the session runs anything on, in definition
+  // order. Unsharded: every target. A shard provisions only the targets of
+  // its own slice: with N even and two targets, each CI job installs one.
+  std::vector<std::size_t> TargetsInUse() const;
+
+  // Provisions the targets in use, in order, each replaced by what
+  // `provision` returns. False when cancel was raised (checked after each).
+  // What `provision` throws propagates, with the targets so far provisioned.
+  bool ProvisionTargets(const Provision& provision, const std::atomic<bool>& cancel);
+
+  const SessionSpec& spec() const { return spec_; }
+
+  // NextRound of the runs finished so far (before Run: the first round).
+  std::vector<RunSpec> NextRound() const { return dspy_compat::NextRound(spec_, runs_); }
+
+  // Runs rounds, `jobs` runs at a time, until the session is complete or
+  // cancel is raised (runs going then are cancelled by `execute` and left
+  // out). Each finished run goes to the observer, then to the sink. Returns
+  // every finished run, in plan order.
+  const std::vector<RunResult>& Run(int jobs, const Execute& execute,
+                                    const std::atomic<bool>& cancel,
+                                    SessionObserver* observer = nullptr,
+                                    ResultsSink* sink = nullptr);
+
+  const std::vector<RunResult>& runs() const { return runs_; }
+  // Runs of every round started so far.
+  int planned_runs() const { return planned_runs_; }
+
+ private:
+  SessionSpec spec_;
+  std::vector<RunResult> runs_;
+  int planned_runs_ = 0;
+};
+
+}  // namespace dspy_compat

@@ -1,0 +1,332 @@
+// The session driven by a fake execute function: rounds, adaptive
+// repetitions, shards, REQUIRES and interruption without spawning Python.
+#include "runner/session.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+namespace dspy_compat {
+namespace {
+
+Scenario MakeScenario(const std::string& id) {
+  Scenario s;
+  s.id = id;
+  return s;
+}
+
+Target MakeTarget(const std::string& name) {
+  Target t;
+  t.name = name;
+  return t;
+}
+
+// Scenarios a, b, c on targets x, y; "c" REQUIRES something y lacks.
+SessionSpec Matrix() {
+  SessionSpec spec;
+  spec.scenarios = {MakeScenario("a"), MakeScenario("b"), MakeScenario("c")};
+  spec.targets = {MakeTarget("x"), MakeTarget("y")};
+  spec.plan.supported = [](const Scenario& s, const Target& t) {
+    return !(s.id == "c" && t.name == "y");
+  };
+  return spec;
+}
+
+// Executes runs without a process: scenario "a" always passes, "b" always
+// fails, "c" fails on every third repetition. Records what ran; can raise
+// the cancel flag once a number of runs have finished, as Ctrl-C would.
+class FakeExecute {
+ public:
+  explicit FakeExecute(std::atomic<bool>* cancel_after = nullptr, int after = 0)
+      : cancel_after_(cancel_after), after_(after) {}
+
+  Session::Execute Function() {
+    return [this](const RunSpec& spec, const std::atomic<bool>* cancel) {
+      return Execute(spec, cancel);
+    };
+  }
+
+  std::optional<RunResult> Execute(const RunSpec& spec, const std::atomic<bool>* cancel) {
+    {
+      std::lock_guard lock(mutex_);
+      started.push_back(spec.run_id);
+    }
+    if (cancel != nullptr && cancel->load()) return std::nullopt;  // killed mid-run
+    RunResult r;
+    r.scenario_id = spec.scenario.id;
+    r.target_name = spec.target.name;
+    r.repetition = spec.repetition;
+    r.run_id = spec.run_id;
+    bool fails = spec.scenario.id == "b" || (spec.scenario.id == "c" && spec.repetition % 3 == 0);
+    r.status = fails ? Status::kFail : Status::kPass;
+    std::lock_guard lock(mutex_);
+    if (cancel_after_ != nullptr && ++finished_ >= after_) *cancel_after_ = true;
+    return r;
+  }
+
+  std::vector<std::string> started;
+
+ private:
+  std::atomic<bool>* cancel_after_;
+  int after_;
+  int finished_ = 0;
+  std::mutex mutex_;
+};
+
+class RecordingObserver : public SessionObserver {
+ public:
+  void RoundPlanned(const std::vector<RunSpec>& round) override { rounds.push_back(round.size()); }
+  void RunStarted(const RunSpec&) override { ++started; }
+  void RunFinished(const RunSpec&, const RunResult&) override { ++finished; }
+  std::vector<std::size_t> rounds;
+  int started = 0;
+  int finished = 0;
+};
+
+class RecordingSink : public ResultsSink {
+ public:
+  void Add(const RunResult& run) override { runs.push_back(run); }
+  std::vector<RunResult> runs;
+};
+
+using PairCounts = std::map<std::pair<std::string, std::string>, int>;
+PairCounts CountPerPair(const std::vector<RunResult>& runs) {
+  PairCounts counts;
+  for (const RunResult& r : runs) ++counts[{r.scenario_id, r.target_name}];
+  return counts;
+}
+
+void ExpectPlanOrder(const SessionSpec& spec, const std::vector<RunResult>& runs) {
+  auto index = [](const auto& list, auto pred) {
+    return std::find_if(list.begin(), list.end(), pred) - list.begin();
+  };
+  auto key = [&](const RunResult& r) {
+    return std::tuple(
+        r.repetition,
+        index(spec.scenarios, [&](const Scenario& s) { return s.id == r.scenario_id; }),
+        index(spec.targets, [&](const Target& t) { return t.name == r.target_name; }));
+  };
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    EXPECT_LE(key(runs[i - 1]), key(runs[i])) << runs[i - 1].run_id << " before " << runs[i].run_id;
+  }
+}
+
+TEST(SessionTest, FixedPlanIsOneRoundOfEverySupportedPairInPlanOrder) {
+  SessionSpec spec = Matrix();
+  spec.plan.repeat = 2;
+  Session session(spec);
+  FakeExecute fake;
+  RecordingObserver observer;
+  RecordingSink sink;
+  std::atomic<bool> cancel{false};
+  const auto& runs = session.Run(2, fake.Function(), cancel, &observer, &sink);
+
+  ASSERT_EQ(runs.size(), 10u);  // (3 x 2 - 1 unsupported) x 2 repetitions
+  EXPECT_EQ(observer.rounds, std::vector<std::size_t>{10});
+  EXPECT_EQ(session.planned_runs(), 10);
+  EXPECT_EQ(observer.started, 10);
+  EXPECT_EQ(observer.finished, 10);
+  EXPECT_EQ(sink.runs.size(), 10u);
+  EXPECT_EQ(CountPerPair(runs).count({"c", "y"}), 0u);
+  EXPECT_EQ(runs.front().run_id, "a.t0.r1");
+  EXPECT_EQ(runs.back().run_id, "c.t0.r2");
+  ExpectPlanOrder(spec, runs);
+  EXPECT_TRUE(session.NextRound().empty());
+}
+
+TEST(SessionTest, AdaptivePairsRunInRoundsUntilEachIsSettled) {
+  SessionSpec spec = Matrix();
+  // All passes (or all failures) settle after 4 runs at this tolerance; c on
+  // x, failing every third run, never settles below the limit.
+  spec.adaptive = AdaptiveRepeat{.min_runs = 3, .max_runs = 12, .tolerance = 0.5};
+  Session session(spec);
+  FakeExecute fake;
+  RecordingObserver observer;
+  RecordingSink sink;
+  std::atomic<bool> cancel{false};
+  const auto& runs = session.Run(2, fake.Function(), cancel, &observer, &sink);
+
+  // Every pair is asked its own question: how many more runs, from its own
+  // outcomes; the session stops asking once none wants more.
+  PairCounts counts = CountPerPair(runs);
+  EXPECT_EQ(counts.count({"c", "y"}), 0u);  // REQUIRES
+  for (const auto& [pair, n] : counts) {
+    int failures = 0;
+    for (const RunResult& r : runs) {
+      if (std::pair(r.scenario_id, r.target_name) == pair && IsFailure(r.status)) ++failures;
+    }
+    EXPECT_EQ(MoreRunsNeeded(*spec.adaptive, n, failures), 0) << pair.first << "/" << pair.second;
+    EXPECT_GE(n, 3);
+    EXPECT_LE(n, 12);
+  }
+  // A steady pair settles well before the flaky one, which runs to the limit.
+  const int steady = counts[{"a", "x"}];
+  const int flaky = counts[{"c", "x"}];
+  EXPECT_LT(steady, flaky);
+  EXPECT_EQ(flaky, 12);
+  EXPECT_GT(observer.rounds.size(), 1u);
+  EXPECT_EQ(observer.rounds.front(), 5u * 3);  // min_runs for each of the 5 pairs first
+  EXPECT_EQ(session.planned_runs(), static_cast<int>(runs.size()));
+  EXPECT_EQ(sink.runs.size(), runs.size());
+  // Repetitions are numbered 1..n per pair, once each, and recorded in plan order.
+  std::set<std::string> ids;
+  for (const RunResult& r : runs) {
+    EXPECT_TRUE(ids.insert(r.run_id).second) << r.run_id;
+    EXPECT_LE(r.repetition, (counts[{r.scenario_id, r.target_name}]));
+  }
+  ExpectPlanOrder(spec, runs);
+  EXPECT_TRUE(session.NextRound().empty());
+}
+
+TEST(SessionTest, AdaptiveShardsHoldWholePairsAndTogetherRunTheMatrix) {
+  PairCounts all;
+  std::set<std::string> ids;
+  for (int index = 1; index <= 2; ++index) {
+    SessionSpec spec = Matrix();
+    spec.adaptive = AdaptiveRepeat{.min_runs = 3, .max_runs = 6};
+    spec.shard = ShardInfo{index, 2};
+    Session session(spec);
+    FakeExecute fake;
+    std::atomic<bool> cancel{false};
+    for (const auto& [pair, n] : CountPerPair(session.Run(1, fake.Function(), cancel))) {
+      EXPECT_EQ(all.count(pair), 0u) << "pair in two shards: " << pair.first << "/" << pair.second;
+      all[pair] = n;
+    }
+    for (const RunResult& r : session.runs()) EXPECT_TRUE(ids.insert(r.run_id).second);
+  }
+  // Pairs are numbered over the whole matrix, unsupported ones too, so every
+  // machine agrees which pair is whose.
+  EXPECT_EQ(all.size(), 5u);
+  EXPECT_EQ(all.count({"c", "y"}), 0u);
+}
+
+TEST(SessionTest, ShardProvisionsOnlyTheTargetsItsSliceRuns) {
+  SessionSpec spec;
+  spec.scenarios = {MakeScenario("a")};
+  spec.targets = {MakeTarget("x"), MakeTarget("y")};
+  for (bool adaptive : {false, true}) {
+    if (adaptive) spec.adaptive = AdaptiveRepeat{};
+    spec.shard = ShardInfo{1, 2};
+    EXPECT_EQ(Session(spec).TargetsInUse(), std::vector<std::size_t>{0}) << adaptive;
+    spec.shard = ShardInfo{2, 2};
+    EXPECT_EQ(Session(spec).TargetsInUse(), std::vector<std::size_t>{1}) << adaptive;
+    spec.shard.reset();
+    EXPECT_EQ(Session(spec).TargetsInUse(), (std::vector<std::size_t>{0, 1})) << adaptive;
+  }
+}
+
+TEST(SessionTest, FixedShardRunsItsSliceOfThePlanWithTheUnshardedIds) {
+  SessionSpec spec = Matrix();
+  spec.plan.repeat = 3;
+  std::vector<RunSpec> whole = NextRound(spec, {});
+  std::vector<std::string> sharded;
+  for (int index = 1; index <= 3; ++index) {
+    spec.shard = ShardInfo{index, 3};
+    Session session(spec);
+    FakeExecute fake;
+    std::atomic<bool> cancel{false};
+    for (const RunResult& r : session.Run(2, fake.Function(), cancel)) sharded.push_back(r.run_id);
+  }
+  std::vector<std::string> expected;
+  for (const RunSpec& run : whole) expected.push_back(run.run_id);
+  std::sort(expected.begin(), expected.end());
+  std::sort(sharded.begin(), sharded.end());
+  EXPECT_EQ(sharded, expected);
+}
+
+TEST(SessionTest, ProvisioningGoesInOrderAndStopsWhenInterrupted) {
+  SessionSpec spec = Matrix();
+  spec.targets.push_back(MakeTarget("z"));
+  std::vector<std::string> provisioned;
+  std::atomic<bool> cancel{false};
+  Session session(spec);
+  EXPECT_TRUE(session.ProvisionTargets(
+      [&](const Target& t) {
+        provisioned.push_back(t.name);
+        Target ready = t;
+        ready.interpreter = "/envs/" + t.name + "/bin/python";
+        return ready;
+      },
+      cancel));
+  EXPECT_EQ(provisioned, (std::vector<std::string>{"x", "y", "z"}));
+  // Runs get the provisioned targets.
+  for (const RunSpec& run : session.NextRound()) {
+    EXPECT_EQ(run.target.interpreter, "/envs/" + run.target.name + "/bin/python");
+  }
+
+  provisioned.clear();
+  Session interrupted(spec);
+  EXPECT_FALSE(interrupted.ProvisionTargets(
+      [&](const Target& t) {
+        provisioned.push_back(t.name);
+        cancel = true;  // Ctrl-C while the first was building
+        return t;
+      },
+      cancel));
+  EXPECT_EQ(provisioned, std::vector<std::string>{"x"});
+
+  Session failing(spec);
+  cancel = false;
+  EXPECT_THROW(failing.ProvisionTargets(
+                   [](const Target& t) -> Target { throw std::runtime_error(t.name); }, cancel),
+               std::runtime_error);
+}
+
+TEST(SessionTest, InterruptStopsTheRoundAndStartsNoOther) {
+  SessionSpec spec = Matrix();
+  spec.adaptive = AdaptiveRepeat{.min_runs = 4, .max_runs = 20};
+  Session session(spec);
+  std::atomic<bool> cancel{false};
+  FakeExecute fake(&cancel, 6);
+  RecordingObserver observer;
+  RecordingSink sink;
+  const auto& runs = session.Run(2, fake.Function(), cancel, &observer, &sink);
+
+  EXPECT_EQ(observer.rounds, std::vector<std::size_t>{20});  // 5 pairs x 4: the first round only
+  EXPECT_EQ(session.planned_runs(), 20);
+  EXPECT_GE(runs.size(), 6u);
+  EXPECT_LE(runs.size(), 7u);                // the one other job's run finishes
+  EXPECT_EQ(sink.runs.size(), runs.size());  // runs cut short are not recorded
+  // Repetition-major: what finished before the interrupt covers every pair.
+  EXPECT_EQ(CountPerPair(runs).size(), 5u);
+  ExpectPlanOrder(spec, runs);
+}
+
+TEST(SessionTest, CancelledBeforeTheFirstRunFinishesNothing) {
+  Session session(Matrix());
+  std::atomic<bool> cancel{true};
+  FakeExecute fake;
+  EXPECT_TRUE(session.Run(2, fake.Function(), cancel).empty());
+  EXPECT_EQ(session.planned_runs(), 5);  // the plan is recorded even so
+}
+
+// What a resumed session would do: the next round from runs already done.
+TEST(SessionTest, NextRoundLeavesOutWhatIsDoneAndNumbersAfterTheLast) {
+  SessionSpec spec = Matrix();
+  spec.plan.repeat = 2;
+  RunResult done;
+  done.scenario_id = "a";
+  done.target_name = "x";
+  done.repetition = 1;
+  done.run_id = "a.t0.r1";
+  done.status = Status::kPass;
+  std::vector<RunSpec> rest = NextRound(spec, {done});
+  EXPECT_EQ(rest.size(), 9u);
+  for (const RunSpec& run : rest) EXPECT_NE(run.run_id, "a.t0.r1");
+
+  spec.adaptive = AdaptiveRepeat{.min_runs = 3, .max_runs = 10};
+  done.repetition = 2;  // repetition 1 was cut short by an interrupt
+  done.run_id = "a.t0.r2";
+  std::vector<std::string> a_x;
+  for (const RunSpec& run : NextRound(spec, {done})) {
+    if (run.scenario.id == "a" && run.target.name == "x") a_x.push_back(run.run_id);
+  }
+  EXPECT_EQ(a_x, (std::vector<std::string>{"a.t0.r3", "a.t0.r4"}));
+}
+
+}  // namespace
+}  // namespace dspy_compat
