@@ -16,7 +16,6 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
-#include "cli/mock_lm_endpoint.h"
 #include "cli/report_files.h"
 #include "cli/source_root.h"
 #include "core/iso_time.h"
@@ -25,6 +24,7 @@
 #include "results/adaptive_repeat.h"
 #include "results/results_file.h"
 #include "runner/containment.h"
+#include "runner/mock_lm_endpoint.h"
 #include "runner/progress.h"
 #include "runner/results_sink.h"
 #include "runner/run_executor.h"
@@ -245,9 +245,7 @@ int RunCommand(const RunOptions& options) {
   results.runs = session.Run(
       jobs,
       [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
-        std::optional<RunResult> result = executor.Execute(spec, cancel);
-        if (result) result->lm_traffic = endpoint.TakeSummary(result->run_id);
-        return result;
+        return executor.Execute(spec, cancel);
       },
       interrupted, &observer, &sink);
   const int planned = session.planned_runs();

@@ -1,9 +1,11 @@
 // What the runner needs from the mock LM server: a per-run address to give
-// the scenario, per-run settings, and afterwards what the server saw. An
+// the scenario, per-run settings, and afterwards what the server saw (the
+// run's traffic, summarised, which the executor puts into its RunResult). An
 // interface so that the executor is tested without an HTTP server.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +15,8 @@ namespace dspy_compat {
 
 struct RunTraffic {
   int requests = 0;
-  std::vector<std::string> models;  // distinct, in order of first use
+  std::vector<std::string> models;     // distinct, in order of first use
+  std::optional<LmTraffic> summary{};  // what the requests asked and how; nullopt: not kept
 };
 
 class LmEndpoint {

@@ -1,4 +1,4 @@
-#include "cli/lm_traffic.h"
+#include "mock_server/lm_traffic.h"
 
 #include <fmt/format.h>
 

@@ -1,0 +1,41 @@
+// The mock LM server as the runner's LmEndpoint: a run's address and
+// settings on the server, and afterwards what its journal holds for the run,
+// counted and summarised (mock_server/lm_traffic.h) before the server forgets
+// the run.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mock_server/journal.h"
+#include "mock_server/server.h"
+#include "runner/lm_endpoint.h"
+
+namespace dspy_compat {
+
+class MockLmEndpoint : public LmEndpoint {
+ public:
+  using Fixtures = std::map<std::filesystem::path, std::shared_ptr<const mock::FixtureSet>>;
+  // fixtures: every MOCK-FIXTURE the session's scenarios name, loaded (and
+  // so validated) before the first run.
+  explicit MockLmEndpoint(mock::MockLmServer& server, Fixtures fixtures = {})
+      : server_(server), fixtures_(std::move(fixtures)) {}
+
+  std::string ApiBaseFor(const std::string& run_id) override;
+  void ConfigureRun(const std::string& run_id, const DelaySpec& delay,
+                    const std::filesystem::path& mock_fixture) override;
+  RunTraffic TrafficFor(const std::string& run_id) override;
+
+ private:
+  mock::MockLmServer& server_;
+  const Fixtures fixtures_;
+};
+
+// What a run's journal entries say: how many requests, the models in order
+// of first use, and the summary of its traffic.
+RunTraffic TrafficOf(const std::vector<mock::JournalEntry>& entries);
+
+}  // namespace dspy_compat
