@@ -41,6 +41,22 @@ struct ProcessOutcome {
 // that nothing the program left behind outlives its run.
 ProcessOutcome RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel = nullptr);
 
+// Where child processes enter the runner (ninja's CommandRunner): the
+// executor starts its fresh interpreters through one, and its tests fake it.
+class ProcessRunner {
+ public:
+  virtual ~ProcessRunner() = default;
+  virtual ProcessOutcome Run(const ProcessSpec& spec, const std::atomic<bool>* cancel) = 0;
+};
+
+// Real child processes, by RunProcess.
+class ChildProcessRunner : public ProcessRunner {
+ public:
+  ProcessOutcome Run(const ProcessSpec& spec, const std::atomic<bool>* cancel) override;
+};
+// One for everyone: it has no state.
+ProcessRunner& ChildProcesses();
+
 // The current process's environment as a map (for building allow-lists).
 std::map<std::string, std::string> CurrentEnvironment();
 

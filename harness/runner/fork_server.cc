@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+
+#include "process/spawn.h"
 
 namespace dspy_compat {
 namespace {
@@ -26,13 +27,6 @@ constexpr std::chrono::seconds kKillGrace{10};
 // At shutdown, how long the server gets to kill its runs and exit.
 constexpr std::chrono::seconds kStopGrace{2};
 constexpr int kControlFd = 3;
-
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
 
 std::string LastLine(const std::string& text) {
   std::string line;
@@ -91,49 +85,18 @@ void ForkServer::Spawn(const ForkServerOptions& options) {
     argv.push_back("--label");
     argv.push_back(options.label);
   }
-  std::vector<std::string> envp;
-  for (const auto& [k, v] : options.env) envp.push_back(k + "=" + v);
-  auto argv_c = CStrings(argv);
-  auto envp_c = CStrings(envp);
-  std::string log = options.log_path.empty() ? "/dev/null" : options.log_path.string();
-  std::string cwd = options.cwd.string();
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, theirs, kControlFd);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-
   // As RunProcess starts a run: a group of its own (its runs get theirs),
   // default signal handling and no blocked signals.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t default_signals;
-  sigemptyset(&default_signals);
-  sigaddset(&default_signals, SIGINT);
-  sigaddset(&default_signals, SIGTERM);
-  sigaddset(&default_signals, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &default_signals);
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-  posix_spawnattr_setsigmask(&attr, &no_signals);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv_c[0], &actions, &attr, argv_c.data(), envp_c.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  std::string error;
+  std::optional<pid_t> pid = SpawnInOwnGroup({.argv = argv,
+                                              .env = options.env,
+                                              .cwd = options.cwd,
+                                              .output_path = options.log_path,
+                                              .pass_fds = {{theirs, kControlFd}}},
+                                             &error);
   ::close(theirs);
-  if (rc != 0) {
-    throw WarmStartError(
-        fmt::format("cannot start {}: {}", options.interpreter.string(), std::strerror(rc)));
-  }
-  pid_ = pid;
+  if (!pid) throw WarmStartError(error);
+  pid_ = *pid;
 }
 
 void ForkServer::AwaitReady(const ForkServerOptions& options, const std::atomic<bool>* cancel) {
@@ -271,54 +234,50 @@ std::optional<ProcessOutcome> ForkServer::Run(const WarmRun& run, const std::ato
     *refused = gone;
     return std::nullopt;
   }
-  const bool has_deadline = run.timeout.count() > 0;
-  std::optional<Clock::time_point> killed_at;
-  for (;;) {
-    Pending& p = pending_[id];
-    if (p.refused) {
-      *refused = *p.refused;
-      pending_.erase(id);
+  // Stopping a run goes through the server, once it has said the run's pid
+  // (it knows whether it has reaped the run yet).
+  WaitEnd end = WaitWithLimits(
+      {.started = started_at,
+       .timeout = run.timeout,
+       .cancel = cancel,
+       .poll = kPoll,
+       .stop_grace = kKillGrace},
+      [&] {
+        const Pending& p = pending_[id];
+        return p.refused || p.exited || lost_;
+      },
+      [&](std::chrono::milliseconds wait) { changed_.wait_for(lock, wait); },
+      [&] {
+        std::optional<pid_t> pid = pending_[id].pid;
+        if (!pid) return false;
+        lock.unlock();
+        KillRun(id, *pid);
+        lock.lock();
+        return true;
+      });
+  outcome.cancelled = end.cancelled;
+  outcome.timed_out = end.timed_out;
+  Pending& p = pending_[id];
+  if (!end.finished) {
+    ::kill(-*p.pid, SIGKILL);  // the server never reported its end; its status is unknown
+  } else if (p.refused) {
+    *refused = *p.refused;
+    pending_.erase(id);
+    return std::nullopt;
+  } else if (p.exited) {
+    outcome.exit_code = p.exit_code;
+    outcome.term_signal = p.term_signal;
+  } else {  // lost_: the server is gone
+    std::optional<pid_t> pid = p.pid;
+    pending_.erase(id);
+    if (!pid) {
+      *refused = gone;
       return std::nullopt;
     }
-    if (p.exited) {
-      outcome.exit_code = p.exit_code;
-      outcome.term_signal = p.term_signal;
-      break;
-    }
-    if (lost_) {
-      std::optional<pid_t> pid = p.pid;
-      pending_.erase(id);
-      if (!pid) {
-        *refused = gone;
-        return std::nullopt;
-      }
-      ::kill(-*pid, SIGKILL);  // an orphan now; nobody reports its end
-      outcome.started = false;
-      outcome.start_error = "the warm interpreter stopped while the run was going";
-      return outcome;
-    }
-    if (!outcome.cancelled && !outcome.timed_out) {
-      if (cancel != nullptr && cancel->load()) {
-        outcome.cancelled = true;
-      } else if (has_deadline && Clock::now() >= started_at + run.timeout) {
-        outcome.timed_out = true;
-      }
-    }
-    if ((outcome.cancelled || outcome.timed_out) && p.pid) {
-      if (!killed_at) {
-        killed_at = Clock::now();
-        pid_t pid = *p.pid;
-        lock.unlock();
-        KillRun(id, pid);
-        lock.lock();
-        continue;
-      }
-      if (Clock::now() - *killed_at > kKillGrace) {
-        ::kill(-*p.pid, SIGKILL);
-        break;  // the server never reported it; its status is unknown
-      }
-    }
-    changed_.wait_for(lock, kPoll);
+    ::kill(-*pid, SIGKILL);  // an orphan now; nobody reports its end
+    outcome.started = false;
+    outcome.start_error = "the warm interpreter stopped while the run was going";
+    return outcome;
   }
   pending_.erase(id);
   lock.unlock();

@@ -132,8 +132,8 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
   return r;
 }
 
-RunExecutor::RunExecutor(ExecutorConfig config, LmEndpoint& endpoint)
-    : config_(std::move(config)), endpoint_(endpoint) {}
+RunExecutor::RunExecutor(ExecutorConfig config, LmEndpoint& endpoint, ProcessRunner& processes)
+    : config_(std::move(config)), endpoint_(endpoint), processes_(processes) {}
 
 std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
                                               const std::atomic<bool>* cancel) {
@@ -178,7 +178,7 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
     process.output_path = output;
     process.timeout = spec.timeout;
     process.output_tail_bytes = config_.output_tail_bytes;
-    outcome = RunProcess(process, cancel);
+    outcome = processes_.Run(process, cancel);
   }
   if (outcome.cancelled) {
     if (!config_.keep_work) fs::remove_all(work, ec);

@@ -40,7 +40,10 @@ struct ExecutorConfig {
 
 class RunExecutor {
  public:
-  RunExecutor(ExecutorConfig config, LmEndpoint& endpoint);
+  // processes: where fresh interpreters are started (real child processes
+  // unless a test fakes them).
+  RunExecutor(ExecutorConfig config, LmEndpoint& endpoint,
+              ProcessRunner& processes = ChildProcesses());
 
   // Returns nullopt when cancel was raised while the run was going: an
   // interrupted run has no verdict and is left out of the results.
@@ -49,6 +52,7 @@ class RunExecutor {
  private:
   ExecutorConfig config_;
   LmEndpoint& endpoint_;
+  ProcessRunner& processes_;
 };
 
 // Pure: what a finished process and the runner's result file (if it wrote

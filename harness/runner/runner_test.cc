@@ -2,8 +2,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -194,59 +196,93 @@ class FakeEndpoint : public LmEndpoint {
   std::filesystem::path configured_fixture;
 };
 
-// A stand-in interpreter: a shell script that acts as the scenario says.
+// Plays the target's interpreter without starting one: records what the
+// executor asked for and answers as the test says (by default the runner
+// writes a passing result file).
+class FakeProcesses : public ProcessRunner {
+ public:
+  ProcessOutcome Run(const ProcessSpec& spec, const std::atomic<bool>* cancel) override {
+    seen.push_back(spec);
+    seen_cancel = cancel;
+    work_existed = fs::is_directory(spec.cwd / "home") && fs::is_directory(spec.cwd / "tmp");
+    ProcessOutcome outcome;
+    outcome.started = true;
+    outcome.exit_code = 0;
+    if (act) return act(spec, outcome);
+    std::ofstream(Arg(spec, "--result"))
+        << R"({"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40"})";
+    return outcome;
+  }
+
+  static std::string Arg(const ProcessSpec& spec, const std::string& name) {
+    auto it = std::find(spec.argv.begin(), spec.argv.end(), name);
+    return it != spec.argv.end() && it + 1 != spec.argv.end() ? *(it + 1) : "";
+  }
+
+  std::function<ProcessOutcome(const ProcessSpec&, ProcessOutcome)> act;
+  std::vector<ProcessSpec> seen;
+  const std::atomic<bool>* seen_cancel = nullptr;
+  bool work_existed = false;
+};
+
 class RunExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("executor_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    fs::path python = dir_ / "python";
-    std::ofstream(python) << R"SH(#!/bin/sh
-# argv: -X faulthandler runner --scenario S --result R --api-base A --run-id I
-scenario=$5; result=$7
-case "$(cat "$scenario")" in
-  pass) printf '{"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40"}' > "$result" ;;
-  hang) sleep 60 ;;
-  env) printf '{"schema":"dspy-compat/runner-result/v1","status":"fail","error_type":"E","error_message":"%s","dspy_version":"2.5.40"}' "$HOME|$OPENAI_API_BASE" > "$result" ;;
-  die) kill -KILL $$ ;;
-esac
-)SH";
-    ::chmod(python.c_str(), 0755);
     target_ = MakeTarget("dspy-2.5.40", "2.5.40");
-    target_.interpreter = python;
+    target_.interpreter = "/envs/dspy-2.5.40/bin/python";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  RunSpec Spec(const std::string& behaviour) {
-    fs::path scenario = dir_ / (behaviour + ".py");
-    std::ofstream(scenario) << behaviour;
+  RunSpec Spec(const std::string& scenario) {
     RunSpec spec = SpecFor(target_);
-    spec.scenario = MakeScenario(behaviour, scenario);
-    spec.run_id = behaviour + ".t0.r1";
-    spec.timeout = std::chrono::seconds(1);
+    spec.scenario = MakeScenario(scenario, dir_ / (scenario + ".py"));
+    spec.run_id = scenario + ".t0.r1";
+    spec.timeout = std::chrono::seconds(7);
     return spec;
   }
 
   std::optional<RunResult> Execute(const RunSpec& spec, const std::atomic<bool>* cancel = nullptr) {
-    RunExecutor executor({dir_ / "runner.py", dir_ / "work", false, 4096}, endpoint_);
+    RunExecutor executor({dir_ / "runner.py", dir_ / "work", false, 4096}, endpoint_, processes_);
     return executor.Execute(spec, cancel);
   }
 
   fs::path dir_;
   Target target_;
   FakeEndpoint endpoint_;
+  FakeProcesses processes_;
 };
 
 TEST_F(RunExecutorTest, PassRecordsTrafficAndCleansUp) {
   auto r = Execute(Spec("pass"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, Status::kPass);
+  EXPECT_EQ(r->start_mode, "cold");
   EXPECT_EQ(r->lm_requests, 2);
+  EXPECT_EQ(r->models, std::vector<std::string>{"gpt-4o-mini"});
   ASSERT_TRUE(r->lm_traffic.has_value());  // the endpoint's summary, in the run itself
   EXPECT_EQ(r->lm_traffic->adapters, std::vector<std::string>{"chat"});
   EXPECT_EQ(endpoint_.configured, "pass.t0.r1");
   EXPECT_TRUE(endpoint_.configured_fixture.empty());
+  EXPECT_TRUE(processes_.work_existed);
   EXPECT_FALSE(fs::exists(dir_ / "work" / "pass.t0.r1"));
+}
+
+TEST_F(RunExecutorTest, InterpreterRunsTheRunnerOnTheScenarioWithinItsLimits) {
+  ASSERT_TRUE(Execute(Spec("s")).has_value());
+  ASSERT_EQ(processes_.seen.size(), 1u);
+  const ProcessSpec& p = processes_.seen[0];
+  fs::path work = dir_ / "work" / "s.t0.r1";
+  EXPECT_EQ(p.argv,
+            (std::vector<std::string>{
+                "/envs/dspy-2.5.40/bin/python", "-X", "faulthandler", (dir_ / "runner.py").string(),
+                "--scenario", (dir_ / "s.py").string(), "--result", (work / "result.json").string(),
+                "--api-base", "http://127.0.0.1:9/run/s.t0.r1/v1", "--run-id", "s.t0.r1",
+                "--memory-limit-mb", "4096", "--output-limit-mb", "64"}));
+  EXPECT_EQ(p.cwd, work);
+  EXPECT_EQ(p.output_path, work / "output.log");
+  EXPECT_EQ(p.timeout, std::chrono::seconds(7));
 }
 
 TEST_F(RunExecutorTest, ScenarioFixtureIsConfiguredForItsRunOnly) {
@@ -257,28 +293,59 @@ TEST_F(RunExecutorTest, ScenarioFixtureIsConfiguredForItsRunOnly) {
 }
 
 TEST_F(RunExecutorTest, RunGetsItsOwnHomeAndApiBase) {
-  auto r = Execute(Spec("env"));
+  ASSERT_TRUE(Execute(Spec("env")).has_value());
+  ASSERT_EQ(processes_.seen.size(), 1u);
+  const auto& env = processes_.seen[0].env;
+  EXPECT_EQ(env.at("HOME"), (dir_ / "work" / "env.t0.r1" / "home").string());
+  EXPECT_EQ(env.at("OPENAI_API_BASE"), "http://127.0.0.1:9/run/env.t0.r1/v1");
+}
+
+TEST_F(RunExecutorTest, RunnerFailureIsTaken) {
+  processes_.act = [](const ProcessSpec& spec, ProcessOutcome outcome) {
+    std::ofstream(FakeProcesses::Arg(spec, "--result"))
+        << R"({"schema":"dspy-compat/runner-result/v1","status":"fail","error_type":"E",)"
+        << R"("error_message":"No LM is loaded.","dspy_version":"2.5.40"})";
+    return outcome;
+  };
+  auto r = Execute(Spec("fail"));
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->error_message, (dir_ / "work" / "env.t0.r1" / "home").string() +
-                                  "|http://127.0.0.1:9/run/env.t0.r1/v1");
+  EXPECT_EQ(r->status, Status::kFail);
+  EXPECT_EQ(r->error_message, "No LM is loaded.");
 }
 
 TEST_F(RunExecutorTest, HangIsATimeout) {
+  processes_.act = [](const ProcessSpec&, ProcessOutcome outcome) {
+    outcome.exit_code.reset();
+    outcome.term_signal = SIGKILL;
+    outcome.timed_out = true;
+    return outcome;
+  };
   auto r = Execute(Spec("hang"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, Status::kTimeout);
-  EXPECT_LT(r->wall_seconds, 4.0);
+  EXPECT_NE(r->error_message.find("7 s time limit"), std::string::npos) << r->error_message;
 }
 
 TEST_F(RunExecutorTest, DeathWithoutResultIsACrash) {
+  processes_.act = [](const ProcessSpec&, ProcessOutcome outcome) {
+    outcome.exit_code.reset();
+    outcome.term_signal = SIGKILL;
+    return outcome;
+  };
   auto r = Execute(Spec("die"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, Status::kCrash);
 }
 
 TEST_F(RunExecutorTest, CancelledRunHasNoResult) {
+  processes_.act = [](const ProcessSpec&, ProcessOutcome outcome) {
+    outcome.cancelled = true;
+    return outcome;
+  };
   std::atomic<bool> cancel{true};
   EXPECT_FALSE(Execute(Spec("hang"), &cancel).has_value());
+  EXPECT_EQ(processes_.seen_cancel, &cancel);
+  EXPECT_FALSE(fs::exists(dir_ / "work" / "hang.t0.r1"));
 }
 
 TEST(SchedulerTest, RunsEverythingWithinJobsInPlanOrder) {
