@@ -284,13 +284,13 @@ int RunCommand(const RunOptions& options) {
   std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
   if (!options.cold) {
     warm.emplace(WarmPoolOptions{
-        .server_script = root / "fixtures" / "runner" / "dspy_compat_forkserver.py",
+        .server_script = root / "target_runner" / "dspy_compat_forkserver.py",
         .work_root = fs::absolute(options.out) / "work",
         .parent_env = parent_env,
         .containment = containment,
         .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
   }
-  RunExecutor executor({.runner_script = root / "fixtures" / "runner" / "dspy_compat_runner.py",
+  RunExecutor executor({.runner_script = root / "target_runner" / "dspy_compat_runner.py",
                         .work_root = fs::absolute(options.out) / "work",
                         .keep_work = options.keep_work,
                         .warm = warm ? &*warm : nullptr,

@@ -139,8 +139,10 @@ TEST_F(HeadlessChromiumTest, DetectorCatchesScriptErrorsAndExternalLoads) {
 TEST_F(HeadlessChromiumTest, Screenshot) {
   fs::path page = dir_ / "report.html";
   std::ofstream(page, std::ios::binary) << RenderHtml(Catalogue());
-  // Beside the test binary (ctest's working folder), so it survives the test.
-  fs::path shot = fs::absolute("html_report_screenshot.png");
+  // In the test's output folder in the build tree, so it survives the test
+  // for a human to look at, wherever the binary was started from.
+  fs::path shot = fs::path(DSPY_COMPAT_TEST_OUTPUT_DIR) / "html_report_screenshot.png";
+  fs::create_directories(shot.parent_path());
   fs::remove(shot);
   ProcessOutcome outcome = Chromium(
       {"--screenshot=" + shot.string(), "--window-size=1280,2400", "file://" + page.string()},

@@ -77,7 +77,7 @@ TEST(MarkdownReportTest, PromptDiffIsShownWhenBothTargetsPass) {
 
 // The golden file is the report's specification by example. To accept an
 // intended change: DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests, then review
-// the diff and copy it to reports/examples/.
+// the diff and copy it to examples/reports/.
 TEST(MarkdownReportTest, GoldenSmallResults) {
   Results results = ReadResultsFile(TestData("results_small.json"));
   std::string rendered = RenderMarkdown(results);
@@ -89,7 +89,7 @@ TEST(MarkdownReportTest, GoldenSmallResults) {
 }
 
 TEST(MarkdownReportTest, ExampleInReportsFolderMatchesGolden) {
-  EXPECT_EQ(ReadText(SourceRoot() / "reports" / "examples" / "results_small.md"),
+  EXPECT_EQ(ReadText(SourceRoot() / "examples" / "reports" / "results_small.md"),
             ReadText(TestData("results_small.md")));
 }
 

@@ -3,7 +3,7 @@
 // format byte for byte as checked in. The goldens are the reports'
 // specification by example. To accept an intended change:
 //   DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests --gtest_filter='ReportGolden*'
-// then review the diff (and the copies in reports/examples/).
+// then review the diff (and the copies in examples/reports/).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -67,7 +67,7 @@ TEST(ReportGoldenTest, JsonIsTheResultsFileItself) {
 
 TEST(ReportGoldenTest, ExamplesInReportsFolderMatchTheGoldens) {
   for (const char* name : {"results_catalogue.md", "results_catalogue.html"}) {
-    fs::path example = SourceRoot() / "reports" / "examples" / name;
+    fs::path example = SourceRoot() / "examples" / "reports" / name;
     if (Updating()) std::ofstream(example, std::ios::binary) << ReadText(TestData(name));
     EXPECT_EQ(ReadText(example), ReadText(TestData(name))) << example;
   }
