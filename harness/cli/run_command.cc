@@ -28,6 +28,7 @@
 #include "results/results_file.h"
 #include "runner/containment.h"
 #include "runner/progress.h"
+#include "runner/run_environment.h"
 #include "runner/run_executor.h"
 #include "runner/scheduler.h"
 #include "targets/environment_cache.h"
@@ -77,11 +78,13 @@ int RunCommand(const RunOptions& options) {
   // Inputs first: every usage error is reported before anything is installed.
   std::vector<Target> targets;
   std::vector<Scenario> scenarios;
+  KnowledgeBase knowledge;
   PlanOptions plan_options;
   try {
     std::vector<std::string> names = options.targets;
-    if (names.empty()) names.assign(std::begin(kDefaultTargets), std::end(kDefaultTargets));
+    if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
     targets = ResolveTargets(names, root / "fixtures" / "targets");
+    knowledge = LoadKnowledge(options.knowledge, root);
     auto paths = options.scenarios;
     if (paths.empty()) paths.push_back(root / "scenarios");
     scenarios = DiscoverScenarios(paths);
@@ -90,7 +93,7 @@ int RunCommand(const RunOptions& options) {
       DelaySpec delay = ParseDelaySpec(*options.lm_delay);
       for (auto& s : scenarios) s.options.lm_delay = delay;
     }
-  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError
+  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError, KnowledgeError
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
@@ -256,7 +259,7 @@ int RunCommand(const RunOptions& options) {
     env.max_repeat = adaptive->max_runs;
   }
   env.planned_runs = static_cast<int>(plan.size());
-  env.cache_policy = "fresh DSPY_CACHEDIR and HOME per run";
+  env.cache_policy = kCachePolicy;
   for (const auto& t : targets) env.targets.push_back(InfoOf(t));
   for (const auto& s : scenarios) {
     env.scenarios.push_back(s.id);
@@ -266,6 +269,7 @@ int RunCommand(const RunOptions& options) {
   env.shard = shard;
   env.passed_env = env_decision.passed;
   env.scrubbed_env = env_decision.scrubbed;
+  env.knowledge = knowledge.files();
 
   std::error_code ec;
   fs::create_directories(options.out, ec);
@@ -362,7 +366,7 @@ int RunCommand(const RunOptions& options) {
   env.finished_at = IsoUtcNow();
   env.interrupted = interrupted.load();
   WriteResultsFile(results_path, results);
-  WriteReportFiles(options.out, results);
+  WriteReportFiles(options.out, results, knowledge);
   std::cerr << fmt::format(
       "dspy-compat: {} of {} runs done{}; results {}, reports {}/report.md, "
       "report.html, junit.xml\n",

@@ -12,6 +12,7 @@
 #include "reports/html_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
+#include "reports/test_knowledge.h"
 #include "results/results_file.h"
 #include "test_support/source_tree.h"
 
@@ -50,13 +51,15 @@ void ExpectGolden(const std::string& rendered, const std::string& name) {
 }
 
 TEST(ReportGoldenTest, Markdown) {
-  ExpectGolden(RenderMarkdown(Fixture()), "results_catalogue.md");
+  ExpectGolden(RenderMarkdown(Fixture(), BundledKnowledge()), "results_catalogue.md");
 }
 
-TEST(ReportGoldenTest, Html) { ExpectGolden(RenderHtml(Fixture()), "results_catalogue.html"); }
+TEST(ReportGoldenTest, Html) {
+  ExpectGolden(RenderHtml(Fixture(), BundledKnowledge()), "results_catalogue.html");
+}
 
 TEST(ReportGoldenTest, Junit) {
-  ExpectGolden(RenderJunit(Fixture()), "results_catalogue.junit.xml");
+  ExpectGolden(RenderJunit(Fixture(), BundledKnowledge()), "results_catalogue.junit.xml");
 }
 
 // The json format is the results file itself: the fixture (canonical, and
