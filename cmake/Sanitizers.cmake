@@ -1,6 +1,12 @@
-# ASan + UBSan for the whole tree when DSPY_COMPAT_SANITIZE is on; the test
-# command builds this variant in build-asan/ and runs the unit tests there too.
-if(DSPY_COMPAT_SANITIZE)
+# DSPY_COMPAT_SANITIZE picks a sanitizer build of the whole tree:
+#   ON (or "address")  ASan + UBSan: the test command builds it in build-asan/
+#   thread             ThreadSanitizer: the test command builds it in build-tsan/
+#                      (the scheduler, the Asio server, the fork-server threads)
+# and runs the unit tests there too.
+if(DSPY_COMPAT_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(DSPY_COMPAT_SANITIZE STREQUAL "address" OR DSPY_COMPAT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()

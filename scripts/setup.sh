@@ -4,14 +4,17 @@
 # nothing changed (a dpkg query, a no-op build, a cache hit per target).
 #   scripts/setup.sh           release build in build/
 #   scripts/setup.sh --asan    also the ASan/UBSan build in build-asan/
+#   scripts/setup.sh --tsan    also the ThreadSanitizer build in build-tsan/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_asan=0
+with_tsan=0
 for arg in "$@"; do
   case "$arg" in
     --asan) with_asan=1 ;;
-    *) echo "setup: unknown option $arg (known: --asan)" >&2; exit 2 ;;
+    --tsan) with_tsan=1 ;;
+    *) echo "setup: unknown option $arg (known: --asan, --tsan)" >&2; exit 2 ;;
   esac
 done
 
@@ -48,6 +51,15 @@ if ! command -v uv >/dev/null || [ "$(uv --version | cut -d' ' -f2)" != "$uv_ver
   hash -r
 fi
 
+# ruff lints the Python runner (target_runner/ruff.toml); pinned like uv.
+ruff_version=0.17.5
+if ! command -v ruff >/dev/null || [ "$(ruff --version | cut -d' ' -f2)" != "$ruff_version" ]; then
+  echo "setup: installing ruff $ruff_version"
+  python3 -m pip install --quiet --disable-pip-version-check "ruff==$ruff_version" 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages "ruff==$ruff_version"
+  hash -r
+fi
+
 # ccache keeps compiled objects across clean checkouts (CI clones main afresh
 # each time); CCACHE_BASEDIR makes paths relative so other clones hit it too.
 export CCACHE_BASEDIR="$PWD"
@@ -61,6 +73,10 @@ configure_and_build() {
 configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ $with_asan -eq 1 ]; then
   configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DDSPY_COMPAT_SANITIZE=ON
+fi
+if [ $with_tsan -eq 1 ]; then
+  # Optimised: TSan's checks are slow enough without -O0 on top.
+  configure_and_build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDSPY_COMPAT_SANITIZE=thread
 fi
 
 # The shipped targets, installed from their lock files into the cache.

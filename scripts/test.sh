@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The test command: sets everything up (scripts/setup.sh --asan), checks the
-# formatting, runs the unit tests in the release and the ASan/UBSan builds,
-# a short fuzz run of the mock server's parsers (scripts/fuzz.sh, ~30 s), then
-# the end-to-end tests against the real pinned DSPy releases.
+# The test command: sets everything up (scripts/setup.sh --asan --tsan),
+# checks the formatting (C++: clang-format; the Python runner: ruff), runs
+# the unit tests in the release, ASan/UBSan and ThreadSanitizer builds (the
+# runner's Python unit tests in the release one), a short fuzz run of the
+# mock server's parsers (scripts/fuzz.sh, ~30 s), then the end-to-end tests
+# against the real pinned DSPy releases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh --asan
+scripts/setup.sh --asan --tsan
 scripts/check-format.sh
+ruff check target_runner
 
 jobs=$(nproc)
 summary=()
@@ -26,9 +29,13 @@ run_ctest() {
 }
 
 status=0
-run_ctest "unit (release)" --test-dir build -LE e2e -j "$jobs" || status=1
+# Release: the C++ unit tests and the runner's Python ones (label python).
+run_ctest "unit (release, + python)" --test-dir build -LE e2e -j "$jobs" || status=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  run_ctest "unit (asan+ubsan)" --test-dir build-asan -LE e2e -j "$jobs" || status=1
+  run_ctest "unit (asan+ubsan)" --test-dir build-asan -LE 'e2e|python' -j "$jobs" || status=1
+# halt_on_error: a race fails its test (the report is in the test's output).
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  run_ctest "unit (tsan)" --test-dir build-tsan -LE 'e2e|python' -j "$jobs" || status=1
 echo "== fuzz (10 s per target)"
 if scripts/fuzz.sh 10; then summary+=("fuzz: no crash"); else summary+=("fuzz: FAILED"); status=1; fi
 # End-to-end runs use both cores themselves; one test at a time.

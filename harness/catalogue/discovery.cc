@@ -19,19 +19,11 @@ Scenario LoadScenario(const fs::path& path) {
   if (!in) throw ScenarioError(fmt::format("cannot read scenario {}", path.string()));
   std::ostringstream text;
   text << in.rdbuf();
-  auto header = ParseScenarioHeader(text.str(), path.string());
   Scenario scenario;
+  static_cast<ScenarioHeader&>(scenario) = ParseScenarioHeader(text.str(), path.string());
   scenario.id = path.stem().string();
   scenario.path = fs::absolute(path).lexically_normal();
-  scenario.summary = header.summary.empty() ? scenario.id : header.summary;
-  scenario.exercises = header.exercises;
-  scenario.options = header.options;
-  scenario.migration_of = header.migration_of;
-  scenario.forces = header.forces;
-  scenario.expectations = header.expectations;
-  scenario.family = header.family;
-  scenario.requirements = header.requirements;
-  scenario.mock_fixture = header.mock_fixture;
+  if (scenario.summary.empty()) scenario.summary = scenario.id;
   scenario.excerpt = ExtractExcerpt(text.str());
   if (scenario.migration_of == scenario.id) {
     throw ScenarioError(fmt::format("{}: MIGRATION-OF names the scenario itself", path.string()));

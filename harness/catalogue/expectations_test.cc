@@ -68,5 +68,17 @@ TEST(SelectorTest, EveryComparison) {
   EXPECT_FALSE(SelectorMatches("dspy-2.5.40", "dspy-2.5.400", ""));
 }
 
+TEST(RequirementsTest, AllSelectorsMustHold) {
+  std::vector<std::string> r = {"dspy>=2.5.40", "dspy<2.6"};
+  EXPECT_TRUE(RequirementsMet(r, "dspy-2.5.40", "2.5.40"));
+  EXPECT_TRUE(RequirementsMet(r, "dspy-2.5.43", "2.5.43"));
+  EXPECT_FALSE(RequirementsMet(r, "dspy-2.5.39", "2.5.39"));
+  EXPECT_FALSE(RequirementsMet(r, "dspy-2.6.0", "2.6.0"));
+  EXPECT_TRUE(RequirementsMet({}, "anything", ""));
+  // An interpreter not yet probed runs: its result says what it imported.
+  EXPECT_TRUE(RequirementsMet(r, "python:/usr/bin/python3", ""));
+  EXPECT_FALSE(RequirementsMet({"dspy-*"}, "python:/usr/bin/python3", ""));
+}
+
 }  // namespace
 }  // namespace dspy_compat

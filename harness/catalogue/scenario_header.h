@@ -28,18 +28,7 @@ class ScenarioError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct ScenarioHeader {
-  std::string summary;
-  std::string exercises;
-  ScenarioOptions options;
-  std::string migration_of;
-  std::string forces;
-  std::vector<ExpectationRule> expectations;
-  std::string family;
-  std::vector<std::string> requirements;
-  std::string mock_fixture;
-};
-
+// The header's fields are ScenarioHeader (core/model.h), which a Scenario is.
 // source names the file in error messages.
 ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& source);
 

@@ -1,5 +1,6 @@
-// The subcommands. main.cc declares their flags with CLI11 and calls these;
-// each returns an exit code from exit_codes.h.
+// The subcommands. Each one's flags are declared beside it (<name>_flags.cc,
+// see flags.h); app.cc parses and calls these; each returns an exit code
+// from exit_codes.h.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +12,6 @@
 
 namespace dspy_compat {
 
-inline constexpr const char* kDefaultTargets[] = {"dspy-2.5.39", "dspy-2.5.40"};
-
 struct GateOptions {
   std::filesystem::path results;                  // gate: the results.json to judge
   std::optional<std::filesystem::path> baseline;  // accepted outcomes; else header expectations
@@ -20,7 +19,7 @@ struct GateOptions {
 };
 
 struct RunOptions {
-  std::vector<std::string> targets;              // empty: the shipped pair
+  std::vector<std::string> targets;              // empty: those marked `default = true`
   std::vector<std::filesystem::path> scenarios;  // empty: the bundled catalogue
   std::optional<int> repeat;
   // --repeat adaptive or MIN..MAX: repetitions decided per pair from its own
@@ -41,6 +40,7 @@ struct RunOptions {
   std::optional<std::string> shard;   // "I/N": run the I-th of N stable slices of the matrix
   bool gate = false;                  // --gate (implied by --baseline): exit as `gate` does
   GateOptions gate_options;           // baseline and update_baseline; results unused
+  std::vector<std::filesystem::path> knowledge;  // --knowledge FILE: a team's DSPy changes
   std::string command_line;
 };
 int RunCommand(const RunOptions& options);
@@ -67,7 +67,8 @@ int MockServerCommand(const MockServerOptions& options);
 struct ReportOptions {
   std::filesystem::path results;
   std::string format = "md";
-  std::optional<std::filesystem::path> output;  // default: stdout
+  std::optional<std::filesystem::path> output;   // default: stdout
+  std::vector<std::filesystem::path> knowledge;  // --knowledge FILE: a team's DSPy changes
 };
 int ReportCommand(const ReportOptions& options);
 
@@ -82,6 +83,7 @@ int ApplyGate(const Results& results, const GateOptions& options, std::ostream& 
 struct MergeOptions {
   std::vector<std::filesystem::path> inputs;  // shard results.json files
   std::filesystem::path out = "dspy-compat-merged";
+  std::vector<std::filesystem::path> knowledge;  // --knowledge FILE: a team's DSPy changes
   std::string command_line;
 };
 int MergeCommand(const MergeOptions& options);

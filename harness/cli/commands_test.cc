@@ -11,8 +11,10 @@
 #include <sstream>
 
 #include "cli/exit_codes.h"
+#include "core/sha256.h"
 #include "results/baseline.h"
 #include "results/results_file.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat {
 namespace {
@@ -101,6 +103,73 @@ TEST_F(CommandsTest, ReportRendersEveryFormat) {
     EXPECT_EQ(ReportCommand(options), kExitOk) << format << captured.err();
     EXPECT_GT(fs::file_size(*options.output), 100u) << format;
   }
+}
+
+// A team's own knowledge (--knowledge FILE) explains a regression the
+// bundled file does not know, and results.json says which files were used.
+TEST_F(CommandsTest, ReportWithTeamKnowledgeExplainsTheRegression) {
+  Results session = Session();
+  for (RunResult& run : session.runs) {
+    if (run.status != Status::kFail) continue;
+    run.error_type = "KeyError";
+    run.error_message = "'cache_key'";
+  }
+  const fs::path team = dir_ / "team.toml";
+  std::ofstream(team) << R"(schema = "dspy-compat/knowledge/v1"
+[[change]]
+id = "acme-cache-key"
+signature = "^KeyError: 'cache_key'"
+since = "2.5.40"
+title = "ACME's cache wrapper reads a key DSPy 2.5.40 no longer passes"
+change = "DSPy 2.5.40 stopped passing `cache_key` to LM wrappers."
+cause = "the `cache_key` DSPy 2.5.40 no longer passes"
+root_cause = "acme/llm_cache.py indexes kwargs with 'cache_key'."
+remediation = "Read it with `kwargs.get('cache_key')` in acme/llm_cache.py."
+)";
+  ReportOptions options;
+  options.results = Write("results.json", session);
+  std::string without;
+  {
+    Captured captured;
+    ASSERT_EQ(ReportCommand(options), kExitOk) << captured.err();
+    without = captured.out();
+  }
+  EXPECT_EQ(without.find("ACME's cache wrapper"), std::string::npos) << without;
+  options.knowledge = {team};
+  std::string with;
+  {
+    Captured captured;
+    ASSERT_EQ(ReportCommand(options), kExitOk) << captured.err();
+    with = captured.out();
+  }
+  EXPECT_NE(with.find("ACME's cache wrapper reads a key DSPy 2.5.40 no longer passes"),
+            std::string::npos)
+      << with;
+  EXPECT_NE(with.find("`kwargs.get('cache_key')`"), std::string::npos) << with;
+  EXPECT_NE(with.find("the `cache_key` DSPy 2.5.40 no longer passes"), std::string::npos) << with;
+
+  options.format = "json";
+  Captured captured;
+  ASSERT_EQ(ReportCommand(options), kExitOk) << captured.err();
+  const Results rendered = ResultsFromJson(nlohmann::json::parse(captured.out()));
+  ASSERT_EQ(rendered.environment.knowledge.size(), 2u);
+  EXPECT_EQ(rendered.environment.knowledge[0].path, team.string());
+  EXPECT_EQ(rendered.environment.knowledge[0].sha256, Sha256Hex(test_support::ReadText(team)));
+  EXPECT_NE(rendered.environment.knowledge[1].path.find("fixtures/knowledge/dspy.toml"),
+            std::string::npos);
+}
+
+TEST_F(CommandsTest, MalformedKnowledgeFileIsExit2NamingFileAndKey) {
+  const fs::path team = dir_ / "team.toml";
+  std::ofstream(team) << "schema = \"dspy-compat/knowledge/v1\"\n[[change]]\nid = \"x\"\n";
+  ReportOptions options;
+  options.results = Write("results.json", Session());
+  options.knowledge = {team};
+  Captured captured;
+  EXPECT_EQ(ReportCommand(options), kExitUsage);
+  EXPECT_EQ(captured.err(), "dspy-compat: " + team.string() +
+                                ": change[0] (id \"x\").signature: missing (a non-empty string)\n");
+  EXPECT_EQ(captured.out(), "");
 }
 
 TEST_F(CommandsTest, GateExitCodes) {

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/report_files.h"
+#include "cli/source_root.h"
 #include "results/merge.h"
 #include "results/results_file.h"
 
@@ -13,9 +14,11 @@ namespace dspy_compat {
 
 int MergeCommand(const MergeOptions& options) {
   std::vector<Results> shards;
+  KnowledgeBase knowledge;
   try {
     for (const auto& path : options.inputs) shards.push_back(ReadResultsFile(path));
-  } catch (const ResultsFormatError& e) {
+    knowledge = LoadKnowledge(options.knowledge, SourceRoot());
+  } catch (const std::runtime_error& e) {  // ResultsFormatError, KnowledgeError
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
@@ -30,8 +33,9 @@ int MergeCommand(const MergeOptions& options) {
   std::filesystem::create_directories(options.out, ec);
   try {
     if (ec) throw std::filesystem::filesystem_error("cannot create", options.out, ec);
+    merged.environment.knowledge = knowledge.files();
     WriteResultsFile(options.out / "results.json", merged);
-    WriteReportFiles(options.out, merged);
+    WriteReportFiles(options.out, merged, knowledge);
   } catch (const std::filesystem::filesystem_error& e) {
     std::cerr << "dspy-compat: cannot write into " << options.out.string() << ": "
               << e.code().message() << "\n";

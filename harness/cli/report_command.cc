@@ -1,9 +1,12 @@
-// dspy-compat report: a results.json in, one report format out.
+// dspy-compat report: a results.json (and knowledge files) in, one report
+// format out.
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/report_files.h"
+#include "cli/source_root.h"
+#include "reports/report_formats.h"
 #include "results/atomic_file.h"
 #include "results/results_file.h"
 
@@ -11,16 +14,20 @@ namespace dspy_compat {
 
 int ReportCommand(const ReportOptions& options) {
   Results results;
+  KnowledgeBase knowledge;
   try {
     results = ReadResultsFile(options.results);
-  } catch (const ResultsFormatError& e) {
+    knowledge = LoadKnowledge(options.knowledge, SourceRoot());
+  } catch (const std::runtime_error& e) {  // ResultsFormatError, KnowledgeError
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
-  std::optional<std::string> text = RenderReport(results, options.format);
+  // What this report used, not what the session's did (json shows it).
+  results.environment.knowledge = knowledge.files();
+  std::optional<std::string> text = RenderReport(results, knowledge, options.format);
   if (!text) {
     std::cerr << "dspy-compat: unknown report format '" << options.format
-              << "' (known: md, html, json, junit)\n";
+              << "' (known: " << ReportFormatNames() << ")\n";
     return kExitUsage;
   }
   if (!options.output) {

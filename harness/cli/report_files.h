@@ -1,23 +1,25 @@
-// Rendering a results file in each report format, and the set of files a
-// session (run, merge) leaves beside its results.json.
+// The knowledge a session's or a command's reports use, and the set of
+// report files a session (run, merge) leaves beside its results.json.
 #pragma once
 
 #include <filesystem>
-#include <optional>
-#include <string>
-#include <string_view>
+#include <vector>
 
 #include "core/model.h"
+#include "reports/knowledge_base.h"
 
 namespace dspy_compat {
 
-inline constexpr const char* kReportFormats[] = {"md", "html", "json", "junit"};
+// The team's --knowledge files, in the order given, then the bundled
+// fixtures/knowledge/dspy.toml under `root`: a team's entry is tried first.
+// Throws KnowledgeError (a one-line message naming the file and the key).
+KnowledgeBase LoadKnowledge(const std::vector<std::filesystem::path>& team_files,
+                            const std::filesystem::path& root);
 
-// nullopt for an unknown format.
-std::optional<std::string> RenderReport(const Results& results, std::string_view format);
-
-// DIR/report.md, DIR/report.html and DIR/junit.xml, each written atomically.
+// Each report format that has a file (reports/report_formats.h: report.md,
+// report.html, junit.xml), each written atomically.
 // Throws std::filesystem::filesystem_error.
-void WriteReportFiles(const std::filesystem::path& dir, const Results& results);
+void WriteReportFiles(const std::filesystem::path& dir, const Results& results,
+                      const KnowledgeBase& knowledge);
 
 }  // namespace dspy_compat

@@ -27,6 +27,7 @@
 #include "runner/mock_lm_endpoint.h"
 #include "runner/progress.h"
 #include "runner/results_sink.h"
+#include "runner/run_environment.h"
 #include "runner/run_executor.h"
 #include "runner/session.h"
 #include "targets/environment_cache.h"
@@ -68,11 +69,13 @@ int RunCommand(const RunOptions& options) {
   // Inputs first: every usage error is reported before anything is installed.
   std::vector<Target> targets;
   std::vector<Scenario> scenarios;
+  KnowledgeBase knowledge;
   PlanOptions plan_options;
   try {
     std::vector<std::string> names = options.targets;
-    if (names.empty()) names.assign(std::begin(kDefaultTargets), std::end(kDefaultTargets));
+    if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
     targets = ResolveTargets(names, root / "fixtures" / "targets");
+    knowledge = LoadKnowledge(options.knowledge, root);
     auto paths = options.scenarios;
     if (paths.empty()) paths.push_back(root / "scenarios");
     scenarios = DiscoverScenarios(paths);
@@ -81,7 +84,7 @@ int RunCommand(const RunOptions& options) {
       DelaySpec delay = ParseDelaySpec(*options.lm_delay);
       for (auto& s : scenarios) s.options.lm_delay = delay;
     }
-  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError
+  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError, KnowledgeError
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
@@ -197,7 +200,7 @@ int RunCommand(const RunOptions& options) {
     env.max_repeat = adaptive->max_runs;
   }
   env.planned_runs = static_cast<int>(first_round);
-  env.cache_policy = "fresh DSPY_CACHEDIR and HOME per run";
+  env.cache_policy = kCachePolicy;
   for (const auto& t : targets) env.targets.push_back(InfoOf(t));
   for (const auto& s : scenarios) {
     env.scenarios.push_back(s.id);
@@ -207,6 +210,7 @@ int RunCommand(const RunOptions& options) {
   env.shard = shard;
   env.passed_env = env_decision.passed;
   env.scrubbed_env = env_decision.scrubbed;
+  env.knowledge = knowledge.files();
 
   std::error_code ec;
   fs::create_directories(options.out, ec);
@@ -225,13 +229,13 @@ int RunCommand(const RunOptions& options) {
   std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
   if (!options.cold) {
     warm.emplace(WarmPoolOptions{
-        .server_script = root / "fixtures" / "runner" / "dspy_compat_forkserver.py",
+        .server_script = root / "target_runner" / "dspy_compat_forkserver.py",
         .work_root = fs::absolute(options.out) / "work",
         .parent_env = parent_env,
         .containment = containment,
         .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
   }
-  RunExecutor executor({.runner_script = root / "fixtures" / "runner" / "dspy_compat_runner.py",
+  RunExecutor executor({.runner_script = root / "target_runner" / "dspy_compat_runner.py",
                         .work_root = fs::absolute(options.out) / "work",
                         .keep_work = options.keep_work,
                         .warm = warm ? &*warm : nullptr,
@@ -258,7 +262,7 @@ int RunCommand(const RunOptions& options) {
   env.finished_at = IsoUtcNow();
   env.interrupted = interrupted.load();
   WriteResultsFile(results_path, results);
-  WriteReportFiles(options.out, results);
+  WriteReportFiles(options.out, results, knowledge);
   std::cerr << fmt::format(
       "dspy-compat: {} of {} runs done{}; results {}, reports {}/report.md, "
       "report.html, junit.xml\n",

@@ -66,24 +66,30 @@ struct ScenarioOptions {
   std::optional<int> repeat;
 };
 
-struct Scenario {
-  std::string id;              // file stem, unique within a session
-  std::filesystem::path path;  // absolute path of the program
-  std::string summary;         // one line from the header
-  std::string exercises;       // what the pattern is, from the header
+// What a scenario's header lines say (catalogue/scenario_header.h reads
+// them); a Scenario is its header plus where it is, so each field is
+// declared once.
+struct ScenarioHeader {
+  std::string summary;    // one line from the header (the id when it has none)
+  std::string exercises;  // what the pattern is, from the header
   ScenarioOptions options;
   std::string migration_of;  // MIGRATION-OF: the scenario this one rewrites
   std::string forces;        // FORCES: the scenario whose race this one forces (with MOCK-FIXTURE)
   std::vector<ExpectationRule> expectations;  // EXPECT lines, in file order (last match wins)
-  std::string excerpt;                        // the program lines that show the pattern
   std::string family;                         // FAMILY: the group of patterns it belongs to
   // REQUIRES: selectors (DSPy version bounds or target-name globs) a target
   // must all match to run it; a target that does not is "unsupported".
   std::vector<std::string> requirements;
   // MOCK-FIXTURE: mock LM rules loaded for this scenario's runs only, as
-  // written in the header, and resolved (absolute) once discovered.
+  // written in the header (resolved into Scenario::mock_fixture_path).
   std::string mock_fixture;
-  std::filesystem::path mock_fixture_path;
+};
+
+struct Scenario : ScenarioHeader {
+  std::string id;                           // file stem, unique within a session
+  std::filesystem::path path;               // absolute path of the program
+  std::string excerpt;                      // the program lines that show the pattern
+  std::filesystem::path mock_fixture_path;  // mock_fixture, resolved (absolute) once discovered
 };
 
 // A DSPy environment to run scenarios in. Locked targets come from
@@ -196,6 +202,12 @@ struct ShardInfo {
   friend bool operator==(const ShardInfo&, const ShardInfo&) = default;
 };
 
+// A knowledge file (DSPy changes that explain failures) a report used.
+struct KnowledgeFileInfo {
+  std::string path;    // as the harness opened it
+  std::string sha256;  // hex, of the file's bytes
+};
+
 struct RunEnvironment {
   std::string harness_version;
   std::uint64_t seed = 0;
@@ -222,6 +234,9 @@ struct RunEnvironment {
   // those replaced by dummies (keys, tokens, --scrub). Names only.
   std::vector<std::string> passed_env;
   std::vector<std::string> scrubbed_env;
+  // Results v1.5: the knowledge files the session's reports used, in the
+  // order they were consulted.
+  std::vector<KnowledgeFileInfo> knowledge;
 };
 
 struct Results {

@@ -8,33 +8,6 @@ namespace {
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr char kHex[] = "0123456789abcdef";
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
-std::size_t Utf8Length(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  std::size_t length = 0;
-  std::uint32_t min = 0;
-  std::uint32_t code = 0;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    length = 2, min = 0x80, code = c & 0x1Fu;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    length = 3, min = 0x800, code = c & 0x0Fu;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    length = 4, min = 0x10000, code = c & 0x07u;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    unsigned char next = byte(i + k);
-    if ((next & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (next & 0x3Fu);
-  }
-  if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return length;
-}
-
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
@@ -54,7 +27,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
     if (i >= text.size()) break;
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      std::size_t length = Utf8Length(text, i);
+      std::size_t length = Utf8SequenceLength(text, i);
       if (length == 0) {
         out += kReplacement;
         ++i;
@@ -100,15 +73,6 @@ std::string JsonString(std::string_view text) {
   std::string out;
   AppendJsonString(out, text);
   return out;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t length = Utf8Length(text, i);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
 }
 
 }  // namespace dspy_compat::mock

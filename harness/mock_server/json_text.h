@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.h"
+
 namespace dspy_compat::mock {
 
 // Appends `text` as a JSON string literal, quotes included. Bytes that are not valid UTF-8 become
@@ -13,7 +15,7 @@ namespace dspy_compat::mock {
 void AppendJsonString(std::string& out, std::string_view text);
 std::string JsonString(std::string_view text);
 
-// Whether `text` is valid UTF-8 (overlong forms and surrogates rejected).
-bool IsValidUtf8(std::string_view text);
+// Whether `text` is valid UTF-8: core/utf8.h's, the reports' too.
+using dspy_compat::IsValidUtf8;
 
 }  // namespace dspy_compat::mock

@@ -333,10 +333,10 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
     }
     fmt::format_to(std::back_inserter(out),
                    "<p><strong>Root cause{}:</strong> {}. {}</p>\n<p><strong>DSPy change:</strong> "
-                   "{} ({})</p>\n<p><strong>Remediation:</strong> {}</p>\n",
+                   "{}{}</p>\n<p><strong>Remediation:</strong> {}</p>\n",
                    c.regression ? "" : " (not an upgrade regression)", Inline(c.title),
-                   Inline(c.root_cause), Inline(c.change), Join(links, ", "),
-                   Inline(c.remediation));
+                   Inline(c.root_cause), Inline(c.change),
+                   links.empty() ? "" : " (" + Join(links, ", ") + ")", Inline(c.remediation));
   }
   for (const VariantResult& f : section.forced) {
     fmt::format_to(std::back_inserter(out),
@@ -441,8 +441,8 @@ std::string Title(const Aggregate& aggregate) {
 
 }  // namespace
 
-std::string RenderHtml(const Results& results) {
-  const ReportContent content = BuildReportContent(results);
+std::string RenderHtml(const Results& results, const KnowledgeBase& knowledge) {
+  const ReportContent content = BuildReportContent(results, knowledge);
   const Aggregate& aggregate = content.aggregate;
   const std::string title = Title(aggregate);
   std::string out;

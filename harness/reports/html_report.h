@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/model.h"
+#include "reports/knowledge_base.h"
 
 namespace dspy_compat {
 
@@ -15,6 +16,6 @@ namespace dspy_compat {
 // records script errors, failed loads and policy violations in the
 // data-errors attribute of <html>, and sets data-ready="yes" on <body> when
 // its script has run, so a headless browser test can check both.
-std::string RenderHtml(const Results& results);
+std::string RenderHtml(const Results& results, const KnowledgeBase& knowledge);
 
 }  // namespace dspy_compat

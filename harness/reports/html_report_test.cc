@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "process/subprocess.h"
+#include "reports/test_knowledge.h"
 #include "results/results_file.h"
 #include "test_support/source_tree.h"
 
@@ -24,7 +25,7 @@ bool Contains(const std::string& text, const std::string& part) {
 }
 
 TEST(HtmlReportTest, SelfContained) {
-  std::string html = RenderHtml(Catalogue());
+  std::string html = RenderHtml(Catalogue(), BundledKnowledge());
   // Nothing is fetched: no external source, stylesheet or icon (links to
   // DSPy's pull requests are links, not assets), and the policy would block
   // a load anyway.
@@ -47,7 +48,7 @@ TEST(HtmlReportTest, EscapesWhatRunsWrote) {
   run.error_message = "<script>alert(1)</script>";
   run.traceback = "</pre><img src=x onerror=alert(1)>";
   results.runs = {run};
-  std::string html = RenderHtml(results);
+  std::string html = RenderHtml(results, BundledKnowledge());
   EXPECT_FALSE(Contains(html, "<script>alert")) << html;
   EXPECT_FALSE(Contains(html, "<img src=x")) << html;
   EXPECT_TRUE(Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;")) << html;
@@ -118,7 +119,7 @@ class HeadlessChromiumTest : public ::testing::Test {
 };
 
 TEST_F(HeadlessChromiumTest, ReportOpensWithoutConsoleErrors) {
-  std::string output = Open(RenderHtml(Catalogue()), "report");
+  std::string output = Open(RenderHtml(Catalogue(), BundledKnowledge()), "report");
   EXPECT_TRUE(Contains(output, "data-ready=\"yes\"")) << "the page's script did not finish";
   EXPECT_FALSE(Contains(output, "data-errors=")) << output.substr(0, 2000);
   EXPECT_EQ(ConsoleLines(output), std::vector<std::string>{});
@@ -126,7 +127,7 @@ TEST_F(HeadlessChromiumTest, ReportOpensWithoutConsoleErrors) {
 
 // The detector must see errors when there are some, or a pass proves nothing.
 TEST_F(HeadlessChromiumTest, DetectorCatchesScriptErrorsAndExternalLoads) {
-  std::string html = RenderHtml(Catalogue());
+  std::string html = RenderHtml(Catalogue(), BundledKnowledge());
   html.insert(html.rfind("</body>"),
               "<script>undefinedFunction();</script><img src=\"https://example.invalid/x.png\">");
   std::string output = Open(html, "broken");
@@ -138,9 +139,11 @@ TEST_F(HeadlessChromiumTest, DetectorCatchesScriptErrorsAndExternalLoads) {
 
 TEST_F(HeadlessChromiumTest, Screenshot) {
   fs::path page = dir_ / "report.html";
-  std::ofstream(page, std::ios::binary) << RenderHtml(Catalogue());
-  // Beside the test binary (ctest's working folder), so it survives the test.
-  fs::path shot = fs::absolute("html_report_screenshot.png");
+  std::ofstream(page, std::ios::binary) << RenderHtml(Catalogue(), BundledKnowledge());
+  // In the test's output folder in the build tree, so it survives the test
+  // for a human to look at, wherever the binary was started from.
+  fs::path shot = fs::path(DSPY_COMPAT_TEST_OUTPUT_DIR) / "html_report_screenshot.png";
+  fs::create_directories(shot.parent_path());
   fs::remove(shot);
   ProcessOutcome outcome = Chromium(
       {"--screenshot=" + shot.string(), "--window-size=1280,2400", "file://" + page.string()},

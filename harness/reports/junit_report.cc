@@ -116,8 +116,8 @@ std::string RenderCase(const Results& results, const Outcome& o, const PairCheck
 
 }  // namespace
 
-std::string RenderJunit(const Results& results) {
-  const ReportContent content = BuildReportContent(results);
+std::string RenderJunit(const Results& results, const KnowledgeBase& knowledge) {
+  const ReportContent content = BuildReportContent(results, knowledge);
   const Aggregate& aggregate = content.aggregate;
   const RunEnvironment& env = results.environment;
   std::string suites;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/model.h"
+#include "reports/knowledge_base.h"
 
 namespace dspy_compat {
 
@@ -21,6 +22,6 @@ namespace dspy_compat {
 //     <system-out>).
 // A pair that failed only sometimes also carries one <flakyFailure> per
 // error signature, which Jenkins shows as flaky. Deterministic.
-std::string RenderJunit(const Results& results);
+std::string RenderJunit(const Results& results, const KnowledgeBase& knowledge);
 
 }  // namespace dspy_compat

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "process/subprocess.h"
+#include "reports/test_knowledge.h"
 #include "results/results_file.h"
 #include "test_support/source_tree.h"
 
@@ -89,17 +90,19 @@ void ExpectValid(const std::string& xml, const std::string& name) {
 }
 
 TEST(JunitReportTest, EveryKindOfTestcaseValidatesAgainstTheJenkinsSchema) {
-  ExpectValid(RenderJunit(EveryKind()), "every_kind");
+  ExpectValid(RenderJunit(EveryKind(), BundledKnowledge()), "every_kind");
 }
 
 TEST(JunitReportTest, TheCatalogueFixtureValidates) {
-  ExpectValid(RenderJunit(ReadResultsFile(TestData("results_catalogue.json"))), "catalogue");
-  ExpectValid(RenderJunit(ReadResultsFile(TestData("results_small.json"))), "small");
-  ExpectValid(RenderJunit(Results{}), "empty");
+  ExpectValid(RenderJunit(ReadResultsFile(TestData("results_catalogue.json")), BundledKnowledge()),
+              "catalogue");
+  ExpectValid(RenderJunit(ReadResultsFile(TestData("results_small.json")), BundledKnowledge()),
+              "small");
+  ExpectValid(RenderJunit(Results{}, BundledKnowledge()), "empty");
 }
 
 TEST(JunitReportTest, OneTestcasePerScenarioAndTargetWithTheGatesStatus) {
-  std::string xml = RenderJunit(EveryKind());
+  std::string xml = RenderJunit(EveryKind(), BundledKnowledge());
   EXPECT_TRUE(Contains(xml,
                        "<testsuites name=\"dspy-compat\" tests=\"12\" failures=\"2\" "
                        "errors=\"1\""))
@@ -136,7 +139,7 @@ TEST(JunitReportTest, OneTestcasePerScenarioAndTargetWithTheGatesStatus) {
 }
 
 TEST(JunitReportTest, VerdictCommentNeverHoldsADoubleHyphen) {
-  std::string xml = RenderJunit(EveryKind());
+  std::string xml = RenderJunit(EveryKind(), BundledKnowledge());
   std::size_t start = xml.find("<!--");
   std::size_t end = xml.find("-->", start);
   ASSERT_NE(end, std::string::npos);

@@ -1,106 +1,116 @@
 #include "reports/knowledge_base.h"
 
-#include <regex>
-#include <string>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
 
-#include "core/model.h"
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "core/sha256.h"
 
 namespace dspy_compat {
+namespace fs = std::filesystem;
 namespace {
 
-constexpr Reference kPr1860{"stanfordnlp/dspy#1860",
-                            "https://github.com/stanfordnlp/dspy/pull/1860"};
-constexpr Reference kIssue1867{"stanfordnlp/dspy#1867",
-                               "https://github.com/stanfordnlp/dspy/issues/1867"};
-constexpr Reference kPr1947{"stanfordnlp/dspy#1947",
-                            "https://github.com/stanfordnlp/dspy/pull/1947"};
-constexpr Reference kPr8080{"stanfordnlp/dspy#8080",
-                            "https://github.com/stanfordnlp/dspy/pull/8080"};
+constexpr std::string_view kSchema = "dspy-compat/knowledge/v1";
+constexpr std::array<std::string_view, 11> kChangeKeys = {
+    "id",    "signature",  "since",       "until",      "title",     "change",
+    "cause", "root_cause", "remediation", "regression", "references"};
 
-constexpr std::string_view kAsyncifyOnce =
-    "Keep the program synchronous and set its LM inside it (or once, globally, with "
-    "`dspy.configure`); wrap the whole program once with `dspy.asyncify` at the outermost level, "
-    "in the main thread, and await that, as the DSPy maintainers advised in #1867. Or stay on "
-    "2.5.39: DSPy 2.6.0 (#1947) copies the caller's overrides into asyncify's worker threads.";
+// Everything a malformed file fails with: "FILE: KEY: what is wrong".
+[[noreturn]] void Fail(const fs::path& file, std::string_view key, std::string_view what) {
+  throw KnowledgeError(fmt::format("{}: {}: {}", file.string(), key, what));
+}
 
-std::vector<KnownChange> Build() {
-  return {
-      {"context-threading-local",
-       R"(^AssertionError: No LM is loaded\.)",
-       "2.5.40",
-       "2.6.0",
-       "`dspy.context` overrides no longer reach `dspy.asyncify` worker threads",
-       "DSPy 2.5.40 (#1860) moved `dspy.context` overrides in `dsp/utils/settings.py` from a "
-       "`contextvars.ContextVar` to a `threading.local`.",
-       "the move of `dspy.context` overrides to a `threading.local` in DSPy 2.5.40 (#1860)",
-       "`dspy.asyncify` runs the program in an anyio worker thread. anyio copies the caller's "
-       "ContextVars into the worker, so on 2.5.39 an LM set with `dspy.context` reached it; a "
-       "`threading.local` is not copied, so on 2.5.40 the worker sees only the global settings. "
-       "The global holds the LM only while the `dspy.context` blocks that set it in the main "
-       "thread are open: one call can pass, but concurrent calls race (one call's exit restores a "
-       "global without the LM while another's worker still reads it), calls queued behind the 8 "
-       "asyncify workers start after earlier ones left, and `dspy.context` in an event loop "
-       "outside the main thread never reaches the global. `Predict.forward` then asserts "
-       "`No LM is loaded.`",
-       kAsyncifyOnce,
-       true,
-       {kPr1860, kIssue1867, kPr1947}},
-      {"context-override-ignored",
-       R"(dspy\.context\(.*\).*ignored|globally configured)",
-       "2.5.40",
-       "2.6.0",
-       "A `dspy.context` override is silently ignored in `dspy.asyncify` worker threads",
-       "DSPy 2.5.40 (#1860) moved `dspy.context` overrides from a `contextvars.ContextVar` to a "
-       "`threading.local`.",
-       "the move of `dspy.context` overrides to a `threading.local` in DSPy 2.5.40 (#1860)",
-       "The worker thread `dspy.asyncify` runs the program in does not see a `threading.local` "
-       "override set in the caller, so DSPy falls back to what `dspy.configure` set globally. "
-       "Nothing raises: the program talks to the wrong model (or uses the wrong adapter), and only "
-       "the LM traffic shows it.",
-       kAsyncifyOnce,
-       true,
-       {kPr1860, kIssue1867, kPr1947}},
-      {"asyncify-main-thread",
-       R"(asyncify can only be called from the main thread)",
-       "",
-       "",
-       "`dspy.asyncify` must be called from the main thread",
-       "None between 2.5.39 and 2.5.40: `dspy/utils/asyncify.py` is the same file in both and "
-       "asserts that it runs in the main thread, so this is not an upgrade regression.",
-       "asyncify's main-thread assertion (in both releases)",
-       "The program calls `dspy.asyncify` outside the main thread: inside a program that already "
-       "runs in an asyncify worker, or from an event loop in a background thread.",
-       "Call `dspy.asyncify` once, in the main thread (at import or start-up), on the outermost "
-       "program, and await the result from any coroutine; inside a synchronous program, call "
-       "sub-modules directly.",
-       false,
-       {kIssue1867}},
-      {"native-async-missing",
-       R"(has no attribute '(acall|aforward)')",
-       "",
-       "3.0.0",
-       "Native async (`acall`, `aforward`) does not exist before DSPy 3.0",
-       "Native async modules arrived in DSPy 3.0 (#8080).",
-       "the absence of native async before DSPy 3.0 (#8080)",
-       "The program awaits `acall`/`aforward`, which the DSPy release under test does not have.",
-       "On 2.5.x, wrap the program once with `dspy.asyncify` at the outermost level; or upgrade "
-       "to DSPy 3.",
-       false,
-       {kPr8080}},
-      {"configure-other-thread",
-       R"(dspy\.settings can only be changed by the thread that initially configured it)",
-       "2.6.0",
-       "",
-       "Only the thread that first configured DSPy may call `dspy.configure` again",
-       "DSPy 2.6.0 (#1947, \"Refined semantics for Settings thread-safety\") rejects "
-       "`dspy.configure` from any other thread.",
-       "the single-configuring-thread rule of DSPy 2.6.0 (#1947)",
-       "The program calls `dspy.configure` from a worker thread or a second thread.",
-       "Call `dspy.configure` once, from the main thread; use `dspy.context` for per-request "
-       "settings (from 2.6.0 it works in any thread and reaches the threads DSPy starts).",
-       true,
-       {kPr1947}},
-  };
+std::string String(const toml::table& table, std::string_view key, std::string_view where,
+                   const fs::path& file, bool required) {
+  const toml::node* node = table.get(key);
+  const std::string name = fmt::format("{}.{}", where, key);
+  if (node == nullptr) {
+    if (required) Fail(file, name, "missing (a non-empty string)");
+    return {};
+  }
+  const auto* value = node->as_string();
+  if (value == nullptr) Fail(file, name, "expected a string");
+  if (value->get().empty() || value->get().find('\n') != std::string::npos) {
+    Fail(file, name, "expected a non-empty string on one line");
+  }
+  return value->get();
+}
+
+std::string Version(const toml::table& table, std::string_view key, std::string_view where,
+                    const fs::path& file) {
+  std::string version = String(table, key, where, file, false);
+  if (!version.empty() &&
+      (version.find_first_not_of("0123456789.") != std::string::npos || version.front() == '.' ||
+       version.back() == '.' || version.find("..") != std::string::npos)) {
+    Fail(file, fmt::format("{}.{}", where, key),
+         fmt::format("expected a release like \"2.5.40\", got \"{}\"", version));
+  }
+  return version;
+}
+
+std::vector<Reference> References(const toml::table& table, std::string_view where,
+                                  const fs::path& file) {
+  std::vector<Reference> references;
+  const toml::node* node = table.get("references");
+  if (node == nullptr) return references;
+  const toml::array* array = node->as_array();
+  const std::string name = fmt::format("{}.references", where);
+  if (array == nullptr) Fail(file, name, "expected an array of { label, url } tables");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string item = fmt::format("{}[{}]", name, i);
+    const toml::table* ref = array->get(i)->as_table();
+    if (ref == nullptr) Fail(file, item, "expected a { label, url } table");
+    for (const auto& [key, value] : *ref) {
+      if (key.str() != "label" && key.str() != "url") {
+        Fail(file, fmt::format("{}.{}", item, key.str()), "unknown key (known: label, url)");
+      }
+    }
+    Reference reference{String(*ref, "label", item, file, true),
+                        String(*ref, "url", item, file, true)};
+    if (!reference.url.starts_with("https://")) {
+      Fail(file, item + ".url", "expected an https:// address");
+    }
+    references.push_back(std::move(reference));
+  }
+  return references;
+}
+
+KnownChange ReadChange(const toml::table& table, std::string_view where, const fs::path& file) {
+  for (const auto& [key, value] : table) {
+    bool known = false;
+    for (std::string_view k : kChangeKeys) known = known || key.str() == k;
+    if (!known) {
+      Fail(file, fmt::format("{}.{}", where, key.str()),
+           fmt::format("unknown key (known: {})", fmt::join(kChangeKeys, ", ")));
+    }
+  }
+  KnownChange change;
+  change.id = String(table, "id", where, file, true);
+  const std::string named = fmt::format("{} (id \"{}\")", where, change.id);
+  change.signature_pattern = String(table, "signature", named, file, true);
+  change.since = Version(table, "since", named, file);
+  change.until = Version(table, "until", named, file);
+  if (!change.since.empty() && !change.until.empty() &&
+      CompareVersions(change.since, change.until) >= 0) {
+    Fail(file, named + ".until", "must be a later release than since");
+  }
+  change.title = String(table, "title", named, file, true);
+  change.change = String(table, "change", named, file, true);
+  change.cause = String(table, "cause", named, file, true);
+  change.root_cause = String(table, "root_cause", named, file, true);
+  change.remediation = String(table, "remediation", named, file, true);
+  if (const toml::node* node = table.get("regression")) {
+    const auto* value = node->as_boolean();
+    if (value == nullptr) Fail(file, named + ".regression", "expected true or false");
+    change.regression = value->get();
+  }
+  change.references = References(table, named, file);
+  return change;
 }
 
 bool InRange(const KnownChange& change, std::string_view version) {
@@ -113,24 +123,72 @@ bool InRange(const KnownChange& change, std::string_view version) {
 
 }  // namespace
 
-const std::vector<KnownChange>& KnownChanges() {
-  static const std::vector<KnownChange> changes = Build();
-  return changes;
+fs::path BundledKnowledgeFile(const fs::path& root) {
+  return root / "fixtures" / "knowledge" / "dspy.toml";
 }
 
-const KnownChange* Diagnose(std::string_view signature, std::string_view dspy_version) {
-  // Patterns are constants; compile each once.
-  static const std::vector<std::regex> patterns = [] {
-    std::vector<std::regex> compiled;
-    for (const KnownChange& change : KnownChanges()) {
-      compiled.emplace_back(std::string(change.signature_pattern));
+KnowledgeBase::KnowledgeBase(const std::vector<fs::path>& files) {
+  for (const fs::path& file : files) Load(file);
+}
+
+void KnowledgeBase::Load(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in) throw KnowledgeError(fmt::format("{}: cannot read the knowledge file", file.string()));
+  const std::string text = bytes.str();
+  toml::table table;
+  try {
+    table = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    throw KnowledgeError(
+        fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
+  }
+  for (const auto& [key, value] : table) {
+    if (key.str() != "schema" && key.str() != "change") {
+      Fail(file, key.str(), "unknown key (known: schema, change)");
     }
-    return compiled;
-  }();
+  }
+  const auto schema = table["schema"].value<std::string>();
+  if (schema != kSchema) Fail(file, "schema", fmt::format("expected \"{}\"", kSchema));
+  const toml::node* changes = table.get("change");
+  if (changes == nullptr || !changes->is_array_of_tables()) {
+    Fail(file, "change", "expected [[change]] tables");
+  }
+  std::vector<KnownChange> read;
+  std::vector<std::regex> patterns;
+  const toml::array& array = *changes->as_array();
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string where = fmt::format("change[{}]", i);
+    KnownChange change = ReadChange(*array.get(i)->as_table(), where, file);
+    auto same_id = [&](const KnownChange& c) { return c.id == change.id; };
+    if (std::any_of(changes_.begin(), changes_.end(), same_id) ||
+        std::any_of(read.begin(), read.end(), same_id)) {
+      Fail(file, where + ".id", fmt::format("\"{}\" is defined already", change.id));
+    }
+    try {
+      patterns.emplace_back(change.signature_pattern);
+    } catch (const std::regex_error& e) {
+      Fail(file, fmt::format("{} (id \"{}\").signature", where, change.id),
+           fmt::format("not a valid regular expression ({})", e.what()));
+    }
+    read.push_back(std::move(change));
+  }
+  // Whole files only: a bad entry leaves the base as it was.
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    changes_.push_back(std::move(read[i]));
+    patterns_.push_back(std::move(patterns[i]));
+  }
+  files_.push_back({file.string(), Sha256Hex(text)});
+}
+
+const KnownChange* KnowledgeBase::Diagnose(std::string_view signature,
+                                           std::string_view dspy_version) const {
   const std::string text(signature);
-  for (std::size_t i = 0; i < KnownChanges().size(); ++i) {
-    const KnownChange& change = KnownChanges()[i];
-    if (InRange(change, dspy_version) && std::regex_search(text, patterns[i])) return &change;
+  for (std::size_t i = 0; i < changes_.size(); ++i) {
+    if (InRange(changes_[i], dspy_version) && std::regex_search(text, patterns_[i])) {
+      return &changes_[i];
+    }
   }
   return nullptr;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reports/escape.h"
 #include "reports/report_content.h"
 #include "results/aggregate.h"
 
@@ -73,25 +74,9 @@ std::string Cell(std::string_view markdown) {
   return out;
 }
 
-std::string Html(std::string_view text) {
-  std::string out;
-  for (char c : Flatten(text)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// Text inside the raw HTML a Markdown report uses (<details> summaries): the
+// HTML report's escaping, on one line.
+std::string Html(std::string_view text) { return EscapeXml(Flatten(text)); }
 
 // Bold only in the table, where a regression must stand out among rows;
 // a heading is bold already.
@@ -323,12 +308,13 @@ void RenderSignatures(std::string& out, const PatternSection& section) {
   for (const Outcome& o : section.scenario.outcomes) RenderExample(out, o);
 }
 
+// " (link, link)"; "" for an entry without references (a team's own may have none).
 std::string References(const KnownChange& change) {
   std::vector<std::string> links;
   for (const Reference& r : change.references) {
     links.push_back(fmt::format("[{}]({})", r.label, r.url));
   }
-  return Join(links, ", ");
+  return links.empty() ? "" : " (" + Join(links, ", ") + ")";
 }
 
 // Which pattern first explained each known change: a PR comment says it once.
@@ -357,7 +343,7 @@ void RenderDiagnoses(std::string& out, const PatternSection& section, Explained&
     fmt::format_to(std::back_inserter(out), "**Root cause{}:** {}. {}\n\n",
                    c.regression ? "" : " (not an upgrade regression)", Inline(c.title),
                    Inline(c.root_cause));
-    fmt::format_to(std::back_inserter(out), "**DSPy change:** {} ({})\n\n", Inline(c.change),
+    fmt::format_to(std::back_inserter(out), "**DSPy change:** {}{}\n\n", Inline(c.change),
                    References(c));
     fmt::format_to(std::back_inserter(out), "**Remediation:** {}\n\n", Inline(c.remediation));
   }
@@ -528,8 +514,8 @@ void RenderEnvironment(std::string& out, const Results& results) {
 
 }  // namespace
 
-std::string RenderMarkdown(const Results& results) {
-  const ReportContent content = BuildReportContent(results);
+std::string RenderMarkdown(const Results& results, const KnowledgeBase& knowledge) {
+  const ReportContent content = BuildReportContent(results, knowledge);
   const Aggregate& aggregate = content.aggregate;
   std::string out = Title(aggregate);
   out += VerdictBlock(content);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/model.h"
+#include "reports/knowledge_base.h"
 
 namespace dspy_compat {
 
@@ -19,6 +20,6 @@ namespace dspy_compat {
 // DSPy change that explain them, the remediation and how the migrated
 // variant did); behaviour changes seen by the mock LM, when recorded; the
 // environment. Deterministic: the same Results always give the same bytes.
-std::string RenderMarkdown(const Results& results);
+std::string RenderMarkdown(const Results& results, const KnowledgeBase& knowledge);
 
 }  // namespace dspy_compat

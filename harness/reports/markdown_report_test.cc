@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "reports/test_knowledge.h"
 #include "results/results_file.h"
 #include "test_support/source_tree.h"
 
@@ -65,22 +66,23 @@ TEST(MarkdownReportTest, PromptDiffIsShownWhenBothTargetsPass) {
     run.lm_traffic = LmTraffic{
         {"chat"}, {}, {}, {later ? "system:\nNew wording.\n" : "system:\nOld wording.\n"}};
   }
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "| `ok` | prompts | `1 distinct` | `1 distinct` |")) << report;
   EXPECT_TRUE(Contains(report, "```diff\n--- dspy-2.5.39\n+++ dspy-2.5.40\n")) << report;
   EXPECT_TRUE(Contains(report, "-Old wording.\n")) << report;
   EXPECT_TRUE(Contains(report, "+New wording.\n")) << report;
   // Identical prompts: no diff at all.
   results.runs[1].lm_traffic = results.runs[0].lm_traffic;
-  EXPECT_FALSE(Contains(RenderMarkdown(results), "```diff")) << RenderMarkdown(results);
+  EXPECT_FALSE(Contains(RenderMarkdown(results, BundledKnowledge()), "```diff"))
+      << RenderMarkdown(results, BundledKnowledge());
 }
 
 // The golden file is the report's specification by example. To accept an
 // intended change: DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests, then review
-// the diff and copy it to reports/examples/.
+// the diff and copy it to examples/reports/.
 TEST(MarkdownReportTest, GoldenSmallResults) {
   Results results = ReadResultsFile(TestData("results_small.json"));
-  std::string rendered = RenderMarkdown(results);
+  std::string rendered = RenderMarkdown(results, BundledKnowledge());
   fs::path golden = TestData("results_small.md");
   if (const char* update = std::getenv("DSPY_COMPAT_UPDATE_GOLDEN"); update && *update == '1') {
     std::ofstream(golden, std::ios::binary) << rendered;
@@ -89,20 +91,20 @@ TEST(MarkdownReportTest, GoldenSmallResults) {
 }
 
 TEST(MarkdownReportTest, ExampleInReportsFolderMatchesGolden) {
-  EXPECT_EQ(ReadText(SourceRoot() / "reports" / "examples" / "results_small.md"),
+  EXPECT_EQ(ReadText(SourceRoot() / "examples" / "reports" / "results_small.md"),
             ReadText(TestData("results_small.md")));
 }
 
 TEST(MarkdownReportTest, TitleNamesBaselineAndLaterTargets) {
-  std::string report = RenderMarkdown(TwoTargets());
+  std::string report = RenderMarkdown(TwoTargets(), BundledKnowledge());
   EXPECT_EQ(report.rfind("# DSPy migration report: dspy-2.5.39 → dspy-2.5.40\n", 0), 0u) << report;
 }
 
 TEST(MarkdownReportTest, InterruptedSessionSaysSoUpFront) {
   Results results = TwoTargets();
-  EXPECT_FALSE(Contains(RenderMarkdown(results), "Interrupted"));
+  EXPECT_FALSE(Contains(RenderMarkdown(results, BundledKnowledge()), "Interrupted"));
   results.environment.interrupted = true;
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   std::size_t warning = report.find("> **Interrupted:**");
   ASSERT_NE(warning, std::string::npos) << report;
   EXPECT_LT(warning, report.find("| Scenario"));
@@ -110,7 +112,7 @@ TEST(MarkdownReportTest, InterruptedSessionSaysSoUpFront) {
 }
 
 TEST(MarkdownReportTest, RegressionIsBoldAndPassingPatternsAreBrief) {
-  std::string report = RenderMarkdown(TwoTargets());
+  std::string report = RenderMarkdown(TwoTargets(), BundledKnowledge());
   EXPECT_TRUE(Contains(report, "| `broken` | — | 1/1 pass | 0/1 pass | **regression** |"))
       << report;
   EXPECT_TRUE(Contains(report, "| `ok` | — | 1/1 pass | 1/1 pass | unchanged |")) << report;
@@ -132,7 +134,7 @@ TEST(MarkdownReportTest, MixedOutcomeShowsFailureRateWithInterval) {
     results.runs.push_back(
         MakeRun("broken", "dspy-2.5.40", i < 3 ? Status::kFail : Status::kPass, "E", "m"));
   }
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report,
                        "| 7/10 pass (30% fail, 95% CI 11–60%) | **regression** "
                        "(intermittent) |"))
@@ -144,14 +146,14 @@ TEST(MarkdownReportTest, EscapesPipesAndMarkupInTableCells) {
   results.environment.scenario_summaries["ok"] = "a | b in __init__";
   results.environment.scenarios = {"ok"};
   results.runs.resize(2);
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "| `ok` | a \\| b in \\_\\_init\\_\\_ |")) << report;
 }
 
 TEST(MarkdownReportTest, PipesInErrorSignaturesAndCommandsStayInCode) {
   Results results = TwoTargets();
   results.runs[3].error_message = "bad `x | y`";
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "- dspy-2.5.40: 1 × `` AssertionError: bad `x | y` ``")) << report;
 }
 
@@ -161,7 +163,7 @@ TEST(MarkdownReportTest, ExampleTracebackKeepsOnlyTheLastLines) {
   for (int i = 1; i <= 30; ++i) traceback += "  frame " + std::to_string(i) + "\n";
   traceback += "AssertionError: No LM is loaded.\n";
   results.runs[3].traceback = traceback;
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report,
                        "<details><summary>Example traceback from run <code>broken-dspy-2.5.40"
                        "</code> (last 15 of 32 lines)</summary>"))
@@ -174,7 +176,7 @@ TEST(MarkdownReportTest, ExampleTracebackKeepsOnlyTheLastLines) {
 TEST(MarkdownReportTest, TracebackWithBackticksGetsALongerFence) {
   Results results = TwoTargets();
   results.runs[3].traceback = "Traceback\n  x = ```\nE: m\n";
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "````pytb\nTraceback\n  x = ```\nE: m\n````\n")) << report;
 }
 
@@ -183,7 +185,7 @@ TEST(MarkdownReportTest, TimeoutWithoutTracebackShowsOutputTail) {
   results.runs[3].status = Status::kTimeout;
   results.runs[3].error_type.clear();
   results.runs[3].output_tail = "started\nwaiting for LM\n";
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "- dspy-2.5.40: 1 × `timeout`")) << report;
   EXPECT_TRUE(Contains(
       report,
@@ -195,7 +197,7 @@ TEST(MarkdownReportTest, TimeoutWithoutTracebackShowsOutputTail) {
 TEST(MarkdownReportTest, MissingRunsAreIncomplete) {
   Results results = TwoTargets();
   results.runs.pop_back();
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "| 1/1 pass | no runs | incomplete |")) << report;
   EXPECT_TRUE(Contains(report, "| dspy-2.5.40 | 0 | no runs | — | — | not run |")) << report;
 }
@@ -205,7 +207,7 @@ TEST(MarkdownReportTest, SingleTargetHasNoVerdictColumn) {
   results.environment.targets.pop_back();
   results.runs = {results.runs[0]};
   results.environment.scenarios = {"ok"};
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_EQ(report.rfind("# DSPy migration report: dspy-2.5.39\n", 0), 0u) << report;
   EXPECT_TRUE(Contains(report, "| Scenario | Summary | dspy-2.5.39 |\n")) << report;
 }
@@ -213,7 +215,7 @@ TEST(MarkdownReportTest, SingleTargetHasNoVerdictColumn) {
 TEST(MarkdownReportTest, WarnsWhenARunImportedAnotherDspy) {
   Results results = TwoTargets();
   results.runs[1].dspy_version = "2.5.39";
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "1 run on dspy-2.5.40 imported DSPy 2.5.39, not the pinned 2.5.40"))
       << report;
 }
@@ -223,7 +225,7 @@ TEST(MarkdownReportTest, EnvironmentListsTargetsAndSession) {
   results.environment.targets[0].lock_hash = "0123456789abcdef0123";
   results.environment.seed = 42;
   results.environment.command_line = "dspy-compat run a|b";
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report,
                        "| dspy-2.5.39 (baseline) | 2.5.39 | 3.11 | `0123456789ab` | "
                        "`/a/python` |"))
@@ -233,7 +235,7 @@ TEST(MarkdownReportTest, EnvironmentListsTargetsAndSession) {
 }
 
 TEST(MarkdownReportTest, EmptyResultsStillRender) {
-  std::string report = RenderMarkdown(Results{});
+  std::string report = RenderMarkdown(Results{}, BundledKnowledge());
   EXPECT_EQ(report.rfind("# DSPy migration report\n", 0), 0u) << report;
   EXPECT_TRUE(Contains(report, "No scenarios were run.")) << report;
 }

@@ -83,12 +83,13 @@ std::string Headline(const ScenarioAggregate& scenario,
   return Join(parts, ", ");
 }
 
-std::vector<Diagnosis> DiagnoseScenario(const Results& results, const ScenarioAggregate& scenario) {
+std::vector<Diagnosis> DiagnoseScenario(const Results& results, const ScenarioAggregate& scenario,
+                                        const KnowledgeBase& knowledge) {
   std::vector<Diagnosis> diagnoses;
   for (const Outcome& outcome : scenario.outcomes) {
     const std::string version = TargetDspyVersion(results, outcome.target_name);
     for (const SignatureCount& signature : outcome.signatures) {
-      const KnownChange* change = Diagnose(signature.signature, version);
+      const KnownChange* change = knowledge.Diagnose(signature.signature, version);
       auto same = [&](const Diagnosis& d) {
         return change != nullptr
                    ? d.change == change
@@ -211,7 +212,7 @@ std::string TopSignature(const std::vector<const Outcome*>& outcomes) {
   return top;
 }
 
-void DecideVerdict(const Results& results, ReportContent& content) {
+void DecideVerdict(const Results& results, const KnowledgeBase& knowledge, ReportContent& content) {
   const Aggregate& aggregate = content.aggregate;
   if (aggregate.targets.size() < 2) {
     content.verdict = UpgradeVerdict::kNotCompared;
@@ -254,7 +255,7 @@ void DecideVerdict(const Results& results, ReportContent& content) {
         if (o.target_name == verdict.target_name) regressed_outcomes.push_back(&o);
       }
     }
-    for (const Diagnosis& d : DiagnoseScenario(results, scenario)) {
+    for (const Diagnosis& d : DiagnoseScenario(results, scenario, knowledge)) {
       if (d.targets.size() == 1 && d.targets.front() == first) continue;
       if (d.change == nullptr) {
         all_explained = false;
@@ -446,7 +447,7 @@ std::string TargetDspyVersion(const Results& results, const std::string& target)
   return best;
 }
 
-ReportContent BuildReportContent(const Results& results) {
+ReportContent BuildReportContent(const Results& results, const KnowledgeBase& knowledge) {
   ReportContent content;
   content.aggregate = AggregateResults(results);
   content.gate = EvaluateGate(results);
@@ -487,7 +488,7 @@ ReportContent BuildReportContent(const Results& results) {
     section.checks = checks_by_scenario[i];
     section.headline = Headline(scenario, section.info.unsupported);
     section.changed = !PassesEverywhere(scenario, section.info.unsupported);
-    section.diagnoses = DiagnoseScenario(results, scenario);
+    section.diagnoses = DiagnoseScenario(results, scenario, knowledge);
     for (const ScenarioAggregate& other : content.aggregate.scenarios) {
       auto info = infos.find(other.scenario_id);
       bool migrates = info != infos.end() && info->second.migration_of == scenario.scenario_id;
@@ -512,7 +513,7 @@ ReportContent BuildReportContent(const Results& results) {
   if (content.has_traffic) {
     content.traffic_differences = TrafficDifferences(results, content.aggregate);
   }
-  DecideVerdict(results, content);
+  DecideVerdict(results, knowledge, content);
   return content;
 }
 

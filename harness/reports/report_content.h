@@ -2,8 +2,8 @@
 // one sentence, one section per pattern (outcomes, error signatures, the
 // DSPy change that explains them, the remediation and how its migrated
 // variant did), and the behaviour changes the mock LM saw. Built from
-// Results alone; the Markdown, HTML and JUnit renderers all read this, so
-// they never disagree.
+// Results (and the knowledge base that explains failures) alone; the Markdown, HTML and JUnit
+// renderers all read this, so they never disagree.
 #pragma once
 
 #include <string>
@@ -92,7 +92,9 @@ struct ReportContent {
   std::vector<TrafficDifference> traffic_differences;
 };
 
-ReportContent BuildReportContent(const Results& results);
+// `knowledge` explains failures; the content points into it, so it must
+// outlive the content.
+ReportContent BuildReportContent(const Results& results, const KnowledgeBase& knowledge);
 
 // Report texts (the verdict's reason, knowledge-base entries) are plain
 // text with `code` spans; each renderer turns the spans into its own markup.

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "reports/test_knowledge.h"
+
 namespace dspy_compat {
 namespace {
 
@@ -54,7 +56,7 @@ TEST_F(ReportContentTest, NoRegressionIsSafe) {
   Passing("a");
   Add("both", kOld, 0, 2, "asyncify can only be called from the main thread");
   Add("both", kNew, 0, 2, "asyncify can only be called from the main thread");
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);
   EXPECT_EQ(content.verdict_reason,
             "No scenario does worse on dspy-2.5.40 than on dspy-2.5.39 (2 scenarios, 10 runs).");
@@ -64,7 +66,7 @@ TEST_F(ReportContentTest, RegressionWithAVerifiedRewriteIsSafeWithChanges) {
   Regressing("issue");
   Passing("issue_migrated");
   MigrationOf("issue_migrated", "issue");
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kSafeWithChanges);
   EXPECT_EQ(content.verdict_reason,
             "1 pattern that passes on dspy-2.5.39 fails on dspy-2.5.40 (`AssertionError: No LM is "
@@ -82,7 +84,7 @@ TEST_F(ReportContentTest, ForcedVariantIsShownBesideTheNaturalRateAndKeepsItsSec
   Add("race_forced", kOld, 3, 0);
   Add("race_forced", kNew, 0, 3);  // forced: every run
   results_.environment.scenario_info["race_forced"].forces = "race";
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   ASSERT_EQ(content.patterns.size(), 2u);
   const PatternSection* natural = nullptr;
   for (const PatternSection& p : content.patterns) {
@@ -102,7 +104,7 @@ TEST_F(ReportContentTest, RegressionWithoutARewriteIsUnsafeAndNamesTheCause) {
   Regressing("ignored");
   results_.runs.back().error_message =
       "dspy.context(lm=...) was ignored: 15 calls went to A, 1 to the globally configured B";
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
   EXPECT_EQ(content.verdict_reason,
             "2 patterns that pass on dspy-2.5.39 fail on dspy-2.5.40 (`AssertionError: No LM is "
@@ -114,7 +116,7 @@ TEST_F(ReportContentTest, UnexplainedRegressionDoesNotClaimACause) {
   Regressing("issue");
   Add("other", kOld, 2, 0);
   Add("other", kNew, 0, 2, "boom");
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
   EXPECT_EQ(content.verdict_reason.find("caused by"), std::string::npos) << content.verdict_reason;
 }
@@ -123,7 +125,7 @@ TEST_F(ReportContentTest, ARewriteThatRegressesIsNotVerified) {
   Regressing("issue");
   Regressing("issue_migrated");
   MigrationOf("issue_migrated", "issue");
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
   EXPECT_FALSE(content.patterns[0].migrations[0].verified);
 }
@@ -131,7 +133,7 @@ TEST_F(ReportContentTest, ARewriteThatRegressesIsNotVerified) {
 TEST_F(ReportContentTest, HarnessErrorsMakeItInconclusive) {
   Regressing("issue");
   results_.runs.back().status = Status::kError;
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kInconclusive);
   EXPECT_EQ(content.verdict_reason,
             "The results are incomplete (1 scenario/target pair had runs the harness could not "
@@ -141,7 +143,7 @@ TEST_F(ReportContentTest, HarnessErrorsMakeItInconclusive) {
 TEST_F(ReportContentTest, OneTargetComparesNothing) {
   results_.environment.targets.pop_back();
   Add("a", kOld, 1, 0);
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kNotCompared);
   EXPECT_EQ(content.verdict_reason,
             "Only dspy-2.5.39 ran; give two or more targets to compare an upgrade.");
@@ -152,7 +154,7 @@ TEST_F(ReportContentTest, SectionsPutRegressionsFirstAndDiagnoseThem) {
   Add("both", kOld, 0, 2, "asyncify can only be called from the main thread");
   Add("both", kNew, 0, 2, "asyncify can only be called from the main thread");
   Regressing("issue");
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   ASSERT_EQ(content.patterns.size(), 3u);
   EXPECT_EQ(content.patterns[0].scenario.scenario_id, "issue");
   EXPECT_EQ(content.patterns[0].headline, "regression (intermittent)");
@@ -176,7 +178,7 @@ TEST_F(ReportContentTest, SectionsPutRegressionsFirstAndDiagnoseThem) {
 TEST_F(ReportContentTest, TrafficDifferencesOnlyWhenRecordedAndDifferent) {
   Passing("same");
   Passing("other_model");
-  EXPECT_FALSE(BuildReportContent(results_).has_traffic);
+  EXPECT_FALSE(BuildReportContent(results_, BundledKnowledge()).has_traffic);
   for (RunResult& run : results_.runs) {
     run.lm_traffic = LmTraffic{{"chat"}, {"temperature=0.0"}, {"0123456789abcdef"}, {}};
     run.lm_requests = 2;
@@ -185,7 +187,7 @@ TEST_F(ReportContentTest, TrafficDifferencesOnlyWhenRecordedAndDifferent) {
       run.models = {"gpt-4o", "gpt-4o-mini"};
     }
   }
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_TRUE(content.has_traffic);
   ASSERT_EQ(content.traffic_differences.size(), 1u);
   const TrafficDifference& d = content.traffic_differences[0];
@@ -201,7 +203,7 @@ TEST_F(ReportContentTest, TrafficDifferencesOnlyWhenRecordedAndDifferent) {
       run.lm_traffic = LmTraffic{};
     }
   }
-  EXPECT_EQ(BuildReportContent(results_).traffic_differences.size(), 1u);
+  EXPECT_EQ(BuildReportContent(results_, BundledKnowledge()).traffic_differences.size(), 1u);
 }
 
 TEST_F(ReportContentTest, SilentChangesAreReportedWhenBothTargetsPass) {
@@ -216,7 +218,7 @@ TEST_F(ReportContentTest, SilentChangesAreReportedWhenBothTargetsPass) {
                                {later ? "system:\nAnswer.\nuser:\n<question>\n"
                                       : "system:\nAnswer briefly.\nuser:\n<question>\n"}};
   }
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);  // nothing raised
   std::map<std::string, const TrafficDifference*> by_aspect;
   for (const TrafficDifference& d : content.traffic_differences) by_aspect[d.aspect] = &d;
@@ -241,14 +243,15 @@ TEST_F(ReportContentTest, CallCountsCompareOnlyPassingRuns) {
     run.lm_requests = run.status == Status::kPass ? 4 : 1;
     run.lm_traffic = LmTraffic{{"chat"}, {}, {}, {}};
   }
-  for (const TrafficDifference& d : BuildReportContent(results_).traffic_differences) {
+  for (const TrafficDifference& d :
+       BuildReportContent(results_, BundledKnowledge()).traffic_differences) {
     EXPECT_NE(d.aspect, "LM calls per passing run") << d.per_target[1];
   }
   // With no passing run on the later target there is nothing to compare either.
   for (RunResult& run : results_.runs) {
     if (run.target_name == kNew) run.status = Status::kFail;
   }
-  EXPECT_TRUE(BuildReportContent(results_).traffic_differences.empty());
+  EXPECT_TRUE(BuildReportContent(results_, BundledKnowledge()).traffic_differences.empty());
 }
 
 TEST(PromptDiffTest, EqualPromptsHaveNoDiff) {
@@ -265,7 +268,7 @@ TEST_F(ReportContentTest, UnsupportedPairsAreNeitherRunNorMissing) {
   auto& info = results_.environment.scenario_info["new_only"];
   info.requirements = {"dspy>=2.5.40"};
   info.unsupported = {kOld};
-  ReportContent content = BuildReportContent(results_);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.gate.outcome, GateOutcome::kPassed);
   EXPECT_TRUE(content.gate.incomplete.empty());
   EXPECT_EQ(content.gate.Count(PairStatus::kUnsupported), 1);
@@ -276,7 +279,8 @@ TEST_F(ReportContentTest, UnsupportedPairsAreNeitherRunNorMissing) {
   EXPECT_FALSE(content.aggregate.scenarios[1].outcomes[1].unsupported);
   // Without the REQUIRES record the same missing pair makes the results incomplete.
   info.unsupported.clear();
-  EXPECT_EQ(BuildReportContent(results_).gate.outcome, GateOutcome::kInfrastructure);
+  EXPECT_EQ(BuildReportContent(results_, BundledKnowledge()).gate.outcome,
+            GateOutcome::kInfrastructure);
 }
 
 TEST(ReportWordingTest, CodeSpanNeutralisesBackticks) {

@@ -3,7 +3,7 @@
 // format byte for byte as checked in. The goldens are the reports'
 // specification by example. To accept an intended change:
 //   DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests --gtest_filter='ReportGolden*'
-// then review the diff (and the copies in reports/examples/).
+// then review the diff (and the copies in examples/reports/).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,6 +12,7 @@
 #include "reports/html_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
+#include "reports/test_knowledge.h"
 #include "results/results_file.h"
 #include "test_support/source_tree.h"
 
@@ -50,13 +51,15 @@ void ExpectGolden(const std::string& rendered, const std::string& name) {
 }
 
 TEST(ReportGoldenTest, Markdown) {
-  ExpectGolden(RenderMarkdown(Fixture()), "results_catalogue.md");
+  ExpectGolden(RenderMarkdown(Fixture(), BundledKnowledge()), "results_catalogue.md");
 }
 
-TEST(ReportGoldenTest, Html) { ExpectGolden(RenderHtml(Fixture()), "results_catalogue.html"); }
+TEST(ReportGoldenTest, Html) {
+  ExpectGolden(RenderHtml(Fixture(), BundledKnowledge()), "results_catalogue.html");
+}
 
 TEST(ReportGoldenTest, Junit) {
-  ExpectGolden(RenderJunit(Fixture()), "results_catalogue.junit.xml");
+  ExpectGolden(RenderJunit(Fixture(), BundledKnowledge()), "results_catalogue.junit.xml");
 }
 
 // The json format is the results file itself: the fixture (canonical, and
@@ -67,7 +70,7 @@ TEST(ReportGoldenTest, JsonIsTheResultsFileItself) {
 
 TEST(ReportGoldenTest, ExamplesInReportsFolderMatchTheGoldens) {
   for (const char* name : {"results_catalogue.md", "results_catalogue.html"}) {
-    fs::path example = SourceRoot() / "reports" / "examples" / name;
+    fs::path example = SourceRoot() / "examples" / "reports" / name;
     if (Updating()) std::ofstream(example, std::ios::binary) << ReadText(TestData(name));
     EXPECT_EQ(ReadText(example), ReadText(TestData(name))) << example;
   }

@@ -170,6 +170,10 @@ json EnvironmentToJson(const RunEnvironment& e) {
   for (const auto& [id, scenario] : e.scenario_info) info[id] = ScenarioInfoToJson(scenario);
   json merged = json::array();
   for (const auto& shard : e.merged_shards) merged.push_back(ShardToJson(shard));
+  json knowledge = json::array();
+  for (const auto& file : e.knowledge) {
+    knowledge.push_back({{"path", file.path}, {"sha256", file.sha256}});
+  }
   return {{"harness_version", e.harness_version},
           {"seed", e.seed},
           {"command_line", e.command_line},
@@ -189,7 +193,8 @@ json EnvironmentToJson(const RunEnvironment& e) {
           {"shard", e.shard ? ShardToJson(*e.shard) : json(nullptr)},
           {"merged_shards", std::move(merged)},
           {"passed_env", e.passed_env},
-          {"scrubbed_env", e.scrubbed_env}};
+          {"scrubbed_env", e.scrubbed_env},
+          {"knowledge", std::move(knowledge)}};
 }
 
 json OptionalToJson(const std::optional<int>& value) {
@@ -350,6 +355,15 @@ RunEnvironment EnvironmentFromJson(const json& j, const std::string& where) {
   if (OptionalField(j, "passed_env") != nullptr) e.passed_env = ReadStrings(j, "passed_env", where);
   if (OptionalField(j, "scrubbed_env") != nullptr) {
     e.scrubbed_env = ReadStrings(j, "scrubbed_env", where);
+  }
+  if (const json* knowledge = OptionalField(j, "knowledge")) {  // v1.5
+    if (!knowledge->is_array()) Mistyped(Join(where, "knowledge"), "an array", *knowledge);
+    for (std::size_t i = 0; i < knowledge->size(); ++i) {
+      const std::string item = fmt::format("{}.knowledge[{}]", where, i);
+      ExpectObject((*knowledge)[i], item);
+      e.knowledge.push_back(
+          {ReadString((*knowledge)[i], "path", item), ReadString((*knowledge)[i], "sha256", item)});
+    }
   }
   return e;
 }

@@ -242,6 +242,23 @@ TEST(ResultsJsonTest, ContainmentRoundTripsAndIsOptional) {
             "runs[0].containment_events[0].port: expected an integer or null, got string");
 }
 
+// v1.5: the knowledge files the reports used; absent in older files.
+TEST(ResultsJsonTest, KnowledgeFilesRoundTripAndAreOptional) {
+  Results original = SampleResults();
+  original.environment.knowledge = {{"team.toml", std::string(64, 'a')},
+                                    {"/src/fixtures/knowledge/dspy.toml", std::string(64, 'b')}};
+  Results read = ResultsFromJson(json::parse(ToJson(original).dump()));
+  ASSERT_EQ(read.environment.knowledge.size(), 2u);
+  EXPECT_EQ(read.environment.knowledge[0].path, "team.toml");
+  EXPECT_EQ(read.environment.knowledge[1].sha256, std::string(64, 'b'));
+
+  json j = ToJson(original);
+  j["environment"].erase("knowledge");
+  EXPECT_TRUE(ResultsFromJson(j).environment.knowledge.empty());
+  j["environment"]["knowledge"] = json::array({{{"path", "team.toml"}}});
+  EXPECT_EQ(FormatErrorOf(j), "environment.knowledge[0].sha256: missing");
+}
+
 TEST(ResultsJsonTest, IgnoresUnknownKeys) {
   json j = ToJson(SampleResults());
   j["added_later"] = 1;

@@ -4,7 +4,7 @@
 // to runs as their HTTP(S) proxy so that code outside the Python runner's
 // audit hook (subprocesses, C libraries honouring proxy variables) cannot
 // reach past loopback either. The runner itself refuses and records any
-// connection but loopback (fixtures/runner/dspy_compat_runner.py).
+// connection but loopback (target_runner/dspy_compat_runner.py).
 #pragma once
 
 #include <map>

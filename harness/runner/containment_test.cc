@@ -7,11 +7,29 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 
 #include "runner/run_environment.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat {
 namespace {
+
+// The README's list of always-scrubbed variables is this list, in order
+// (`run --help` prints it from kDefaultScrubPatterns itself).
+TEST(ContainmentTest, ReadmeListsTheDefaultScrubPatterns) {
+  std::string readme;
+  for (char c : test_support::ReadText(test_support::SourceRoot() / "README.md")) {
+    bool space = c == ' ' || c == '\n';
+    if (!(space && !readme.empty() && readme.back() == ' ')) readme += space ? ' ' : c;
+  }
+  std::string list;
+  for (const char* pattern : kDefaultScrubPatterns) {
+    list += (list.empty() ? "`" : ", `") + std::string(pattern) + "`";
+  }
+  EXPECT_NE(readme.find("(" + list + ", and what you add with `--scrub NAME`"), std::string::npos)
+      << "README.md's \"Keys\" paragraph should list: " << list;
+}
 
 TEST(ContainmentTest, NamesMatchWholeGlobs) {
   EXPECT_TRUE(NameMatches("AWS_*", "AWS_SECRET_ACCESS_KEY"));

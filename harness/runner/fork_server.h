@@ -1,4 +1,4 @@
-// One warm interpreter for one target (fixtures/runner/dspy_compat_forkserver.py):
+// One warm interpreter for one target (target_runner/dspy_compat_forkserver.py):
 // it has imported DSPy and the runner once, and forks a child per run. This
 // is the harness's side of it: starting it, asking it for runs, waiting for
 // them with the same time limit, cancel and process-group semantics as

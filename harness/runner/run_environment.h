@@ -20,6 +20,12 @@ inline constexpr const char* kProxyVariables[] = {"HTTP_PROXY", "HTTPS_PROXY", "
                                                   "http_proxy", "https_proxy", "all_proxy",
                                                   "FTP_PROXY",  "ftp_proxy"};
 
+// How LM response caching is isolated per run (BuildRunEnvironment gives
+// each run its own DSPY_CACHEDIR and HOME); results.json records it as
+// environment.cache_policy and the Python runner reports the same text
+// (target_runner/dspy_compat_runner.py CACHE_POLICY; a test keeps them equal).
+inline constexpr const char* kCachePolicy = "fresh DSPY_CACHEDIR and HOME per run";
+
 std::map<std::string, std::string> BuildRunEnvironment(
     const std::map<std::string, std::string>& parent, const std::filesystem::path& work_dir,
     const std::string& api_base, const ContainmentPolicy& policy = {});

@@ -1,5 +1,5 @@
 // Executes one run: a fresh folder, the target's interpreter on our Python
-// runner (fixtures/runner/dspy_compat_runner.py) with the scenario, a time
+// runner (target_runner/dspy_compat_runner.py) with the scenario, a time
 // limit, and the runner's result file turned into a RunResult. The
 // interpreter is forked from the target's warm one when there is one, else
 // started fresh; RunResult::start_mode says which, and why.

@@ -39,7 +39,7 @@ class WarmStarter {
 };
 
 struct WarmPoolOptions {
-  std::filesystem::path server_script;  // fixtures/runner/dspy_compat_forkserver.py
+  std::filesystem::path server_script;  // target_runner/dspy_compat_forkserver.py
   std::filesystem::path work_root;      // each target's server gets a folder below it
   // The harness's environment, from which each server's is built like a run's.
   std::map<std::string, std::string> parent_env;

@@ -20,8 +20,8 @@ namespace dspy_compat::warm_test {
 namespace fs = std::filesystem;
 
 inline const fs::path kSourceRoot = test_support::SourceRoot();
-inline const fs::path kRunnerScript = kSourceRoot / "fixtures/runner/dspy_compat_runner.py";
-inline const fs::path kServerScript = kSourceRoot / "fixtures/runner/dspy_compat_forkserver.py";
+inline const fs::path kRunnerScript = kSourceRoot / "target_runner/dspy_compat_runner.py";
+inline const fs::path kServerScript = kSourceRoot / "target_runner/dspy_compat_forkserver.py";
 
 // Not a PATH lookup: pyenv-style shims need the user's HOME, and a run's
 // HOME is its own folder.

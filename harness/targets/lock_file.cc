@@ -1,12 +1,13 @@
 #include "targets/lock_file.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include "core/sha256.h"
 
 namespace dspy_compat {
 
@@ -23,15 +24,6 @@ std::string NormalisePackageName(std::string name) {
     return c == '_' || c == '.' ? '-' : static_cast<char>(std::tolower(c));
   });
   return name;
-}
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
 }
 
 LockFile ParseLockFile(const std::string& text, const std::string& source) {

@@ -32,7 +32,6 @@ struct LockFile {
 LockFile ParseLockFile(const std::string& text, const std::string& source);
 LockFile ReadLockFile(const std::filesystem::path& path);
 
-std::string Sha256Hex(const std::string& bytes);
 std::string NormalisePackageName(std::string name);
 
 }  // namespace dspy_compat

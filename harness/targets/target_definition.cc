@@ -84,6 +84,31 @@ std::vector<std::string> ListTargetNames(const fs::path& targets_root) {
   return names;
 }
 
+std::vector<std::string> DefaultTargetNames(const fs::path& targets_root) {
+  std::vector<std::string> names;
+  for (const std::string& name : ListTargetNames(targets_root)) {
+    const fs::path file = targets_root / name / "target.toml";
+    toml::table table;
+    try {
+      table = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+      throw TargetError(
+          fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
+    }
+    const toml::node* flag = table.get("default");
+    if (flag != nullptr && !flag->is_boolean()) {
+      throw TargetError(fmt::format("{}: default: expected true or false", file.string()));
+    }
+    if (flag != nullptr && flag->as_boolean()->get()) names.push_back(name);
+  }
+  if (names.empty()) {
+    throw TargetError(
+        fmt::format("no target under {} says `default = true`; name some with --targets",
+                    targets_root.string()));
+  }
+  return names;
+}
+
 std::vector<Target> ResolveTargets(const std::vector<std::string>& specs,
                                    const fs::path& targets_root) {
   std::vector<Target> targets;

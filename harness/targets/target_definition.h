@@ -25,6 +25,11 @@ Target LoadTargetDefinition(const std::filesystem::path& dir);
 // Names of the targets defined under targets_root, sorted.
 std::vector<std::string> ListTargetNames(const std::filesystem::path& targets_root);
 
+// Names of the targets whose target.toml says `default = true`, sorted: what
+// `run` runs without --targets. Throws TargetError for a `default` that is
+// not a boolean, or when none is marked.
+std::vector<std::string> DefaultTargetNames(const std::filesystem::path& targets_root);
+
 // Turns the --targets values into Targets; unknown names fail with a message
 // that lists the known ones.
 std::vector<Target> ResolveTargets(const std::vector<std::string>& specs,

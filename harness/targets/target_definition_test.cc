@@ -33,6 +33,24 @@ TEST(ShippedTargetsTest, BothPinnedReleasesLoad) {
   EXPECT_EQ(targets[0].python_version, "3.11");
 }
 
+// `run` without --targets: the pinned pair, marked in their target.toml.
+TEST(ShippedTargetsTest, DefaultTargetsAreThePinnedPair) {
+  EXPECT_EQ(DefaultTargetNames(SourceRoot() / "fixtures/targets"),
+            (std::vector<std::string>{"dspy-2.5.39", "dspy-2.5.40"}));
+}
+
+TEST_F(TargetDefinitionTest, DefaultFlagIsABooleanAndSomeTargetHasIt) {
+  fs::create_directories(root_ / "t2");
+  Write("t1/target.toml", "name='t1'\ndefault = true\n");
+  Write("t2/target.toml", "name='t2'\n");
+  EXPECT_EQ(DefaultTargetNames(root_), std::vector<std::string>{"t1"});
+  Write("t2/target.toml", "name='t2'\ndefault = 'yes'\n");
+  EXPECT_THROW(DefaultTargetNames(root_), TargetError);
+  Write("t1/target.toml", "name='t1'\n");
+  Write("t2/target.toml", "name='t2'\ndefault = false\n");
+  EXPECT_THROW(DefaultTargetNames(root_), TargetError);
+}
+
 TEST_F(TargetDefinitionTest, UnknownTargetListsKnownOnes) {
   Write("t1/target.toml", "");
   try {

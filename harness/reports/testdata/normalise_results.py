@@ -38,6 +38,8 @@ def main(source, target):
     env["jobs"] = 2
     for t in env["targets"]:
         t["interpreter"] = normalise_text(t["interpreter"])
+    for file in env.get("knowledge", []):  # v1.5: the knowledge files, by checkout path
+        file["path"] = re.sub(r"^.*/fixtures/knowledge/", "fixtures/knowledge/", file["path"])
     for info in env.get("scenario_info", {}).values():
         info["path"] = re.sub(r"^.*/scen(?:arios)?/", "scenarios/", info["path"])
     for run in results["runs"]:

@@ -1,0 +1,150 @@
+// What each subcommand's --help says is a feature: its description, its
+// options, and the exit codes where they are documented (as CLI11's own
+// HelpTest does). Lists shown in help (report formats, always-scrubbed
+// variables) come from their one home, so these tests compare against it.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+#include "cli/exit_codes.h"
+#include "reports/report_formats.h"
+#include "runner/containment.h"
+
+namespace dspy_compat {
+namespace {
+
+struct Printed {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `dspy-compat ARGS...` in-process, as main() does.
+Printed Invoke(std::vector<const char*> args) {
+  args.insert(args.begin(), "dspy-compat");
+  std::ostringstream out, err;
+  std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
+  std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
+  CommandLine command_line;
+  int code = command_line.Main(static_cast<int>(args.size()), args.data());
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {code, out.str(), err.str()};
+}
+
+// CLI11 wraps long help texts; compare with whitespace runs as one space.
+std::string Flat(const std::string& text) {
+  std::string flat;
+  for (char c : text) {
+    bool space = c == ' ' || c == '\n';
+    if (space && !flat.empty() && flat.back() == ' ') continue;
+    flat += space ? ' ' : c;
+  }
+  return flat;
+}
+
+void ExpectMentions(const std::string& help, const std::vector<std::string>& parts) {
+  for (const std::string& part : parts) {
+    EXPECT_NE(Flat(help).find(part), std::string::npos) << "missing: " << part << "\n" << help;
+  }
+}
+
+TEST(HelpTest, TopLevelListsSubcommandsAndExitCodes) {
+  Printed p = Invoke({"--help"});
+  EXPECT_EQ(p.exit_code, kExitOk);
+  ExpectMentions(p.out, {"run", "report", "gate", "merge", "envs", "mock-server", "--version",
+                         "Exit codes:", "0 done", "1 the gate found a regression",
+                         "2 usage or input error", "knowledge file", "3 infrastructure error",
+                         "130 interrupted", "DSPY_COMPAT_CACHE", "DSPY_COMPAT_ROOT"});
+}
+
+TEST(HelpTest, RunSaysWhatItWritesAndEveryOption) {
+  Printed p = Invoke({"run", "--help"});
+  EXPECT_EQ(p.exit_code, kExitOk);
+  ExpectMentions(p.out, {"Run scenarios on targets, write DIR/results.json, DIR/report.md",
+                         "--targets",
+                         "`default = true`",
+                         "--scenarios",
+                         "--repeat",
+                         "'adaptive'",
+                         "-j,--jobs",
+                         "--timeout",
+                         "--lm-delay-ms",
+                         "-o,--out",
+                         "--seed",
+                         "--cache-dir",
+                         "--keep-work",
+                         "--memory-limit-mb",
+                         "--output-limit-mb",
+                         "--cold",
+                         "--pass-env",
+                         "--scrub",
+                         "--shard",
+                         "--gate",
+                         "--baseline",
+                         "--update-baseline",
+                         "--knowledge",
+                         "results.json records each file and its SHA-256"});
+}
+
+TEST(HelpTest, RunListsEveryAlwaysScrubbedPattern) {
+  std::string help = Flat(Invoke({"run", "--help"}).out);
+  std::string list;
+  for (const char* pattern : kDefaultScrubPatterns)
+    list += (list.empty() ? "" : ", ") + std::string(pattern);
+  EXPECT_NE(help.find("Always scrubbed: " + list), std::string::npos) << help;
+}
+
+TEST(HelpTest, ReportListsEveryFormatFromTheTable) {
+  Printed p = Invoke({"report", "--help"});
+  EXPECT_EQ(p.exit_code, kExitOk);
+  ExpectMentions(p.out, {"Render a report from a results.json", "--format", "-o,--output",
+                         "--knowledge", "results.json"});
+  for (const ReportFormat& format : ReportFormats()) {
+    ExpectMentions(p.out, {std::string(format.name) + " (" + std::string(format.help) + ")"});
+  }
+}
+
+TEST(HelpTest, GateDocumentsItsExitCodes) {
+  Printed p = Invoke({"gate", "--help"});
+  EXPECT_EQ(p.exit_code, kExitOk);
+  ExpectMentions(p.out, {"exit 0 if nothing is worse than expected, 1 on a regression, 3 on an "
+                         "infrastructure error",
+                         "--baseline", "--update-baseline",
+                         "Harness errors and missing runs "
+                         "give exit 3."});
+}
+
+TEST(HelpTest, MergeEnvsAndMockServer) {
+  Printed merge = Invoke({"merge", "--help"});
+  EXPECT_EQ(merge.exit_code, kExitOk);
+  ExpectMentions(merge.out, {"Combine shard results (run --shard I/N)", "-o,--out", "--knowledge"});
+  Printed envs = Invoke({"envs", "--help"});
+  EXPECT_EQ(envs.exit_code, kExitOk);
+  ExpectMentions(envs.out, {"Provision and list target environments", "sync", "list"});
+  Printed sync = Invoke({"envs", "sync", "--help"});
+  ExpectMentions(sync.out, {"Install targets into the cache", "--cache-dir"});
+  Printed list = Invoke({"envs", "list", "--help"});
+  ExpectMentions(list.out, {"Show provisioned environments", "--cache-dir"});
+  Printed mock = Invoke({"mock-server", "--help"});
+  EXPECT_EQ(mock.exit_code, kExitOk);
+  ExpectMentions(mock.out, {"OpenAI-compatible mock LM server", "--port", "--bind", "--delay-ms",
+                            "--seed", "--echo-model", "--threads", "--fixtures", "--max-body-kb"});
+}
+
+TEST(HelpTest, VersionAndUsageErrors) {
+  Printed version = Invoke({"--version"});
+  EXPECT_EQ(version.exit_code, kExitOk);
+  EXPECT_NE(version.out.find(DSPY_COMPAT_VERSION), std::string::npos) << version.out;
+  EXPECT_EQ(Invoke({}).exit_code, kExitUsage);  // a subcommand is required
+  EXPECT_EQ(Invoke({"run", "--no-such-flag"}).exit_code, kExitUsage);
+  EXPECT_EQ(Invoke({"report", "r.json", "--format", "pdf"}).exit_code, kExitUsage);
+  EXPECT_EQ(Invoke({"run", "--repeat", "sometimes"}).exit_code, kExitUsage);
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -1,0 +1,107 @@
+// dspy-compat run's flags (the command: run_command.cc).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "cli/flags.h"
+#include "results/adaptive_repeat.h"
+#include "runner/containment.h"
+
+namespace dspy_compat {
+
+void AddKnowledgeFlag(CLI::App& command, std::vector<std::filesystem::path>& files) {
+  command
+      .add_option("--knowledge", files,
+                  "Also explain failures with this file's DSPy changes (repeatable; TOML like "
+                  "fixtures/knowledge/dspy.toml, keys in fixtures/knowledge/README.md); its "
+                  "entries are tried before the bundled ones; results.json records each file "
+                  "and its SHA-256")
+      ->allow_extra_args(false);
+}
+
+CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
+  auto* cmd = app.add_subcommand(
+      "run",
+      "Run scenarios on targets, write DIR/results.json, DIR/report.md, DIR/report.html and "
+      "DIR/junit.xml");
+  cmd->add_option("--targets", run.targets,
+                  "Targets: names under fixtures/targets or python:/path/to/python "
+                  "(default: those whose target.toml says `default = true`)")
+      ->delimiter(',');
+  cmd->add_option("--scenarios", run.scenarios,
+                  "Scenario files or folders (default: the bundled catalogue)")
+      ->delimiter(',');
+  cmd->add_option_function<std::string>(
+         "--repeat",
+         [&run](const std::string& text) {
+           if (text.find_first_not_of("0123456789") == std::string::npos) {
+             run.repeat = std::stoi(text);
+           } else {
+             run.adaptive_repeat = text;
+           }
+         },
+         "Repetitions per scenario and target: a count, or 'adaptive' (at least 5, "
+         "at most 50: a clean streak stops once a failure rate of 10% or more is "
+         "unlikely, mixed results once the rate is known to +/-15%), or MIN..MAX "
+         "(default: the scenario's REPEAT, else 1)")
+      ->check([](const std::string& text) -> std::string {
+        if (text.find_first_not_of("0123456789") == std::string::npos) {
+          return CLI::Range(1, 100000)(text);
+        }
+        try {
+          ParseAdaptiveRepeat(text);
+        } catch (const std::invalid_argument& e) {
+          return e.what();
+        }
+        return {};
+      });
+  cmd->add_option("-j,--jobs", run.jobs, "Runs in parallel (default: number of cores)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--timeout", run.timeout_seconds,
+                  "Time limit per run in seconds (default: the scenario's TIMEOUT, else 120)")
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--lm-delay-ms", run.lm_delay,
+                  "Mock LM latency, MS or MIN-MAX, for every scenario (default: the "
+                  "scenario's LM-DELAY-MS, else 5-15)");
+  cmd->add_option("-o,--out", run.out, "Output folder")->capture_default_str();
+  cmd->add_option("--seed", run.seed, "Seed for the mock LM's delays (default: random; recorded)");
+  cmd->add_option("--cache-dir", run.cache_dir, "Environment cache (default: $DSPY_COMPAT_CACHE)");
+  cmd->add_flag("--keep-work", run.keep_work, "Keep each run's folder under DIR/work");
+  cmd->add_option("--memory-limit-mb", run.memory_limit_mb,
+                  "Heap a run may use (MiB; 0: no limit); past it the run is an error, not a "
+                  "scenario failure")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--output-limit-mb", run.output_limit_mb,
+                  "Largest output (or file) a run may write (MiB; 0: no limit); past it the "
+                  "run is stopped and reported as an error")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  cmd->add_flag("--cold", run.cold,
+                "Start every run in a fresh interpreter (default: fork each run from a "
+                "per-target interpreter that imported DSPy once; as isolated, much faster)");
+  cmd->add_option("--pass-env", run.pass_env,
+                  "Pass this variable of yours to scenarios unchanged (repeatable; globs "
+                  "like MY_* allowed). Scenarios get an allow-listed environment otherwise; "
+                  "results record the names passed, never the values")
+      ->allow_extra_args(false);
+  // The always-scrubbed list is containment's own, not a copy.
+  cmd->add_option("--scrub", run.scrub,
+                  fmt::format("Also replace this variable by a dummy value in scenarios "
+                              "(repeatable; globs allowed). Always scrubbed: {}",
+                              fmt::join(kDefaultScrubPatterns, ", ")))
+      ->allow_extra_args(false);
+  cmd->add_option("--shard", run.shard,
+                  "Run the I-th of N stable slices of the matrix (I/N, e.g. 2/4); combine "
+                  "the shards' results with `dspy-compat merge`");
+  cmd->add_flag("--gate", run.gate,
+                "Then gate the results: exit 1 on a regression, 3 on an infrastructure "
+                "error (see `dspy-compat gate --help`)");
+  cmd->add_option("--baseline", run.gate_options.baseline,
+                  "Gate against this saved baseline (implies --gate)");
+  cmd->add_flag("--update-baseline", run.gate_options.update_baseline,
+                "Write the results' outcomes into --baseline FILE and exit 0");
+  AddKnowledgeFlag(*cmd, run.knowledge);
+  return cmd;
+}
+
+}  // namespace dspy_compat
