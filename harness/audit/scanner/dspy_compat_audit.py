@@ -139,6 +139,7 @@ class FileScan:
         self.module_locks = set()
         self.findings = []
         self.global_lm_lines = []  # lines of dspy.configure(lm=...)
+        self.bodies = {}
 
     # -- names -------------------------------------------------------------
     def collect_imports(self):
@@ -217,6 +218,13 @@ class FileScan:
 
         visit(self.tree, MODULE, None)
 
+    def body(self, key):
+        """function_body_walk of a Function, walked once per file."""
+        nodes = self.bodies.get(key)
+        if nodes is None:
+            nodes = self.bodies[key] = list(function_body_walk(self.functions[key]))
+        return nodes
+
     def resolve_class(self, scope_key, name):
         key = scope_key
         while key is not None:
@@ -271,7 +279,7 @@ class FileScan:
         """Variables and attributes bound to classes, asyncified callables and
         locks."""
         for key, fn in self.functions.items():
-            for node, _ in function_body_walk(fn):
+            for node, _ in self.body(key):
                 if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
                     continue
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -386,7 +394,7 @@ class FileScan:
         self.worker_roots = {}  # function key -> line of the asyncify
         self.calls = []         # (scope key, Call node, ancestors)
         for key, fn in self.functions.items():
-            for node, ancestors in function_body_walk(fn):
+            for node, ancestors in self.body(key):
                 if not isinstance(node, ast.Call):
                     continue
                 self.calls.append((key, node, ancestors))
@@ -439,7 +447,6 @@ class FileScan:
         for key, fn in self.functions.items():
             if fn.cls is None and (fn.name == "main" or fn.name.startswith("test_")):
                 entries[key] = 0
-        self.entries = set(self.edges[MODULE]) | set(entries)
         self.in_main = self.reach(entries)
         # Which coroutine functions await an asyncified callable, directly or
         # through coroutines (and module instances) they await.
@@ -451,7 +458,7 @@ class FileScan:
                 if key in self.awaits_asyncify or not fn.is_async:
                     continue
                 if any(self.await_reaches_asyncify(key, node)
-                       for node, _ in function_body_walk(fn) if isinstance(node, ast.Await)):
+                       for node, _ in self.body(key) if isinstance(node, ast.Await)):
                     self.awaits_asyncify.add(key)
                     changed = True
 
@@ -533,7 +540,10 @@ class FileScan:
             self.add(ASYNCIFY_NOT_OUTERMOST, node,
                      "dspy.asyncify is built inside %s, not once around the whole program at "
                      "the outermost level" % self.where(key))
-        elif key not in self.entries:
+        elif key not in self.in_main:
+            # A function the program's entry (module code, main, a test)
+            # reaches is taken as its outermost level; one nothing here calls
+            # is a handler some framework calls per request.
             self.add(ASYNCIFY_NOT_OUTERMOST, node,
                      "dspy.asyncify is built inside function %s (on every call), not once "
                      "around the whole program at the outermost level" % self.where(key))
@@ -631,7 +641,7 @@ class FileScan:
                 and isinstance(parent.targets[0], ast.Name)):
             return False
         name = parent.targets[0].id
-        uses = [(n, a) for n, a in function_body_walk(self.functions[key])
+        uses = [(n, a) for n, a in self.body(key)
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name]
         return bool(uses) and all(self.under_lock(key, a) for _, a in uses)
 
@@ -668,7 +678,7 @@ class FileScan:
         return found
 
     def results(self):
-        ignored = self.suppressions()
+        ignored = self.suppressions() if self.findings else {}
         out = []
         seen = set()
         for finding in self.findings:
@@ -703,6 +713,8 @@ class FileScan:
 
     def run(self):
         self.collect_imports()
+        if not any(v.split(".")[0] in ("dspy", "dsp") for v in self.aliases.values()):
+            return []  # every pattern is a call into DSPy
         self.collect_structure()
         self.collect_bindings()
         self.build_graph()

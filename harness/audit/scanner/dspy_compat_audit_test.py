@@ -87,6 +87,18 @@ class AsyncifyPlacement(unittest.TestCase):
         """
         self.assertEqual(found(source), [])
 
+    def test_asyncify_in_a_helper_that_main_runs_is_not_flagged(self):
+        source = """
+            import asyncio
+            import dspy
+            async def answer_all(questions):
+                program = dspy.asyncify(dspy.Predict("q -> a"))
+                return await asyncio.gather(*(program(q=q) for q in questions))
+            def main():
+                return asyncio.run(answer_all(["a", "b"]))
+        """
+        self.assertEqual(found(source), [])
+
     def test_asyncify_from_another_library_is_not_flagged(self):
         source = """
             from asyncer import asyncify
