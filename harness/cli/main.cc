@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/audit_command.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "results/adaptive_repeat.h"
@@ -205,6 +206,9 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("results", merge.inputs, "The shards' results.json files")->required();
   merge_cmd->add_option("-o,--out", merge.out, "Output folder")->capture_default_str();
 
+  AuditOptions audit;
+  auto* audit_cmd = AddAuditSubcommand(app, audit);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -221,5 +225,6 @@ int main(int argc, char** argv) {
   if (*report_cmd) return ReportCommand(report);
   if (*gate_cmd) return GateCommand(gate);
   if (*merge_cmd) return MergeCommand(merge);
+  if (*audit_cmd) return AuditCommand(audit);
   return kExitUsage;
 }
