@@ -790,7 +790,7 @@ def main(argv=None):
 
 if __name__ == "__main__":
     if sys.version_info < (3, 9):
-        print("dspy_compat_audit: needs python >= 3.9 (ast end positions, ast.unparse)",
+        print("dspy_compat_audit: needs python >= 3.9 (the oldest the scanner is tested on)",
               file=sys.stderr)
         sys.exit(2)
     sys.exit(main())
