@@ -50,6 +50,7 @@ CommandLine::CommandLine()
   report_cmd_ = AddReportFlags(app_, report_);
   gate_cmd_ = AddGateFlags(app_, gate_);
   merge_cmd_ = AddMergeFlags(app_, merge_);
+  audit_cmd_ = AddAuditSubcommand(app_, audit_);
 }
 
 int CommandLine::Main(int argc, const char* const* argv) {
@@ -70,6 +71,7 @@ int CommandLine::Main(int argc, const char* const* argv) {
   if (*report_cmd_) return ReportCommand(report_);
   if (*gate_cmd_) return GateCommand(gate_);
   if (*merge_cmd_) return MergeCommand(merge_);
+  if (*audit_cmd_) return AuditCommand(audit_);
   return kExitUsage;
 }
 

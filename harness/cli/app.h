@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/audit_command.h"
 #include "cli/commands.h"
 
 namespace dspy_compat {
@@ -29,12 +30,14 @@ class CommandLine {
   ReportOptions report_;
   GateOptions gate_;
   MergeOptions merge_;
+  AuditOptions audit_;
   CLI::App* run_cmd_ = nullptr;
   CLI::App* envs_cmd_ = nullptr;
   CLI::App* mock_cmd_ = nullptr;
   CLI::App* report_cmd_ = nullptr;
   CLI::App* gate_cmd_ = nullptr;
   CLI::App* merge_cmd_ = nullptr;
+  CLI::App* audit_cmd_ = nullptr;
 };
 
 }  // namespace dspy_compat

@@ -1,0 +1,1 @@
+"""A sample support desk: triage tickets and answer questions with DSPy."""
