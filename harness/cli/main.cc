@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/project_options.h"
 #include "results/adaptive_repeat.h"
 
 namespace {
@@ -44,7 +45,8 @@ int main(int argc, char** argv) {
       "answered by a local mock LM server, and reports which async patterns break on upgrade."};
   app.footer(kFooter);
   app.require_subcommand(1);
-  app.set_version_flag("--version", DSPY_COMPAT_VERSION);
+  app.set_version_flag("--version",
+                       "dspy-compat " DSPY_COMPAT_VERSION " (commit " DSPY_COMPAT_GIT_COMMIT ")");
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
@@ -214,7 +216,11 @@ int main(int argc, char** argv) {
 
   run.command_line = JoinArgs(argc, argv);
   merge.command_line = run.command_line;
-  if (*run_cmd) return RunCommand(run);
+  if (*run_cmd) {
+    auto given = [&](std::string_view flag) { return run_cmd->count(std::string(flag)) > 0; };
+    if (int code = ApplyProjectConfigHere(given, run); code != kExitOk) return code;
+    return RunCommand(run);
+  }
   if (*sync_cmd) return EnvsSyncCommand(envs);
   if (*list_cmd) return EnvsListCommand(envs);
   if (*mock_cmd) return MockServerCommand(mock);

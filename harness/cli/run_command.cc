@@ -82,7 +82,7 @@ int RunCommand(const RunOptions& options) {
     std::vector<std::string> names = options.targets;
     if (names.empty()) names.assign(std::begin(kDefaultTargets), std::end(kDefaultTargets));
     targets = ResolveTargets(names, root / "fixtures" / "targets");
-    auto paths = options.scenarios;
+    auto paths = ResolveBundledScenarios(options.scenarios, root);
     if (paths.empty()) paths.push_back(root / "scenarios");
     scenarios = DiscoverScenarios(paths);
     ResolveMockFixtures(scenarios, root);
