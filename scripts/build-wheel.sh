@@ -5,7 +5,7 @@
 #    ccache when there is one) and the install() rules: the binary and its
 #    data inside the package folder (pyproject.toml says why).
 # 2. `auditwheel repair`: copies the shared libraries the binary needs
-#    beyond the manylinux policy (libcurl and its own, OpenSSL, fmt, toml++)
+#    beyond the manylinux policy (OpenSSL's libcrypto, fmt, RE2, toml++)
 #    into the wheel and tags it with the manylinux level it meets; `auditwheel
 #    show` prints it.
 # 3. Installs it with `uv tool install` into a throwaway tool folder and runs
