@@ -61,8 +61,10 @@ if ! command -v ruff >/dev/null || [ "$(ruff --version | cut -d' ' -f2)" != "$ru
 fi
 
 # ccache keeps compiled objects across clean checkouts (CI clones main afresh
-# each time); CCACHE_BASEDIR makes paths relative so other clones hit it too.
-export CCACHE_BASEDIR="$PWD"
+# each time); CCACHE_BASEDIR makes paths relative so other clones hit it too,
+# and CCACHE_NOHASHDIR keeps the build folder out of the key of -g objects, so
+# that the wheel's build of a copy (scripts/wheel_test.sh) reuses these.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 configure_and_build() {
   local dir=$1; shift
   if [ ! -f "$dir/build.ninja" ]; then

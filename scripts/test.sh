@@ -4,7 +4,8 @@
 # the unit tests in the release, ASan/UBSan and ThreadSanitizer builds (the
 # runner's Python unit tests in the release one), a short fuzz run of the
 # mock server's parsers (scripts/fuzz.sh, ~30 s), then the end-to-end tests
-# against the real pinned DSPy releases.
+# against the real pinned DSPy releases, then the wheel
+# (built, repaired, installed with uv and run with no source tree: ~3 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,16 +31,17 @@ run_ctest() {
 
 status=0
 # Release: the C++ unit tests and the runner's Python ones (label python).
-run_ctest "unit (release, + python)" --test-dir build -LE e2e -j "$jobs" || status=1
+run_ctest "unit (release, + python)" --test-dir build -LE 'e2e|wheel' -j "$jobs" || status=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  run_ctest "unit (asan+ubsan)" --test-dir build-asan -LE 'e2e|python' -j "$jobs" || status=1
+  run_ctest "unit (asan+ubsan)" --test-dir build-asan -LE 'e2e|python|wheel' -j "$jobs" || status=1
 # halt_on_error: a race fails its test (the report is in the test's output).
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  run_ctest "unit (tsan)" --test-dir build-tsan -LE 'e2e|python' -j "$jobs" || status=1
+  run_ctest "unit (tsan)" --test-dir build-tsan -LE 'e2e|python|wheel' -j "$jobs" || status=1
 echo "== fuzz (10 s per target)"
 if scripts/fuzz.sh 10; then summary+=("fuzz: no crash"); else summary+=("fuzz: FAILED"); status=1; fi
 # End-to-end runs use both cores themselves; one test at a time.
 run_ctest "end-to-end (real DSPy 2.5.39 / 2.5.40)" --test-dir build -L e2e -j 1 || status=1
+run_ctest "wheel (uv tool install, no source tree)" --test-dir build -L wheel -j 1 || status=1
 
 echo "== summary"
 printf '  %s\n' "${summary[@]}"

@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
+#include "cli/project_options.h"
 
 namespace dspy_compat {
 namespace {
@@ -43,7 +44,8 @@ CommandLine::CommandLine()
           "upgrade.") {
   app_.footer(kFooter);
   app_.require_subcommand(1);
-  app_.set_version_flag("--version", DSPY_COMPAT_VERSION);
+  app_.set_version_flag("--version",
+                        "dspy-compat " DSPY_COMPAT_VERSION " (commit " DSPY_COMPAT_GIT_COMMIT ")");
   run_cmd_ = AddRunFlags(app_, run_);
   envs_cmd_ = AddEnvsFlags(app_, envs_);
   mock_cmd_ = AddMockServerFlags(app_, mock_);
@@ -62,7 +64,11 @@ int CommandLine::Main(int argc, const char* const* argv) {
   }
   run_.command_line = JoinArgs(argc, argv);
   merge_.command_line = run_.command_line;
-  if (*run_cmd_) return RunCommand(run_);
+  if (*run_cmd_) {
+    auto given = [&](std::string_view flag) { return run_cmd_->count(std::string(flag)) > 0; };
+    if (int code = ApplyProjectConfigHere(given, run_); code != kExitOk) return code;
+    return RunCommand(run_);
+  }
   if (*envs_cmd_) {
     if (*envs_cmd_->get_subcommand("sync")) return EnvsSyncCommand(envs_);
     if (*envs_cmd_->get_subcommand("list")) return EnvsListCommand(envs_);

@@ -76,7 +76,7 @@ int RunCommand(const RunOptions& options) {
     if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
     targets = ResolveTargets(names, root / "fixtures" / "targets");
     knowledge = LoadKnowledge(options.knowledge, root);
-    auto paths = options.scenarios;
+    auto paths = ResolveBundledScenarios(options.scenarios, root);
     if (paths.empty()) paths.push_back(root / "scenarios");
     scenarios = DiscoverScenarios(paths);
     ResolveMockFixtures(scenarios, root);

@@ -25,9 +25,14 @@ Progress::Progress(int total, bool live, std::ostream& out, int width, Clock clo
       clock_(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); }),
       start_(clock_()) {}
 
+bool Progress::ShouldBeLive(bool terminal, const char* ci, const char* term) {
+  bool in_ci = ci != nullptr && *ci != '\0' && std::string(ci) != "false";
+  bool dumb = term != nullptr && std::string(term) == "dumb";
+  return terminal && !in_ci && !dumb;
+}
+
 bool Progress::ShouldBeLive(int fd) {
-  const char* ci = std::getenv("CI");
-  return ::isatty(fd) == 1 && (ci == nullptr || *ci == '\0' || std::string(ci) == "false");
+  return ShouldBeLive(::isatty(fd) == 1, std::getenv("CI"), std::getenv("TERM"));
 }
 
 int Progress::TerminalWidth(int fd) {
@@ -65,7 +70,9 @@ void Progress::Finished(const RunSpec& spec, const RunResult& result) {
   if (live_) {
     DrawLive(what);
   } else {
-    out_ << fmt::format("[{}/{}] {}\n", done_, total_, what) << std::flush;
+    // CI logs get the estimate too: a long job's log says when it will end.
+    out_ << fmt::format("[{}/{}] {} left  {}\n", done_, total_, EstimatedTimeLeft(), what)
+         << std::flush;
   }
 }
 

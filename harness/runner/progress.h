@@ -1,7 +1,9 @@
 // Progress on long runs, like lit and pytest: on a terminal one live status
 // line (done, running, failed, estimated time left, the last run) redrawn
 // in place; otherwise (a log file, or CI set) one plain line per finished
-// run, which CI log viewers show as it comes.
+// run with the estimated time left, which CI log viewers show as it comes.
+// No colour anywhere (so NO_COLOR has nothing to turn off); the live line's
+// escape codes are used only on a terminal that is not TERM=dumb.
 #pragma once
 
 #include <chrono>
@@ -28,8 +30,11 @@ class Progress {
   // Ends the live line and prints one summary line.
   void Done();
 
-  // Live on an interactive terminal unless CI is set (CI logs want lines).
+  // Live on an interactive terminal unless CI is set (CI logs want lines)
+  // or TERM=dumb (no cursor control).
   static bool ShouldBeLive(int fd);
+  // The same decision with its inputs given (variables may be null).
+  static bool ShouldBeLive(bool terminal, const char* ci, const char* term);
   // Columns of the terminal on fd, or 80 when it is not one.
   static int TerminalWidth(int fd);
 

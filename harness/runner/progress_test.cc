@@ -45,8 +45,9 @@ TEST_F(ProgressTest, PlainModeWritesOneLinePerFinishedRun) {
   progress.Finished(Spec("b"), Result(Status::kFail, 3.25));
   progress.Done();
   EXPECT_EQ(out_.str(),
-            "[1/3] pass    a on dspy-2.5.40 (rep 1, 2.0s)\n"
-            "[2/3] fail    b on dspy-2.5.40 (rep 1, 3.2s): AssertionError: No LM is loaded.\n"
+            "[1/3] ~20s left  pass    a on dspy-2.5.40 (rep 1, 2.0s)\n"
+            "[2/3] ~5s left  fail    b on dspy-2.5.40 (rep 1, 3.2s): AssertionError: No LM is "
+            "loaded.\n"
             "2 of 3 runs in 10s: 1 passed, 1 failed\n");
 }
 
@@ -71,6 +72,14 @@ TEST_F(ProgressTest, LiveLineFitsTheTerminal) {
   std::string line = out_.str().substr(4);  // after "\r\033[K"
   EXPECT_EQ(line.size(), 39u) << line;
   EXPECT_TRUE(line.ends_with("...")) << line;
+}
+
+TEST(ProgressLiveTest, OnlyOnATerminalOutsideCiThatIsNotDumb) {
+  EXPECT_TRUE(Progress::ShouldBeLive(true, nullptr, "xterm-256color"));
+  EXPECT_TRUE(Progress::ShouldBeLive(true, "false", nullptr));
+  EXPECT_FALSE(Progress::ShouldBeLive(false, nullptr, "xterm"));  // a pipe or a file
+  EXPECT_FALSE(Progress::ShouldBeLive(true, "true", "xterm"));    // GitHub sets CI=true
+  EXPECT_FALSE(Progress::ShouldBeLive(true, nullptr, "dumb"));
 }
 
 TEST(FormatDurationTest, SecondsMinutesHours) {
