@@ -12,12 +12,18 @@ constexpr const char* kFooter = R"(Exit codes:
   0    done (for run: every planned run finished; read the report for verdicts);
        for gate and run --gate: the gate passed
   1    the gate found a regression: a scenario did worse than its expectation
-       (EXPECT header lines, --baseline FILE, else the baseline target)
+       (EXPECT header lines, --baseline FILE, else the baseline target), or a
+       behaviour change: it passes, but another model served a request, or the
+       prompt format, request parameters, number of LM calls or the settings
+       left behind differ from the baseline target's (EXPECT: behaviour-change
+       accepts a known one; prompt text alone only with --strict-prompts)
   2    usage or input error: a wrong flag, a missing scenario, an unknown target,
        a malformed lock file, results file or baseline, shards that do not merge
   3    infrastructure error: a target could not be provisioned, the mock LM
        server would not start, a run the harness could not run, results that
-       are incomplete (never reported as a regression, never as a pass)
+       are incomplete; or inconclusive: a scenario could not start (unresolved:
+       a syntax error, a missing module or file) (never reported as a
+       regression, never as a pass)
   130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
 
 Containment (run): a scenario reaches only loopback; every LM it builds (any
@@ -131,10 +137,13 @@ int main(int argc, char** argv) {
                       "Run the I-th of N stable slices of the matrix (I/N, e.g. 2/4); combine "
                       "the shards' results with `dspy-compat merge`");
   run_cmd->add_flag("--gate", run.gate,
-                    "Then gate the results: exit 1 on a regression, 3 on an infrastructure "
-                    "error (see `dspy-compat gate --help`)");
+                    "Then gate the results: exit 1 on a regression or behaviour change, 3 when "
+                    "inconclusive (see `dspy-compat gate --help`)");
   run_cmd->add_option("--baseline", run.gate_options.baseline,
                       "Gate against this saved baseline (implies --gate)");
+  run_cmd->add_flag("--strict-prompts", run.gate_options.strict_prompts,
+                    "With --gate: prompt text that differs from the baseline target's fails "
+                    "the gate too (implies --gate)");
   run_cmd->add_flag("--update-baseline", run.gate_options.update_baseline,
                     "Write the results' outcomes into --baseline FILE and exit 0");
 
@@ -186,7 +195,7 @@ int main(int argc, char** argv) {
   auto* gate_cmd = app.add_subcommand(
       "gate",
       "Judge a results.json for CI: exit 0 if nothing is worse than expected, 1 on a "
-      "regression, 3 on an infrastructure error");
+      "regression or behaviour change, 3 when inconclusive");
   gate_cmd->add_option("results", gate.results, "results.json")->required();
   gate_cmd->add_option("--baseline", gate.baseline,
                        "Accepted outcomes (a baseline file, or an earlier results.json); "
@@ -194,10 +203,16 @@ int main(int argc, char** argv) {
                        "lines, else against the baseline target");
   gate_cmd->add_flag("--update-baseline", gate.update_baseline,
                      "Write the results' outcomes into --baseline FILE (creating it) and exit 0");
+  gate_cmd->add_flag("--strict-prompts", gate.strict_prompts,
+                     "Prompt text that differs from the baseline target's (otherwise a listed "
+                     "diff) fails the gate as a behaviour change");
   gate_cmd->footer(
       "A pair fails the gate when it does worse than expected (pass < flaky < fail) or, "
       "against a baseline, fails with an error signature the baseline does not list. Doing "
-      "better is reported as an unexpected pass. Harness errors and missing runs give exit 3.");
+      "better is reported as an unexpected pass. A pair that passes but behaves differently from "
+      "the baseline target (another model for a request, prompt format, parameters, number of "
+      "LM calls, settings left behind) fails too, unless EXPECT: behaviour-change accepts it. "
+      "Harness errors, missing runs and scenarios that could not start give exit 3.");
 
   MergeOptions merge;
   auto* merge_cmd = app.add_subcommand(
