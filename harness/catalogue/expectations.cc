@@ -34,7 +34,9 @@ ExpectationRule ParseExpectationRule(const std::string& value) {
   auto parsed = ParseExpectation(outcome);
   if (!parsed) {
     throw ScenarioError(fmt::format(
-        "EXPECT starts with pass, fail, flaky, fail-or-flaky or any, not '{}'", outcome));
+        "EXPECT starts with pass, fail, flaky, fail-or-flaky, any or behaviour-change, not "
+        "'{}'",
+        outcome));
   }
   rule.outcome = *parsed;
   std::string word;

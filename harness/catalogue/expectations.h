@@ -2,7 +2,10 @@
 // the gate fails only on what is new (see scenarios/README.md, "Header").
 //   # EXPECT: fail-or-flaky on dspy>=2.5.40 dspy<2.6
 //   # EXPECT: fail on python:*
-// A line is an outcome (pass, fail, flaky, fail-or-flaky, any), optionally
+//   # EXPECT: behaviour-change on dspy>=2.5.40
+// A line is an outcome (pass, fail, flaky, fail-or-flaky, any, or
+// behaviour-change: passes, and a silent change from the baseline target's
+// LM traffic or settings is known and accepted), optionally
 // followed by "on" and selectors that must all match a target: a DSPy
 // version bound (dspy==V, !=, >=, <=, >, <) or a glob over the target's name.
 #pragma once

@@ -38,6 +38,16 @@ TEST(ExpectationRuleTest, LastMatchingRuleWins) {
   EXPECT_EQ(ResolveExpectation(rules, "python:/venv/bin/python", "2.5.40"), Expectation::kAny);
 }
 
+// A known silent change (another model, format, parameters, settings left
+// behind) is declared like a known failure.
+TEST(ExpectationRuleTest, BehaviourChangeIsAnOutcome) {
+  ExpectationRule rule = ParseExpectationRule("behaviour-change on dspy>=2.5.40");
+  EXPECT_EQ(rule.outcome, Expectation::kBehaviourChange);
+  EXPECT_EQ(rule.selectors, (std::vector<std::string>{"dspy>=2.5.40"}));
+  EXPECT_EQ(ResolveExpectation({ParseExpectationRule("pass"), rule}, "dspy-2.5.40", "2.5.40"),
+            Expectation::kBehaviourChange);
+}
+
 TEST(ExpectationRuleTest, MalformedLinesSayWhatIsExpected) {
   auto message = [](const std::string& value) {
     try {
@@ -48,7 +58,8 @@ TEST(ExpectationRuleTest, MalformedLinesSayWhatIsExpected) {
     return std::string("no error");
   };
   EXPECT_EQ(message("xfail"),
-            "EXPECT starts with pass, fail, flaky, fail-or-flaky or any, not 'xfail'");
+            "EXPECT starts with pass, fail, flaky, fail-or-flaky, any or behaviour-change, not "
+            "'xfail'");
   EXPECT_EQ(message("fail dspy-2.5.40"),
             "EXPECT: expected 'on <target or dspy version>' after 'fail', not 'dspy-2.5.40'");
   EXPECT_EQ(message("fail on"),

@@ -11,13 +11,19 @@ constexpr const char* kFooter = R"(Exit codes:
   0    done (for run: every planned run finished; read the report for verdicts);
        for gate and run --gate: the gate passed
   1    the gate found a regression: a scenario did worse than its expectation
-       (EXPECT header lines, --baseline FILE, else the baseline target)
+       (EXPECT header lines, --baseline FILE, else the baseline target), or a
+       behaviour change: it passes, but another model served a request, or the
+       prompt format, request parameters, number of LM calls or the settings
+       left behind differ from the baseline target's (EXPECT: behaviour-change
+       accepts a known one; prompt text alone only with --strict-prompts)
   2    usage or input error: a wrong flag, a missing scenario, an unknown target,
        a malformed lock file, results file, baseline or knowledge file, shards
        that do not merge
   3    infrastructure error: a target could not be provisioned, the mock LM
        server would not start, a run the harness could not run, results that
-       are incomplete (never reported as a regression, never as a pass)
+       are incomplete; or inconclusive: a scenario could not start (unresolved:
+       a syntax error, a missing module or file) (never reported as a
+       regression, never as a pass)
   130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
 
 Containment (run): a scenario reaches only loopback; every LM it builds (any

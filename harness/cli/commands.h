@@ -16,6 +16,7 @@ struct GateOptions {
   std::filesystem::path results;                  // gate: the results.json to judge
   std::optional<std::filesystem::path> baseline;  // accepted outcomes; else header expectations
   bool update_baseline = false;                   // write the results' outcomes into --baseline
+  bool strict_prompts = false;  // --strict-prompts: prompt text that alone differs fails too
 };
 
 struct RunOptions {

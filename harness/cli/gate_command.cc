@@ -1,5 +1,6 @@
 // dspy-compat gate: results (and a baseline) in, a CI decision out, as an
-// exit code: 0 passed, 1 regression, 3 infrastructure; 2 for bad input.
+// exit code: 0 passed, 1 regression or behaviour change, 3 inconclusive
+// (infrastructure, or a scenario that could not start); 2 for bad input.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -20,9 +21,10 @@ int ExitCodeOf(GateOutcome outcome) {
     case GateOutcome::kRegression:
       return kExitRegression;
     case GateOutcome::kInfrastructure:
+    case GateOutcome::kUnresolved:
       break;
   }
-  return kExitInfrastructure;
+  return kExitInconclusive;
 }
 
 }  // namespace
@@ -60,13 +62,18 @@ int ApplyGate(const Results& results, const GateOptions& options, std::ostream& 
       }
     }
   }
-  GateReport report = EvaluateGate(results, have_baseline ? &baseline : nullptr);
+  GateReport report = EvaluateGate(results, have_baseline ? &baseline : nullptr,
+                                   GatePolicy{options.strict_prompts});
   out << FormatGateReport(report) << std::flush;
   if (!options.update_baseline) return ExitCodeOf(report.outcome);
   // Never accept an incomplete session as the new normal.
   if (report.outcome == GateOutcome::kInfrastructure) {
     std::cerr << "dspy-compat: baseline not updated: the results are incomplete\n";
     return kExitInfrastructure;
+  }
+  if (report.outcome == GateOutcome::kUnresolved) {
+    std::cerr << "dspy-compat: baseline not updated: a scenario could not start\n";
+    return kExitInconclusive;
   }
   Baseline updated = UpdateBaseline(std::move(baseline), BaselineFromResults(results));
   try {

@@ -112,10 +112,10 @@ TEST(HelpTest, ReportListsEveryFormatFromTheTable) {
 TEST(HelpTest, GateDocumentsItsExitCodes) {
   Printed p = Invoke({"gate", "--help"});
   EXPECT_EQ(p.exit_code, kExitOk);
-  ExpectMentions(p.out, {"exit 0 if nothing is worse than expected, 1 on a regression, 3 on an "
-                         "infrastructure error",
-                         "--baseline", "--update-baseline",
-                         "Harness errors and missing runs "
+  ExpectMentions(p.out, {"exit 0 if nothing is worse than expected, 1 on a regression or "
+                         "behaviour change, 3 when inconclusive",
+                         "--baseline", "--update-baseline", "--strict-prompts",
+                         "Harness errors, missing runs and scenarios that could not start "
                          "give exit 3."});
 }
 

@@ -128,7 +128,7 @@ int RunCommand(const RunOptions& options) {
                  "run with the same --seed\n";
   }
   const bool gate = options.gate || options.gate_options.baseline.has_value() ||
-                    options.gate_options.update_baseline;
+                    options.gate_options.update_baseline || options.gate_options.strict_prompts;
   if (gate) {
     if (int usage = CheckGateOptions(options.gate_options); usage != kExitOk) return usage;
   }

@@ -94,8 +94,11 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
                   "Run the I-th of N stable slices of the matrix (I/N, e.g. 2/4); combine "
                   "the shards' results with `dspy-compat merge`");
   cmd->add_flag("--gate", run.gate,
-                "Then gate the results: exit 1 on a regression, 3 on an infrastructure "
-                "error (see `dspy-compat gate --help`)");
+                "Then gate the results: exit 1 on a regression or behaviour change, 3 when "
+                "inconclusive (see `dspy-compat gate --help`)");
+  cmd->add_flag("--strict-prompts", run.gate_options.strict_prompts,
+                "With --gate: prompt text that differs from the baseline target's fails "
+                "the gate too (implies --gate)");
   cmd->add_option("--baseline", run.gate_options.baseline,
                   "Gate against this saved baseline (implies --gate)");
   cmd->add_flag("--update-baseline", run.gate_options.update_baseline,

@@ -7,19 +7,21 @@
 
 namespace dspy_compat {
 namespace {
-constexpr std::array<std::pair<Status, std::string_view>, 5> kStatusNames{{
+constexpr std::array<std::pair<Status, std::string_view>, kStatusCount> kStatusNames{{
     {Status::kPass, "pass"},
     {Status::kFail, "fail"},
     {Status::kTimeout, "timeout"},
     {Status::kCrash, "crash"},
     {Status::kError, "error"},
+    {Status::kUnresolved, "unresolved"},
 }};
-constexpr std::array<std::pair<Expectation, std::string_view>, 5> kExpectationNames{{
+constexpr std::array<std::pair<Expectation, std::string_view>, 6> kExpectationNames{{
     {Expectation::kPass, "pass"},
     {Expectation::kFail, "fail"},
     {Expectation::kFlaky, "flaky"},
     {Expectation::kFailOrFlaky, "fail-or-flaky"},
     {Expectation::kAny, "any"},
+    {Expectation::kBehaviourChange, "behaviour-change"},
 }};
 std::vector<std::string_view> Components(std::string_view version) {
   std::vector<std::string_view> parts;

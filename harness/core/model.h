@@ -4,6 +4,7 @@
 // runner produces RunResults, reports consume Results and nothing else.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -22,7 +23,13 @@ enum class Status {
   kTimeout,  // killed, with its process group, at its time limit
   kCrash,    // the interpreter died without handing back a result
   kError,    // the harness could not run it (bad target, runner failure)
+  // The program could not start (lit's UNRESOLVED; results v1.5): a syntax
+  // error, or an import or file the program needs missing before its first
+  // LM call, not a DSPy module. Says nothing of the DSPy release: never a
+  // pass, and no verdict can be drawn from it.
+  kUnresolved,
 };
+inline constexpr std::size_t kStatusCount = 6;
 
 std::string_view StatusName(Status status);
 std::optional<Status> ParseStatus(std::string_view name);
@@ -45,6 +52,9 @@ enum class Expectation {
   kFlaky,        // some runs fail, not all
   kFailOrFlaky,  // fails always or sometimes (an intermittent bug may not show in n runs)
   kAny,          // not gated
+  // Passes, and the LM traffic or the settings left behind may differ from
+  // the baseline target's (a known behaviour change, accepted by the gate).
+  kBehaviourChange,
 };
 
 std::string_view ExpectationName(Expectation expectation);
@@ -117,7 +127,32 @@ struct LmTraffic {
   // and numbers masked), bounded in number and size; sorted. What a reader
   // diffs between two targets. Empty in files written before they were kept.
   std::vector<std::string> prompts;
+  // Which model served each distinct request (results v1.5), so that two
+  // releases can be compared request by request, not only by the set of
+  // models. Keyed by the request's content without its model or wording;
+  // bounded in number; sorted by key. Empty in older files.
+  struct Route {
+    std::string key;                  // RequestKey(): 16 hex
+    std::string label;                // a short quote of the request, e.g. "question: Draft ..."
+    std::vector<std::string> models;  // distinct, sorted
+    int count = 0;                    // requests with this key in the run
+    friend bool operator==(const Route&, const Route&) = default;
+  };
+  std::vector<Route> routes;
   friend bool operator==(const LmTraffic&, const LmTraffic&) = default;
+};
+
+// What dspy.settings held in the main thread once the program returned, as
+// the runner saw it (results v1.5): a setting a release leaves behind is a
+// behaviour change even when the program passes.
+struct SettingsAfter {
+  std::string lm;       // the model of the LM set (as the mock server sees it); "" none
+  std::string adapter;  // the adapter's class name; "" none
+  // Settings whose value changed while the program ran, and those the
+  // program itself passed to dspy.configure (any thread); each sorted.
+  std::vector<std::string> changed;
+  std::vector<std::string> configured;
+  friend bool operator==(const SettingsAfter&, const SettingsAfter&) = default;
 };
 
 // Orders DSPy release numbers: dotted components compared as numbers
@@ -168,6 +203,9 @@ struct RunResult {
   // empty in older files.
   std::string containment;
   std::vector<ContainmentEvent> containment_events;
+  // Results v1.5: dspy.settings after the program (absent when the runner
+  // could not read them, and in older files).
+  std::optional<SettingsAfter> settings_after;
 };
 
 struct TargetInfo {

@@ -9,8 +9,8 @@
 namespace dspy_compat {
 
 TEST(StatusTest, NamesRoundTrip) {
-  for (Status s :
-       {Status::kPass, Status::kFail, Status::kTimeout, Status::kCrash, Status::kError}) {
+  for (Status s : {Status::kPass, Status::kFail, Status::kTimeout, Status::kCrash, Status::kError,
+                   Status::kUnresolved}) {
     auto parsed = ParseStatus(StatusName(s));
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(*parsed, s);
@@ -24,11 +24,14 @@ TEST(StatusTest, OnlyPassIsNotAFailure) {
   EXPECT_TRUE(IsFailure(Status::kTimeout));
   EXPECT_TRUE(IsFailure(Status::kCrash));
   EXPECT_TRUE(IsFailure(Status::kError));
+  // Never a pass: a program that could not start proves nothing.
+  EXPECT_TRUE(IsFailure(Status::kUnresolved));
 }
 
 TEST(ExpectationTest, NamesRoundTrip) {
-  for (Expectation e : {Expectation::kPass, Expectation::kFail, Expectation::kFlaky,
-                        Expectation::kFailOrFlaky, Expectation::kAny}) {
+  for (Expectation e :
+       {Expectation::kPass, Expectation::kFail, Expectation::kFlaky, Expectation::kFailOrFlaky,
+        Expectation::kAny, Expectation::kBehaviourChange}) {
     auto parsed = ParseExpectation(ExpectationName(e));
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(*parsed, e);

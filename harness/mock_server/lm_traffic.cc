@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -27,7 +29,44 @@ std::vector<std::string> Sorted(const std::set<std::string>& values) {
   return {values.begin(), values.end()};
 }
 
+std::string Label(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (text.size() > kMaxLabelBytes) {
+    std::size_t cut = kMaxLabelBytes - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    text = text.substr(0, cut) + "...";
+  }
+  return text;
+}
+
 }  // namespace
+
+std::string RequestKey(const nlohmann::json& messages, std::string* label) {
+  mock::PromptFields fields = mock::ExtractPromptFields(messages);
+  mock::StableHasher hasher(0);
+  std::string quote;
+  if (fields.has_markers && !fields.inputs.empty()) {
+    for (const std::string& name : fields.inputs) {
+      std::string value = mock::InputValue(messages, name);
+      hasher.Add(name).Add(value);
+      if (quote.empty() && !value.empty()) quote = name + ": " + value;
+    }
+    for (const mock::OutputField& output : fields.outputs) hasher.Add(output.name);
+  } else {
+    std::string last_user;
+    for (const nlohmann::json& message : messages) {
+      if (message.is_object() && message.value("role", "") == "user") {
+        last_user = mock::MessageText(message);
+      }
+    }
+    hasher.Add(last_user);
+    quote = last_user;
+  }
+  if (label != nullptr) *label = Label(quote);
+  return fmt::format("{:016x}", hasher.Finish());
+}
 
 std::string NormalisePrompt(const nlohmann::json& messages) {
   static const std::regex kMarker(R"(^\[\[ ## (\w+) ## \]\]\s*$)");
@@ -59,6 +98,7 @@ std::string NormalisePrompt(const nlohmann::json& messages) {
 
 LmTraffic SummariseTraffic(const std::vector<mock::JournalEntry>& entries) {
   std::set<std::string> adapters, parameters, system_prompts, prompts;
+  std::map<std::string, LmTraffic::Route> routes;
   for (const mock::JournalEntry& entry : entries) {
     if (entry.request_truncated) continue;
     nlohmann::json body = nlohmann::json::parse(entry.request_body, nullptr, false);
@@ -71,6 +111,22 @@ LmTraffic SummariseTraffic(const std::vector<mock::JournalEntry>& entries) {
     mock::PromptFields fields = mock::ExtractPromptFields(*messages);
     adapters.insert(fields.wants_json ? "json" : fields.has_markers ? "chat" : "text");
     if (prompts.size() < kMaxPrompts) prompts.insert(NormalisePrompt(*messages));
+    std::string label;
+    std::string key = RequestKey(*messages, &label);
+    if (auto it = routes.find(key); it != routes.end() || routes.size() < kMaxRoutes) {
+      LmTraffic::Route& route = routes[key];
+      route.key = key;
+      route.label = label;
+      ++route.count;
+      std::string model = entry.model;
+      if (auto m = body.find("model"); model.empty() && m != body.end() && m->is_string()) {
+        model = m->get<std::string>();
+      }
+      if (std::find(route.models.begin(), route.models.end(), model) == route.models.end()) {
+        route.models.insert(std::upper_bound(route.models.begin(), route.models.end(), model),
+                            model);
+      }
+    }
     for (const nlohmann::json& message : *messages) {
       if (message.is_object() && message.value("role", "") == "system") {
         system_prompts.insert(
@@ -78,7 +134,10 @@ LmTraffic SummariseTraffic(const std::vector<mock::JournalEntry>& entries) {
       }
     }
   }
-  return {Sorted(adapters), Sorted(parameters), Sorted(system_prompts), Sorted(prompts)};
+  LmTraffic traffic{
+      Sorted(adapters), Sorted(parameters), Sorted(system_prompts), Sorted(prompts), {}};
+  for (auto& [key, route] : routes) traffic.routes.push_back(std::move(route));
+  return traffic;
 }
 
 }  // namespace dspy_compat

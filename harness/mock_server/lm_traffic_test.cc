@@ -33,6 +33,42 @@ TEST(LmTrafficTest, SummarisesFormatsParametersAndSystemPrompts) {
   EXPECT_EQ(traffic.system_prompts[0].size(), 16u);
 }
 
+// Requests are matched across releases by what they ask, not by their
+// wording or model: the model each one went to is what is compared.
+TEST(LmTrafficTest, RoutesSayWhichModelServedEachRequest) {
+  nlohmann::json a = Chat("Your input fields are:\n1. `question` (str)", 0.0);
+  nlohmann::json b = a;
+  b["messages"][1]["content"] = "[[ ## question ## ]]\nHow?";
+  b["model"] = "gpt-4o";
+  nlohmann::json a_again = a;
+  a_again["model"] = "gpt-4o";
+  LmTraffic traffic = SummariseTraffic({Entry(a), Entry(b), Entry(a_again)});
+  ASSERT_EQ(traffic.routes.size(), 2u);
+  const LmTraffic::Route& why =
+      traffic.routes[0].label == "question: Why?" ? traffic.routes[0] : traffic.routes[1];
+  EXPECT_EQ(why.label, "question: Why?");
+  EXPECT_EQ(why.count, 2);
+  EXPECT_EQ(why.models, (std::vector<std::string>{"gpt-4o", "gpt-4o-mini"}));
+  EXPECT_EQ(why.key.size(), 16u);
+
+  // Another release's wording of the same request has the same key.
+  nlohmann::json reworded = a;
+  reworded["messages"][0]["content"] = "Your input fields are:\n1. `question` (str): the question";
+  reworded["messages"][1]["content"] =
+      "[[ ## question ## ]]\nWhy?\n\nRespond with the corresponding output fields, in order.";
+  EXPECT_EQ(RequestKey(reworded["messages"]), RequestKey(a["messages"]));
+  EXPECT_NE(RequestKey(b["messages"]), RequestKey(a["messages"]));
+}
+
+TEST(LmTrafficTest, RequestsWithoutFieldsAreKeyedByTheirLastUserMessage) {
+  nlohmann::json plain = {{{"role", "user"}, {"content", "Summarise this\nplease"}}};
+  std::string label;
+  std::string key = RequestKey(plain, &label);
+  EXPECT_EQ(label, "Summarise this please");
+  plain[0]["content"] = "Summarise that\nplease";
+  EXPECT_NE(RequestKey(plain), key);
+}
+
 TEST(LmTrafficTest, SameSystemPromptSameHashAcrossRuns) {
   EXPECT_EQ(SummariseTraffic({Entry(Chat("s", 0))}).system_prompts,
             SummariseTraffic({Entry(Chat("s", 1))}).system_prompts);

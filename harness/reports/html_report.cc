@@ -98,11 +98,9 @@ struct Segment {
   std::string_view colour;
 };
 // The same colours as the stylesheet's; SVG presentation attributes take no var().
-constexpr Segment kSegments[] = {{Status::kPass, "#2e7d32"},
-                                 {Status::kFail, "#c62828"},
-                                 {Status::kTimeout, "#ef6c00"},
-                                 {Status::kCrash, "#6a1b9a"},
-                                 {Status::kError, "#616161"}};
+constexpr Segment kSegments[] = {{Status::kPass, "#2e7d32"},    {Status::kFail, "#c62828"},
+                                 {Status::kTimeout, "#ef6c00"}, {Status::kCrash, "#6a1b9a"},
+                                 {Status::kError, "#616161"},   {Status::kUnresolved, "#9e9d24"}};
 
 void RenderChart(std::string& out, const Aggregate& aggregate) {
   if (aggregate.scenarios.empty() || aggregate.targets.empty()) return;
@@ -179,8 +177,10 @@ void RenderChart(std::string& out, const Aggregate& aggregate) {
 
 std::string PairStatusCell(const PairCheck& check) {
   std::string text(PairStatusText(check.status));
-  return check.status == PairStatus::kRegression ? "<span class=\"regression\">" + text + "</span>"
-                                                 : E(text);
+  bool bad = check.status == PairStatus::kRegression ||
+             check.status == PairStatus::kBehaviourChange ||
+             check.status == PairStatus::kUnresolved;
+  return bad ? "<span class=\"regression\">" + text + "</span>" : E(text);
 }
 
 void RenderSummaryTable(std::string& out, const ReportContent& content) {
@@ -207,7 +207,12 @@ void RenderSummaryTable(std::string& out, const ReportContent& content) {
       std::string text(VerdictName(v.kind));
       if (v.intermittent) text += " (intermittent)";
       fmt::format_to(std::back_inserter(out), "<td{}>{}</td>",
-                     v.kind == VerdictKind::kRegression ? " class=\"regression\"" : "", E(text));
+                     v.kind == VerdictKind::kRegression ||
+                             v.kind == VerdictKind::kBehaviourChange ||
+                             v.kind == VerdictKind::kUnresolved
+                         ? " class=\"regression\""
+                         : "",
+                     E(text));
     }
     out += "</tr>\n";
   }
@@ -295,6 +300,19 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
         expected.empty() ? std::string(kNone) : E(expected), PairStatusCell(section.checks[i]));
   }
   out += "</table>\n";
+  for (const Verdict& verdict : s.verdicts) {
+    for (const BehaviourChange& change : verdict.changes) {
+      if (change.prompt_text_only) continue;
+      fmt::format_to(std::back_inserter(out),
+                     "<p><strong>Behaviour change</strong> ({}): {}.</p>\n", E(change.aspect),
+                     Inline(change.detail));
+    }
+  }
+  if (!section.unresolved.empty()) {
+    fmt::format_to(std::back_inserter(out),
+                   "<p><strong>Unresolved</strong> (the program could not start): {}.</p>\n",
+                   Inline(section.unresolved));
+  }
   bool any_failure = false;
   for (const Outcome& o : s.outcomes) any_failure = any_failure || !o.signatures.empty();
   if (any_failure) {

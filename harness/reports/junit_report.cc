@@ -75,10 +75,21 @@ std::string RenderCase(const Results& results, const Outcome& o, const PairCheck
           E(o.classification == Classification::kFlaky ? "intermittent regression" : "regression"),
           E(Example(o)));
       break;
+    case PairStatus::kBehaviourChange:
+      ++counts.failures;
+      body += fmt::format("      <failure message=\"{}\" type=\"behaviour change\"/>\n",
+                          E(check.reason));
+      break;
     case PairStatus::kInfrastructure:
       ++counts.errors;
       body +=
           fmt::format("      <error message=\"{}\" type=\"infrastructure\"/>\n", E(check.reason));
+      break;
+    case PairStatus::kUnresolved:
+      // lit's UNRESOLVED: not a failure of the code under test, not a pass.
+      ++counts.errors;
+      body += fmt::format("      <error message=\"{}\" type=\"unresolved\">{}</error>\n",
+                          E(check.reason), E(Example(o)));
       break;
     case PairStatus::kNotRun:
       ++counts.skipped;

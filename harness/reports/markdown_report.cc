@@ -82,6 +82,9 @@ std::string Html(std::string_view text) { return EscapeXml(Flatten(text)); }
 // a heading is bold already.
 std::string VerdictText(const Verdict& verdict, bool bold) {
   std::string name(VerdictName(verdict.kind));
+  if (verdict.kind == VerdictKind::kBehaviourChange || verdict.kind == VerdictKind::kUnresolved) {
+    return bold ? "**" + name + "**" : name;
+  }
   if (verdict.kind != VerdictKind::kRegression) return name;
   if (bold) name = "**" + name + "**";
   return verdict.intermittent ? name + " (intermittent)" : name;
@@ -170,6 +173,13 @@ std::string Overview(const Aggregate& aggregate) {
       regression += fmt::format(" ({} intermittent)", aggregate.intermittent_regressions);
     }
     parts.push_back(regression);
+    // Named only when present: reports of sessions without them read as before.
+    if (int changes = aggregate.Count(VerdictKind::kBehaviourChange); changes > 0) {
+      parts.push_back(fmt::format("**{} behaviour change{}**", changes, changes == 1 ? "" : "s"));
+    }
+    if (int unresolved = aggregate.Count(VerdictKind::kUnresolved); unresolved > 0) {
+      parts.push_back(fmt::format("**{} unresolved**", unresolved));
+    }
     for (VerdictKind kind : {VerdictKind::kFixed, VerdictKind::kFlaky, VerdictKind::kUnchanged,
                              VerdictKind::kIncomplete}) {
       parts.push_back(fmt::format("{} {}", aggregate.Count(kind), VerdictName(kind)));
@@ -281,7 +291,10 @@ void RenderOutcomeTable(std::string& out, const PatternSection& section) {
     const Outcome& o = section.scenario.outcomes[i];
     const PairCheck& check = section.checks[i];
     std::string gate(PairStatusText(check.status));
-    if (check.status == PairStatus::kRegression) gate = "**" + gate + "**";
+    if (check.status == PairStatus::kRegression || check.status == PairStatus::kBehaviourChange ||
+        check.status == PairStatus::kUnresolved) {
+      gate = "**" + gate + "**";
+    }
     std::string expected = ExpectationText(check);
     fmt::format_to(
         std::back_inserter(out), "| {} | {} | {} | {} | {} | {} |\n",
@@ -378,6 +391,18 @@ void RenderMigrations(std::string& out, const PatternSection& section) {
   }
 }
 
+// Both pass, yet the later target behaves differently: what the mock LM or
+// the settings showed, one line each (prompt wording is in the diffs below).
+void RenderSilentChanges(std::string& out, const PatternSection& section) {
+  for (const Verdict& verdict : section.scenario.verdicts) {
+    for (const BehaviourChange& change : verdict.changes) {
+      if (change.prompt_text_only) continue;
+      fmt::format_to(std::back_inserter(out), "**Behaviour change** ({}): {}.\n\n",
+                     Escape(change.aspect), Inline(change.detail));
+    }
+  }
+}
+
 // Passing where EXPECT (or a baseline) said it fails: worth a line, since
 // either the bug is fixed or it did not show in these runs.
 void RenderUnexpectedPasses(std::string& out, const PatternSection& section) {
@@ -413,6 +438,11 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
   }
   RenderCode(out, section.info.excerpt);
   RenderOutcomeTable(out, section);
+  RenderSilentChanges(out, section);
+  if (!section.unresolved.empty()) {
+    fmt::format_to(std::back_inserter(out), "**Unresolved** (the program could not start): {}.\n\n",
+                   Inline(section.unresolved));
+  }
   RenderForced(out, section);
   RenderSignatures(out, section);
   RenderDiagnoses(out, section, explained);

@@ -64,7 +64,7 @@ TEST(MarkdownReportTest, PromptDiffIsShownWhenBothTargetsPass) {
     run.lm_requests = 1;
     run.models = {"gpt-4o-mini"};
     run.lm_traffic = LmTraffic{
-        {"chat"}, {}, {}, {later ? "system:\nNew wording.\n" : "system:\nOld wording.\n"}};
+        {"chat"}, {}, {}, {later ? "system:\nNew wording.\n" : "system:\nOld wording.\n"}, {}};
   }
   std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "| `ok` | prompts | `1 distinct` | `1 distinct` |")) << report;

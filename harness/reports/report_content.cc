@@ -53,7 +53,10 @@ int Rank(const PatternSection& section) {
   bool gate_regression =
       std::any_of(section.checks.begin(), section.checks.end(),
                   [](const PairCheck& c) { return c.status == PairStatus::kRegression; });
-  if (HasVerdict(s, VerdictKind::kRegression) || gate_regression) return 0;
+  if (HasVerdict(s, VerdictKind::kRegression) || HasVerdict(s, VerdictKind::kBehaviourChange) ||
+      HasVerdict(s, VerdictKind::kUnresolved) || gate_regression) {
+    return 0;
+  }
   if (HasVerdict(s, VerdictKind::kFlaky)) return 1;
   if (!PassesEverywhere(s, section.info.unsupported) && !HasVerdict(s, VerdictKind::kFixed)) {
     return 2;
@@ -65,7 +68,10 @@ int Rank(const PatternSection& section) {
 std::string Headline(const ScenarioAggregate& scenario,
                      const std::vector<std::string>& unsupported) {
   if (scenario.outcomes.empty()) return "no runs";
-  if (PassesEverywhere(scenario, unsupported)) return "passes everywhere";
+  if (PassesEverywhere(scenario, unsupported) &&
+      !HasVerdict(scenario, VerdictKind::kBehaviourChange)) {
+    return "passes everywhere";
+  }
   bool all_fail =
       std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(),
                   [](const Outcome& o) { return o.classification == Classification::kFail; });
@@ -212,6 +218,62 @@ std::string TopSignature(const std::vector<const Outcome*>& outcomes) {
   return top;
 }
 
+// A migrated variant counts only when it passes and behaves alike everywhere.
+bool Verified(const ScenarioAggregate& scenario, const ScenarioInfo& info) {
+  return PassesEverywhere(scenario, info.unsupported) &&
+         !HasVerdict(scenario, VerdictKind::kBehaviourChange);
+}
+
+std::string TargetList(const std::vector<std::string>& targets) {
+  if (targets.size() <= 1) return Join(targets, "");
+  std::vector<std::string> head(targets.begin(), targets.end() - 1);
+  return Join(head, ", ") + " and " + targets.back();
+}
+
+// Scenarios with a run that could not start, each with where, why, and the fix.
+std::vector<std::string> UnresolvedClauses(const Aggregate& aggregate) {
+  std::vector<std::string> clauses;
+  for (const ScenarioAggregate& scenario : aggregate.scenarios) {
+    std::vector<std::string> targets;
+    std::string signature;
+    for (const Outcome& o : scenario.outcomes) {
+      if (o.Count(Status::kUnresolved) == 0) continue;
+      targets.push_back(o.target_name);
+      if (signature.empty()) signature = o.signatures.empty() ? "" : o.signatures.front().signature;
+    }
+    if (targets.empty()) continue;
+    clauses.push_back(fmt::format("{} could not start on {} ({}): {}",
+                                  CodeSpan(scenario.scenario_id), TargetList(targets),
+                                  CodeSpan(signature), UnresolvedFix(signature)));
+  }
+  return clauses;
+}
+
+// Scenarios that fail on the baseline target (not for want of starting):
+// whatever the later targets do, the upgrade's effect on them is unknown.
+std::string FailingOnBaseline(const Aggregate& aggregate) {
+  std::vector<std::string> names;
+  std::string signature;
+  for (const ScenarioAggregate& scenario : aggregate.scenarios) {
+    if (scenario.outcomes.empty() || HasVerdict(scenario, VerdictKind::kUnresolved)) continue;
+    const Outcome& base = scenario.outcomes.front();
+    if (base.failures == 0 || base.total == 0) continue;
+    bool everywhere = std::all_of(scenario.outcomes.begin(), scenario.outcomes.end(),
+                                  [](const Outcome& o) { return o.failures > 0; });
+    if (!everywhere) continue;  // fixed later: reported as such
+    names.push_back(CodeSpan(scenario.scenario_id));
+    if (signature.empty() && !base.signatures.empty())
+      signature = base.signatures.front().signature;
+  }
+  if (names.empty()) return "";
+  return fmt::format("{} {} on {} ({}{}): fix {} to learn what the upgrade does to {}",
+                     Plural(names.size(), "scenario", "scenarios"),
+                     names.size() == 1 ? "fails" : "fail",
+                     aggregate.targets.size() == 2 ? "both releases" : "every target",
+                     Join(names, ", "), signature.empty() ? "" : "; first " + CodeSpan(signature),
+                     names.size() == 1 ? "it" : "them", names.size() == 1 ? "it" : "them");
+}
+
 void DecideVerdict(const Results& results, const KnowledgeBase& knowledge, ReportContent& content) {
   const Aggregate& aggregate = content.aggregate;
   if (aggregate.targets.size() < 2) {
@@ -236,9 +298,23 @@ void DecideVerdict(const Results& results, const KnowledgeBase& knowledge, Repor
         fmt::format("The results are incomplete ({}), so no verdict is drawn from them.", why);
     return;
   }
-  std::size_t regressed = 0;
+  // A scenario that never started was not judged: "safe" would be a guess.
+  if (std::vector<std::string> clauses = UnresolvedClauses(aggregate); !clauses.empty()) {
+    content.verdict = UpgradeVerdict::kInconclusive;
+    std::size_t shown = std::min<std::size_t>(clauses.size(), 3);
+    std::vector<std::string> head(clauses.begin(), clauses.begin() + static_cast<long>(shown));
+    content.verdict_reason = fmt::format(
+        "{}{}. {} unresolved, neither a pass nor a failure: no verdict until {} run.",
+        Join(head, "; "),
+        clauses.size() > shown ? fmt::format("; and {} more", clauses.size() - shown) : "",
+        clauses.size() == 1 ? "Its result is" : "Their results are",
+        clauses.size() == 1 ? "it can" : "they can");
+    return;
+  }
+  std::size_t regressed = 0, changed = 0;
   std::vector<const Outcome*> regressed_outcomes;
   std::vector<std::string> regressed_targets;
+  std::vector<std::pair<std::string, const BehaviourChange*>> behaviour;  // scenario, first change
   std::set<const KnownChange*> causes;
   bool all_explained = true;
   std::size_t verified = 0;
@@ -246,21 +322,37 @@ void DecideVerdict(const Results& results, const KnowledgeBase& knowledge, Repor
   // Every scenario counts, a migrated variant too: a rewrite that regresses
   // is a pattern that breaks.
   for (const ScenarioAggregate& scenario : aggregate.scenarios) {
-    if (!HasVerdict(scenario, VerdictKind::kRegression)) continue;
-    ++regressed;
+    const bool regresses = HasVerdict(scenario, VerdictKind::kRegression);
+    const bool behaves = HasVerdict(scenario, VerdictKind::kBehaviourChange);
+    if (!regresses && !behaves) continue;
+    if (regresses) {
+      ++regressed;
+    } else {
+      ++changed;
+    }
     for (const Verdict& verdict : scenario.verdicts) {
+      if (verdict.kind == VerdictKind::kBehaviourChange && !regresses) {
+        for (const BehaviourChange& c : verdict.changes) {
+          if (c.prompt_text_only) continue;
+          if (behaviour.empty() || behaviour.back().first != scenario.scenario_id) {
+            behaviour.emplace_back(scenario.scenario_id, &c);
+          }
+        }
+      }
       if (verdict.kind != VerdictKind::kRegression) continue;
       AppendUnique(regressed_targets, verdict.target_name);
       for (const Outcome& o : scenario.outcomes) {
         if (o.target_name == verdict.target_name) regressed_outcomes.push_back(&o);
       }
     }
-    for (const Diagnosis& d : DiagnoseScenario(results, scenario, knowledge)) {
-      if (d.targets.size() == 1 && d.targets.front() == first) continue;
-      if (d.change == nullptr) {
-        all_explained = false;
-      } else {
-        causes.insert(d.change);
+    if (regresses) {
+      for (const Diagnosis& d : DiagnoseScenario(results, scenario, knowledge)) {
+        if (d.targets.size() == 1 && d.targets.front() == first) continue;
+        if (d.change == nullptr) {
+          all_explained = false;
+        } else {
+          causes.insert(d.change);
+        }
       }
     }
     bool has_verified_rewrite =
@@ -268,49 +360,68 @@ void DecideVerdict(const Results& results, const KnowledgeBase& knowledge, Repor
                     [&](const ScenarioAggregate& other) {
                       auto it = infos.find(other.scenario_id);
                       return it != infos.end() && it->second.migration_of == scenario.scenario_id &&
-                             PassesEverywhere(other, it->second.unsupported);
+                             Verified(other, it->second);
                     });
     if (has_verified_rewrite) ++verified;
   }
-  const std::string later = Join(regressed_targets, ", ");
-  if (regressed == 0) {
+  const std::string baseline_failures = FailingOnBaseline(aggregate);
+  const std::string also = baseline_failures.empty() ? "" : "; " + baseline_failures;
+  if (regressed == 0 && changed == 0) {
     content.verdict = UpgradeVerdict::kSafe;
     std::vector<std::string> others(aggregate.targets.begin() + 1, aggregate.targets.end());
     content.verdict_reason = fmt::format(
-        "No scenario does worse on {} than on {} ({}, {}){}.", Join(others, ", "), first,
+        "No scenario does worse on {} than on {} ({}, {}){}{}.", Join(others, ", "), first,
         Plural(aggregate.scenarios.size(), "scenario", "scenarios"),
         Plural(static_cast<std::size_t>(aggregate.total_runs), "run", "runs"),
         aggregate.Count(VerdictKind::kFlaky) > 0
             ? fmt::format("; {} fail intermittently on both sides",
                           Plural(static_cast<std::size_t>(aggregate.Count(VerdictKind::kFlaky)),
                                  "scenario", "scenarios"))
-            : "");
+            : "",
+        also);
     return;
   }
-  const std::string signature = CodeSpan(TopSignature(regressed_outcomes));
-  const std::string patterns = Plural(regressed, "pattern", "patterns");
-  if (verified == regressed) {
+  // What broke, in one sentence per kind: failures, then silent changes.
+  std::vector<std::string> findings;
+  if (regressed > 0) {
+    // One sentence can name the cause when a single DSPy change explains all.
+    std::set<std::string_view> cause_texts;
+    for (const KnownChange* change : causes) cause_texts.insert(change->cause);
+    std::string explained;
+    if (all_explained && cause_texts.size() == 1) {
+      explained =
+          fmt::format(", {} by {}", regressed == 1 ? "caused" : "all caused", *cause_texts.begin());
+    }
+    // The cause is named when no verified rewrite makes the upgrade safe anyway.
+    findings.push_back(
+        fmt::format("{} that {} on {} {} on {} ({}){}", Plural(regressed, "pattern", "patterns"),
+                    regressed == 1 ? "passes" : "pass", first, regressed == 1 ? "fails" : "fail",
+                    Join(regressed_targets, ", "), CodeSpan(TopSignature(regressed_outcomes)),
+                    verified == regressed + changed ? "" : explained));
+  }
+  if (changed > 0 && !behaviour.empty()) {
+    const auto& [scenario, change] = behaviour.front();
+    findings.push_back(changed == 1
+                           ? fmt::format("{} passes everywhere but behaves differently: {}",
+                                         CodeSpan(scenario), change->detail)
+                           : fmt::format("{} pass everywhere but behave differently, e.g. {}: {}",
+                                         Plural(changed, "pattern", "patterns"), CodeSpan(scenario),
+                                         change->detail));
+  }
+  const std::size_t broken = regressed + changed;
+  if (verified == broken) {
     content.verdict = UpgradeVerdict::kSafeWithChanges;
     content.verdict_reason = fmt::format(
-        "{} that {} on {} {} on {} ({}), and {} a migrated variant that passes on every "
-        "target: apply the remediation{} below.",
-        patterns, regressed == 1 ? "passes" : "pass", first, regressed == 1 ? "fails" : "fail",
-        later, signature, regressed == 1 ? "it has" : "each has", regressed == 1 ? "" : "s");
+        "{}, and {} a migrated variant that passes{} on every target: apply the remediation{} "
+        "below{}.",
+        Join(findings, "; "), broken == 1 ? "it has" : "each has",
+        changed > 0 ? " and behaves alike" : "", broken == 1 ? "" : "s", also);
     return;
   }
   content.verdict = UpgradeVerdict::kUnsafe;
-  // One sentence can name the cause when a single DSPy change explains all.
-  std::set<std::string_view> cause_texts;
-  for (const KnownChange* change : causes) cause_texts.insert(change->cause);
-  std::string explained;
-  if (all_explained && cause_texts.size() == 1) {
-    explained =
-        fmt::format(", {} by {}", regressed == 1 ? "caused" : "all caused", *cause_texts.begin());
-  }
-  content.verdict_reason = fmt::format(
-      "{} that {} on {} {} on {} ({}){}; {} of {} {} a verified migrated variant.", patterns,
-      regressed == 1 ? "passes" : "pass", first, regressed == 1 ? "fails" : "fail", later,
-      signature, explained, verified, regressed, verified == 1 ? "has" : "have");
+  content.verdict_reason =
+      fmt::format("{}; {} of {} {} a verified migrated variant{}.", Join(findings, "; "), verified,
+                  broken, verified == 1 ? "has" : "have", also);
 }
 
 }  // namespace
@@ -363,7 +474,7 @@ std::string OutcomeSummary(const Outcome& outcome) {
   if (outcome.total == 0) return "no runs";
   std::string text = fmt::format("{}/{} pass", outcome.Passes(), outcome.total);
   // Failures that are not the program raising are named: they mean other things.
-  for (Status s : {Status::kTimeout, Status::kCrash, Status::kError}) {
+  for (Status s : {Status::kTimeout, Status::kCrash, Status::kError, Status::kUnresolved}) {
     if (int n = outcome.Count(s); n > 0) text += fmt::format(", {} {}", n, StatusName(s));
   }
   if (outcome.classification == Classification::kFlaky) {
@@ -408,19 +519,47 @@ std::string_view PairStatusText(PairStatus status) {
       return "not run";
     case PairStatus::kUnsupported:
       return "unsupported";
+    case PairStatus::kBehaviourChange:
+      return "behaviour change";
+    case PairStatus::kUnresolved:
+      return "unresolved";
   }
   return "not run";
 }
 
 std::string ExpectationText(const PairCheck& check) {
   if (check.status == PairStatus::kInfrastructure || check.status == PairStatus::kNotRun ||
-      check.status == PairStatus::kUnsupported) {
+      check.status == PairStatus::kUnsupported || check.status == PairStatus::kUnresolved) {
     return "";
   }
   std::string_view source = check.source == ExpectationSource::kHeader         ? "EXPECT"
                             : check.source == ExpectationSource::kBaselineFile ? "baseline file"
                                                                                : "default";
   return fmt::format("{} ({})", ExpectationName(check.expected), source);
+}
+
+std::string UnresolvedFix(std::string_view signature) {
+  auto starts = [&](std::string_view prefix) { return signature.rfind(prefix, 0) == 0; };
+  if (starts("SyntaxError") || starts("IndentationError") || starts("TabError")) {
+    return "fix the syntax error, then run it again";
+  }
+  if (starts("ModuleNotFoundError") || starts("ImportError")) {
+    // "No module named 'myapp'": name the module when the message does.
+    std::string module;
+    if (auto at = signature.find("named '"); at != std::string_view::npos) {
+      auto name = signature.substr(at + 7);
+      module = std::string(name.substr(0, name.find('\'')));
+    }
+    return fmt::format(
+        "install {} in every target environment (its requirements, or a `python:` target that "
+        "has it) or put it beside the scenario, then run it again",
+        module.empty() ? std::string("what it imports") : CodeSpan(module));
+  }
+  if (starts("FileNotFoundError")) {
+    return "each run starts in a fresh, empty working folder: open the file relative to the "
+           "scenario (`Path(__file__).parent`) or by an absolute path, then run it again";
+  }
+  return "make it start on every target, then run it again";
 }
 
 std::string RepeatText(const RunEnvironment& env) {
@@ -487,7 +626,13 @@ ReportContent BuildReportContent(const Results& results, const KnowledgeBase& kn
     if (auto it = infos.find(scenario.scenario_id); it != infos.end()) section.info = it->second;
     section.checks = checks_by_scenario[i];
     section.headline = Headline(scenario, section.info.unsupported);
-    section.changed = !PassesEverywhere(scenario, section.info.unsupported);
+    section.changed = !PassesEverywhere(scenario, section.info.unsupported) ||
+                      HasVerdict(scenario, VerdictKind::kBehaviourChange);
+    for (const Outcome& o : scenario.outcomes) {
+      if (o.Count(Status::kUnresolved) > 0 && section.unresolved.empty() && !o.signatures.empty()) {
+        section.unresolved = UnresolvedFix(o.signatures.front().signature);
+      }
+    }
     section.diagnoses = DiagnoseScenario(results, scenario, knowledge);
     for (const ScenarioAggregate& other : content.aggregate.scenarios) {
       auto info = infos.find(other.scenario_id);
@@ -499,7 +644,7 @@ ReportContent BuildReportContent(const Results& results, const KnowledgeBase& kn
       variant.summary = summary_of(other.scenario_id);
       variant.excerpt = info->second.excerpt;
       variant.outcomes = other.outcomes;
-      variant.verified = PassesEverywhere(other, info->second.unsupported);
+      variant.verified = Verified(other, info->second);
       (forces ? section.forced : section.migrations).push_back(std::move(variant));
     }
     sections.push_back(std::move(section));

@@ -19,9 +19,11 @@ namespace dspy_compat {
 
 enum class UpgradeVerdict {
   kSafe,             // no scenario does worse on a later target
-  kSafeWithChanges,  // some do, and each has a migrated variant that passes everywhere
+  kSafeWithChanges,  // some do (fail, or behave differently), and each has a migrated
+                     // variant that passes and behaves alike everywhere
   kUnsafe,           // some do without a verified rewrite
-  kInconclusive,     // harness errors or missing runs: no verdict from partial results
+  kInconclusive,     // harness errors, missing runs, or a scenario that could not start:
+                     // no verdict from partial results
   kNotCompared,      // fewer than two targets
 };
 std::string_view UpgradeVerdictName(UpgradeVerdict verdict);   // "safe-with-changes"
@@ -59,6 +61,9 @@ struct PatternSection {
   // does when the mock LM forces the losing interleaving. They keep their
   // own sections too (with their own migrations).
   std::vector<VariantResult> forced;
+  // For a scenario that could not start: why, and what to do (plain text
+  // with `code` spans); "" otherwise.
+  std::string unresolved;
 };
 
 // One aspect of what the mock LM saw that differs between targets.
@@ -109,6 +114,9 @@ std::string FailureRateText(const Outcome& outcome);
 std::string_view PairStatusText(PairStatus status);
 // "fail-or-flaky (EXPECT)", "pass (default)", "any (default)"
 std::string ExpectationText(const PairCheck& check);
+// What a run that could not start needs, from its error signature: "install
+// `myapp` in the target environments ...". Plain text with `code` spans.
+std::string UnresolvedFix(std::string_view signature);
 // "10", or "adaptive 5..50" for adaptive repetitions.
 std::string RepeatText(const RunEnvironment& env);
 // The DSPy version a target ran: its pin, else what its runs imported.

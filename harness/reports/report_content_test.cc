@@ -58,8 +58,84 @@ TEST_F(ReportContentTest, NoRegressionIsSafe) {
   Add("both", kNew, 0, 2, "asyncify can only be called from the main thread");
   ReportContent content = BuildReportContent(results_, BundledKnowledge());
   EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);
+  // Failing on both releases is not worse, but it is named: the upgrade's
+  // effect on that scenario is unknown until it passes on the baseline.
   EXPECT_EQ(content.verdict_reason,
-            "No scenario does worse on dspy-2.5.40 than on dspy-2.5.39 (2 scenarios, 10 runs).");
+            "No scenario does worse on dspy-2.5.40 than on dspy-2.5.39 (2 scenarios, 10 runs); 1 "
+            "scenario fails on both releases (`both`; first `AssertionError: asyncify can only be "
+            "called from the main thread`): fix it to learn what the upgrade does to it.");
+}
+
+// Both pass, but 2.5.40 sends the requests that chose the strong model to
+// the weak one: unsafe, and the headline says which requests.
+TEST_F(ReportContentTest, BehaviourChangeIsUnsafeAndSaysWhichRequestsMoved) {
+  Passing("two_models");
+  for (RunResult& run : results_.runs) {
+    const std::string model = run.target_name == kOld ? "strong-model" : "weak-model";
+    run.models = {model};
+    run.lm_requests = 2;
+    run.lm_traffic = LmTraffic{{"chat"}, {}, {}, {}, {}};
+    run.lm_traffic->routes = {{"k1", "question: Draft a reply to email 0.", {model}, 1},
+                              {"k2", "question: Draft a reply to email 1.", {model}, 1}};
+  }
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
+  EXPECT_EQ(content.verdict_reason,
+            "`two_models` passes everywhere but behaves differently: on dspy-2.5.40, 2 requests "
+            "that dspy-2.5.39 sends to `strong-model` are served by `weak-model` (`question: "
+            "Draft a reply to email 0.`, `question: Draft a reply to email 1.`); 0 of 1 have a "
+            "verified migrated variant.");
+  ASSERT_EQ(content.patterns.size(), 1u);
+  EXPECT_EQ(content.patterns[0].headline, "behaviour-change");
+  EXPECT_TRUE(content.patterns[0].changed);
+  EXPECT_EQ(content.gate.outcome, GateOutcome::kRegression);
+
+  // A rewrite that passes and keeps its requests where they were verifies it.
+  Passing("two_models_migrated");
+  MigrationOf("two_models_migrated", "two_models");
+  content = BuildReportContent(results_, BundledKnowledge());
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kSafeWithChanges);
+  EXPECT_NE(content.verdict_reason.find("it has a migrated variant that passes and behaves alike "
+                                        "on every target"),
+            std::string::npos)
+      << content.verdict_reason;
+}
+
+// A scenario that never started was not judged: "Safe" would be a guess.
+TEST_F(ReportContentTest, UnresolvedScenarioMakesTheHeadlineInconclusiveWithTheFix) {
+  Passing("fine");
+  Add("needs_myapp", kOld, 0, 1, "No module named 'myapp'");
+  Add("needs_myapp", kNew, 0, 1, "No module named 'myapp'");
+  for (RunResult& run : results_.runs) {
+    if (run.scenario_id != "needs_myapp") continue;
+    run.status = Status::kUnresolved;
+    run.error_type = "ModuleNotFoundError";
+  }
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kInconclusive);
+  EXPECT_EQ(
+      content.verdict_reason,
+      "`needs_myapp` could not start on dspy-2.5.39 and dspy-2.5.40 (`ModuleNotFoundError: "
+      "No module named 'myapp'`): install `myapp` in every target environment (its "
+      "requirements, or a `python:` target that has it) or put it beside the scenario, then "
+      "run it again. Its result is unresolved, neither a pass nor a failure: no verdict until "
+      "it can run.");
+  EXPECT_EQ(content.gate.outcome, GateOutcome::kUnresolved);
+  EXPECT_EQ(OutcomeSummary(content.aggregate.scenarios[1].outcomes[0]), "0/1 pass, 1 unresolved");
+  ASSERT_FALSE(content.patterns.empty());
+  EXPECT_EQ(content.patterns[0].scenario.scenario_id, "needs_myapp");
+  EXPECT_NE(content.patterns[0].unresolved.find("install `myapp`"), std::string::npos);
+}
+
+TEST(UnresolvedFixTest, NamesTheFixForEachCause) {
+  EXPECT_EQ(UnresolvedFix("SyntaxError: invalid syntax (app.py, line 3)"),
+            "fix the syntax error, then run it again");
+  EXPECT_NE(UnresolvedFix("FileNotFoundError: [Errno 2] No such file or directory: 'q.jsonl'")
+                .find("fresh, empty working folder"),
+            std::string::npos);
+  EXPECT_NE(UnresolvedFix("ImportError: cannot import name 'x' from 'helpers'")
+                .find("install what it imports"),
+            std::string::npos);
 }
 
 TEST_F(ReportContentTest, RegressionWithAVerifiedRewriteIsSafeWithChanges) {
@@ -180,7 +256,7 @@ TEST_F(ReportContentTest, TrafficDifferencesOnlyWhenRecordedAndDifferent) {
   Passing("other_model");
   EXPECT_FALSE(BuildReportContent(results_, BundledKnowledge()).has_traffic);
   for (RunResult& run : results_.runs) {
-    run.lm_traffic = LmTraffic{{"chat"}, {"temperature=0.0"}, {"0123456789abcdef"}, {}};
+    run.lm_traffic = LmTraffic{{"chat"}, {"temperature=0.0"}, {"0123456789abcdef"}, {}, {}};
     run.lm_requests = 2;
     run.models = {"gpt-4o"};
     if (run.scenario_id == "other_model" && run.target_name == kNew) {
@@ -216,10 +292,12 @@ TEST_F(ReportContentTest, SilentChangesAreReportedWhenBothTargetsPass) {
                                {later ? "temperature=0.0" : "temperature=0.3"},
                                {"0123456789abcdef"},
                                {later ? "system:\nAnswer.\nuser:\n<question>\n"
-                                      : "system:\nAnswer briefly.\nuser:\n<question>\n"}};
+                                      : "system:\nAnswer briefly.\nuser:\n<question>\n"},
+                               {}};
   }
   ReportContent content = BuildReportContent(results_, BundledKnowledge());
-  EXPECT_EQ(content.verdict, UpgradeVerdict::kSafe);  // nothing raised
+  // Nothing raised, but fewer calls and other parameters are not a pass.
+  EXPECT_EQ(content.verdict, UpgradeVerdict::kUnsafe);
   std::map<std::string, const TrafficDifference*> by_aspect;
   for (const TrafficDifference& d : content.traffic_differences) by_aspect[d.aspect] = &d;
   ASSERT_TRUE(by_aspect.contains("LM calls per passing run"));
@@ -241,7 +319,7 @@ TEST_F(ReportContentTest, CallCountsCompareOnlyPassingRuns) {
   for (RunResult& run : results_.runs) {
     run.models = {"gpt-4o-mini"};
     run.lm_requests = run.status == Status::kPass ? 4 : 1;
-    run.lm_traffic = LmTraffic{{"chat"}, {}, {}, {}};
+    run.lm_traffic = LmTraffic{{"chat"}, {}, {}, {}, {}};
   }
   for (const TrafficDifference& d :
        BuildReportContent(results_, BundledKnowledge()).traffic_differences) {

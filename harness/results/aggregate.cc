@@ -1,5 +1,8 @@
 #include "results/aggregate.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -16,7 +19,177 @@ void AppendUnique(std::vector<std::string>& ids, const std::string& id) {
   if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
 }
 
+void AddPassingRun(Behaviour& b, const RunResult& run) {
+  b.calls.insert(run.lm_requests);
+  if (run.settings_after &&
+      std::find(b.settings.begin(), b.settings.end(), *run.settings_after) == b.settings.end()) {
+    b.settings.push_back(*run.settings_after);
+  }
+  if (!run.lm_traffic) return;
+  ++b.traffic_runs;
+  b.models.insert(run.models.begin(), run.models.end());
+  const LmTraffic& t = *run.lm_traffic;
+  for (const LmTraffic::Route& route : t.routes) {
+    b.routes[route.key].insert(route.models.begin(), route.models.end());
+    b.labels.emplace(route.key, route.label);
+  }
+  b.adapters.insert(t.adapters.begin(), t.adapters.end());
+  b.parameters.insert(t.parameters.begin(), t.parameters.end());
+  b.prompts.insert(t.prompts.begin(), t.prompts.end());
+  b.system_prompts.insert(t.system_prompts.begin(), t.system_prompts.end());
+}
+
+// Report texts are plain text with `code` spans (see reports/report_content.h).
+std::string Span(std::string_view text) {
+  std::string span = "`";
+  for (char c : text) span += c == '`' ? '\'' : c;
+  return span + "`";
+}
+
+template <typename Values>
+std::string Spans(const Values& values, std::string_view separator = ", ") {
+  std::vector<std::string> spans;
+  for (const auto& v : values) spans.push_back(Span(fmt::format("{}", v)));
+  return spans.empty() ? "none" : fmt::format("{}", fmt::join(spans, separator));
+}
+
+std::string Plural(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+bool Contains(const std::vector<std::string>& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// An LM in the main thread's settings that the program never configured:
+// a release's dspy.context left it there.
+std::string LeftBehindLm(const std::vector<SettingsAfter>& settings) {
+  for (const SettingsAfter& s : settings) {
+    if (!s.lm.empty() && !Contains(s.configured, "lm")) return s.lm;
+  }
+  return "";
+}
+
+std::string SettingsText(const SettingsAfter& s) {
+  std::string text = fmt::format("lm={}", s.lm.empty() ? "none" : Span(s.lm));
+  if (!s.adapter.empty()) text += fmt::format(", adapter={}", Span(s.adapter));
+  std::vector<std::string> unasked;
+  for (const std::string& key : s.changed) {
+    if (!Contains(s.configured, key)) unasked.push_back(key);
+  }
+  if (!unasked.empty()) text += fmt::format(" (changed, never configured: {})", Spans(unasked));
+  return text;
+}
+
+std::set<std::string> SettingsTexts(const std::vector<SettingsAfter>& settings) {
+  std::set<std::string> texts;
+  for (const SettingsAfter& s : settings) texts.insert(SettingsText(s));
+  return texts;
+}
+
+std::string SettingsChange(const Behaviour& a, const Behaviour& b, const std::string& base,
+                           const std::string& later) {
+  auto never = [](const std::vector<SettingsAfter>& settings) {
+    bool configured_any = std::any_of(settings.begin(), settings.end(),
+                                      [](const SettingsAfter& s) { return !s.configured.empty(); });
+    return configured_any ? "never configured an LM with `dspy.configure`"
+                          : "never called `dspy.configure`";
+  };
+  std::string before = LeftBehindLm(a.settings), after = LeftBehindLm(b.settings);
+  if (!after.empty() && before.empty()) {
+    return fmt::format(
+        "after the program, {} leaves an LM set globally ({}) although the program {}; {} "
+        "does not",
+        later, Span(after), never(b.settings), base);
+  }
+  if (!before.empty() && after.empty()) {
+    return fmt::format(
+        "after the program, {} leaves an LM set globally ({}) although the program {}; {} does "
+        "not",
+        base, Span(before), never(a.settings), later);
+  }
+  return fmt::format("after the program, `dspy.settings` holds {} on {} but {} on {}",
+                     fmt::join(SettingsTexts(a.settings), " or "), base,
+                     fmt::join(SettingsTexts(b.settings), " or "), later);
+}
+
+std::vector<BehaviourChange> CompareBehaviour(const Behaviour& a, const Behaviour& b,
+                                              const std::string& base, const std::string& later) {
+  std::vector<BehaviourChange> changes;
+  if (a.traffic_runs > 0 && b.traffic_runs > 0) {
+    // Requests matched by content; grouped by where they went on each side.
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>> moved;
+    for (const auto& [key, from] : a.routes) {
+      auto to = b.routes.find(key);
+      if (to == b.routes.end() || to->second == from) continue;
+      moved[{Spans(from, " or "), Spans(to->second, " or ")}].push_back(a.labels.at(key));
+    }
+    for (const auto& [where, labels] : moved) {
+      std::vector<std::string> examples;
+      for (std::size_t i = 0; i < labels.size() && i < 3; ++i) examples.push_back(Span(labels[i]));
+      changes.push_back(
+          {"model per request",
+           fmt::format("on {}, {} that {} sends to {} {} served by {} ({}{})", later,
+                       Plural(labels.size(), "request", "requests"), base, where.first,
+                       labels.size() == 1 ? "is" : "are", where.second, fmt::join(examples, ", "),
+                       labels.size() > examples.size() ? ", ..." : ""),
+           false});
+    }
+    if (moved.empty() && a.models != b.models) {
+      changes.push_back({"models",
+                         fmt::format("{} sends its requests to {}, {} to {}", base, Spans(a.models),
+                                     later, Spans(b.models)),
+                         false});
+    }
+    if (a.adapters != b.adapters) {
+      changes.push_back({"prompt formats",
+                         fmt::format("the prompt format is {} on {} but {} on {}",
+                                     Spans(a.adapters), base, Spans(b.adapters), later),
+                         false});
+    }
+    if (a.parameters != b.parameters) {
+      std::vector<std::string> added, removed;
+      std::set_difference(b.parameters.begin(), b.parameters.end(), a.parameters.begin(),
+                          a.parameters.end(), std::back_inserter(added));
+      std::set_difference(a.parameters.begin(), a.parameters.end(), b.parameters.begin(),
+                          b.parameters.end(), std::back_inserter(removed));
+      std::string text = fmt::format("on {}, requests", later);
+      if (!added.empty()) text += fmt::format(" carry {}", Spans(added));
+      if (!added.empty() && !removed.empty()) text += " and";
+      if (!removed.empty()) text += fmt::format(" no longer carry {}", Spans(removed));
+      changes.push_back({"request parameters", text + fmt::format(" (as on {})", base), false});
+    }
+    if (a.prompts != b.prompts && !a.prompts.empty() && !b.prompts.empty()) {
+      changes.push_back({"prompts",
+                         fmt::format("the prompts' text differs between {} and {}", base, later),
+                         true});
+    }
+    if (a.system_prompts != b.system_prompts) {
+      changes.push_back({"system prompts",
+                         fmt::format("the system prompts differ between {} and {}", base, later),
+                         true});
+    }
+  }
+  if (!a.calls.empty() && !b.calls.empty() && a.calls != b.calls) {
+    changes.push_back(
+        {"LM calls per run",
+         fmt::format("a passing run makes {} LM calls on {} but {} on {}",
+                     fmt::join(a.calls, " or "), base, fmt::join(b.calls, " or "), later),
+         false});
+  }
+  if (!a.settings.empty() && !b.settings.empty() &&
+      SettingsTexts(a.settings) != SettingsTexts(b.settings)) {
+    changes.push_back({"settings after the program", SettingsChange(a, b, base, later), false});
+  }
+  return changes;
+}
+
 }  // namespace
+
+bool Verdict::PromptsChanged() const {
+  return std::any_of(changes.begin(), changes.end(),
+                     [](const BehaviourChange& c) { return c.prompt_text_only; });
+}
 
 Interval WilsonInterval(int successes, int trials, double z) {
   if (trials <= 0) return {0, 1};
@@ -64,7 +237,10 @@ Outcome ComputeOutcome(std::span<const RunResult> runs, std::string_view scenari
     if (run.scenario_id != scenario_id || run.target_name != target_name) continue;
     ++outcome.total;
     ++outcome.status_counts[static_cast<std::size_t>(run.status)];
-    if (!IsFailure(run.status)) continue;
+    if (!IsFailure(run.status)) {
+      AddPassingRun(outcome.behaviour, run);
+      continue;
+    }
     ++outcome.failures;
     ++signature_counts[ErrorSignature(run)];
     failed.push_back(&run);
@@ -119,6 +295,10 @@ std::string_view VerdictName(VerdictKind kind) {
       return "flaky";
     case VerdictKind::kIncomplete:
       return "incomplete";
+    case VerdictKind::kBehaviourChange:
+      return "behaviour-change";
+    case VerdictKind::kUnresolved:
+      return "unresolved";
   }
   return "incomplete";
 }
@@ -131,8 +311,16 @@ Verdict CompareOutcomes(const Outcome& baseline, const Outcome& later) {
   verdict.target_name = later.target_name;
   const C before = baseline.classification;
   const C after = later.classification;
-  if (before == C::kNone || after == C::kNone) {
+  if (baseline.Count(Status::kUnresolved) > 0 || later.Count(Status::kUnresolved) > 0) {
+    verdict.kind = VerdictKind::kUnresolved;
+  } else if (before == C::kNone || after == C::kNone) {
     verdict.kind = VerdictKind::kIncomplete;
+  } else if (before == C::kPass && after == C::kPass) {
+    verdict.changes = CompareBehaviour(baseline.behaviour, later.behaviour, baseline.target_name,
+                                       later.target_name);
+    bool silent_change = std::any_of(verdict.changes.begin(), verdict.changes.end(),
+                                     [](const BehaviourChange& c) { return !c.prompt_text_only; });
+    verdict.kind = silent_change ? VerdictKind::kBehaviourChange : VerdictKind::kUnchanged;
   } else if (before == after && before != C::kFlaky) {
     verdict.kind = VerdictKind::kUnchanged;
   } else if (before == C::kPass) {

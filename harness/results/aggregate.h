@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,11 +50,24 @@ struct SignatureCount {
   int count = 0;
 };
 
+// What the passing runs of a pair did that a release can change without
+// failing anything: the union over those runs of their LM traffic and the
+// settings they left behind. Compared between targets for a verdict.
+struct Behaviour {
+  int traffic_runs = 0;                                 // passing runs with lm_traffic
+  std::set<std::string> models;                         // served any request
+  std::map<std::string, std::set<std::string>> routes;  // request key -> models
+  std::map<std::string, std::string> labels;            // request key -> a quote of it
+  std::set<std::string> adapters, parameters, prompts, system_prompts;
+  std::set<int> calls;                  // LM requests per passing run
+  std::vector<SettingsAfter> settings;  // distinct, in order of first run
+};
+
 // One (scenario, target) pair over all its repetitions.
 struct Outcome {
   std::string scenario_id;
   std::string target_name;
-  std::array<int, 5> status_counts{};  // indexed by static_cast<size_t>(Status)
+  std::array<int, kStatusCount> status_counts{};  // indexed by static_cast<size_t>(Status)
   int total = 0;
   int failures = 0;
   std::vector<SignatureCount> signatures;  // count descending, then text
@@ -67,6 +82,7 @@ struct Outcome {
   std::string example_run_id;
   std::string example_traceback;
   std::string example_output_tail;
+  Behaviour behaviour;  // of the passing runs
 
   int Count(Status status) const { return status_counts[static_cast<std::size_t>(status)]; }
   int Passes() const { return Count(Status::kPass); }
@@ -77,16 +93,32 @@ Outcome ComputeOutcome(std::span<const RunResult> runs, std::string_view scenari
                        std::string_view target_name);
 
 enum class VerdictKind {
-  kUnchanged,   // pass/pass or fail/fail
+  kUnchanged,   // pass/pass behaving alike (prompt text aside), or fail/fail
   kRegression,  // baseline passed; the later target fails always or sometimes
   kFixed,       // baseline failed always or sometimes; the later target passes
   kFlaky,       // the later target is flaky and the baseline was not clean, or
                 // the baseline was flaky and the later target fails always:
                 // too noisy to call a regression or a fix
   kIncomplete,  // either side has no runs
+  // Both pass, but the later target's LM traffic differs in what a program
+  // relies on (which model served which request, prompt format, request
+  // parameters, number of LM calls) or it leaves other settings behind.
+  kBehaviourChange,
+  // Either side has a run that could not start (Status::kUnresolved): no
+  // verdict can be drawn until the program runs.
+  kUnresolved,
 };
-inline constexpr std::size_t kVerdictKinds = 5;
+inline constexpr std::size_t kVerdictKinds = 7;
 std::string_view VerdictName(VerdictKind kind);
+
+// One way the later target's passing runs differ from the baseline's.
+struct BehaviourChange {
+  std::string aspect;  // "model per request", "models", "prompt formats", "request parameters",
+                       // "LM calls per run", "settings after the program", "prompts",
+                       // "system prompts"
+  std::string detail;  // one sentence a reader can act on, with `code` spans
+  bool prompt_text_only = false;  // "prompts", "system prompts": a listed diff, not a verdict
+};
 
 struct Verdict {
   std::string scenario_id;
@@ -96,6 +128,10 @@ struct Verdict {
   // For a regression: the later target fails only sometimes, which is how
   // the 2.5.40 context bug shows up; one passing run proves nothing.
   bool intermittent = false;
+  // For pass/pass pairs: how the later target behaves differently (prompt
+  // text changes included, which alone leave the kind unchanged).
+  std::vector<BehaviourChange> changes;
+  bool PromptsChanged() const;
 };
 
 Verdict CompareOutcomes(const Outcome& baseline, const Outcome& later);

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace dspy_compat {
 namespace {
@@ -21,6 +23,10 @@ RunResult MakeRun(std::string scenario, std::string target, Status status,
   run.error_message = std::move(message);
   run.traceback = std::move(traceback);
   return run;
+}
+
+void AppendModel(std::vector<std::string>& models, const std::string& model) {
+  if (std::find(models.begin(), models.end(), model) == models.end()) models.push_back(model);
 }
 
 // An outcome with the given classification, for verdict tests.
@@ -267,6 +273,130 @@ TEST(AggregateResultsTest, ThreeTargetsCompareEachWithTheBaseline) {
   EXPECT_FALSE(a.scenarios[0].verdicts[0].intermittent);
   EXPECT_EQ(a.scenarios[0].verdicts[1].target_name, "new");
   EXPECT_EQ(a.scenarios[0].verdicts[1].kind, VerdictKind::kUnchanged);
+}
+
+// A passing run of the two-model program: each request names the model that
+// served it, as the mock server's journal gives it.
+RunResult Served(const std::string& target,
+                 const std::vector<std::pair<std::string, std::string>>& requests) {
+  RunResult run = MakeRun("two_models", target, Status::kPass);
+  run.lm_traffic = LmTraffic{};
+  run.lm_traffic->adapters = {"chat"};
+  run.lm_traffic->parameters = {"temperature=0.0"};
+  for (const auto& [question, model] : requests) {
+    run.lm_traffic->routes.push_back({"key-" + question, "question: " + question, {model}, 1});
+    AppendModel(run.models, model);
+  }
+  run.lm_requests = static_cast<int>(requests.size());
+  return run;
+}
+
+Verdict VerdictFor(const std::vector<RunResult>& runs) {
+  Results results;
+  results.environment.targets = {{"dspy-2.5.39", "locked", "", "", "", ""},
+                                 {"dspy-2.5.40", "locked", "", "", "", ""}};
+  results.runs = runs;
+  Aggregate a = AggregateResults(results);
+  EXPECT_EQ(a.scenarios.size(), 1u);
+  EXPECT_EQ(a.scenarios.at(0).verdicts.size(), 1u);
+  return a.scenarios.at(0).verdicts.at(0);
+}
+
+// Both pass, but the later release sends a request elsewhere: the verdict
+// says which requests, not only that the set of models changed.
+TEST(BehaviourChangeTest, AnotherModelServingARequestIsAVerdict) {
+  Verdict v = VerdictFor({Served("dspy-2.5.39", {{"q1", "gpt-4o"}, {"q2", "gpt-4o-mini"}}),
+                          Served("dspy-2.5.40", {{"q1", "gpt-4o-mini"}, {"q2", "gpt-4o-mini"}})});
+  EXPECT_EQ(v.kind, VerdictKind::kBehaviourChange);
+  ASSERT_EQ(v.changes.size(), 1u);
+  EXPECT_EQ(v.changes[0].aspect, "model per request");
+  EXPECT_EQ(v.changes[0].detail,
+            "on dspy-2.5.40, 1 request that dspy-2.5.39 sends to `gpt-4o` is served by "
+            "`gpt-4o-mini` (`question: q1`)");
+  EXPECT_FALSE(v.PromptsChanged());
+}
+
+// Two tenants swapping models keep the same set of models: only matching
+// requests by their content sees it.
+TEST(BehaviourChangeTest, SwappedModelsWithTheSameSetAreSeen) {
+  Verdict v = VerdictFor({Served("dspy-2.5.39", {{"a", "strong"}, {"b", "weak"}}),
+                          Served("dspy-2.5.40", {{"a", "weak"}, {"b", "strong"}})});
+  EXPECT_EQ(v.kind, VerdictKind::kBehaviourChange);
+  EXPECT_EQ(v.changes.size(), 2u);
+}
+
+TEST(BehaviourChangeTest, SameTrafficIsUnchanged) {
+  Verdict v = VerdictFor(
+      {Served("dspy-2.5.39", {{"q1", "gpt-4o"}}), Served("dspy-2.5.40", {{"q1", "gpt-4o"}})});
+  EXPECT_EQ(v.kind, VerdictKind::kUnchanged);
+  EXPECT_TRUE(v.changes.empty());
+}
+
+TEST(BehaviourChangeTest, FormatParametersAndCallCountsAreVerdicts) {
+  RunResult before = Served("dspy-2.5.39", {{"q1", "m"}});
+  RunResult after = Served("dspy-2.5.40", {{"q1", "m"}});
+  after.lm_traffic->adapters = {"json"};
+  after.lm_traffic->parameters = {"response_format={\"type\":\"json_object\"}", "temperature=0.0"};
+  after.lm_requests = 2;
+  Verdict v = VerdictFor({before, after});
+  EXPECT_EQ(v.kind, VerdictKind::kBehaviourChange);
+  std::vector<std::string> aspects;
+  for (const BehaviourChange& c : v.changes) aspects.push_back(c.aspect);
+  EXPECT_EQ(aspects,
+            (std::vector<std::string>{"prompt formats", "request parameters", "LM calls per run"}));
+  EXPECT_EQ(v.changes[2].detail,
+            "a passing run makes 1 LM calls on dspy-2.5.39 but 2 on dspy-2.5.40");
+}
+
+// Prompt wording alone is listed, not a verdict (the gate's --strict-prompts
+// decides whether it fails).
+TEST(BehaviourChangeTest, PromptTextAloneStaysUnchanged) {
+  RunResult before = Served("dspy-2.5.39", {{"q1", "m"}});
+  RunResult after = Served("dspy-2.5.40", {{"q1", "m"}});
+  before.lm_traffic->prompts = {"system:\nOld wording.\n"};
+  after.lm_traffic->prompts = {"system:\nNew wording.\n"};
+  Verdict v = VerdictFor({before, after});
+  EXPECT_EQ(v.kind, VerdictKind::kUnchanged);
+  EXPECT_TRUE(v.PromptsChanged());
+}
+
+TEST(BehaviourChangeTest, AnLmLeftSetGloballyIsAVerdict) {
+  RunResult before = Served("dspy-2.5.39", {{"q1", "m"}});
+  RunResult after = Served("dspy-2.5.40", {{"q1", "m"}});
+  before.settings_after = SettingsAfter{"", "", {}, {}};
+  after.settings_after = SettingsAfter{"gpt-4o", "", {"lm"}, {}};
+  Verdict v = VerdictFor({before, after});
+  EXPECT_EQ(v.kind, VerdictKind::kBehaviourChange);
+  ASSERT_EQ(v.changes.size(), 1u);
+  EXPECT_EQ(v.changes[0].detail,
+            "after the program, dspy-2.5.40 leaves an LM set globally (`gpt-4o`) although the "
+            "program never called `dspy.configure`; dspy-2.5.39 does not");
+  // The same LM, configured by the program on both, is no change.
+  before.settings_after = after.settings_after = SettingsAfter{"gpt-4o", "", {"lm"}, {"lm"}};
+  EXPECT_EQ(VerdictFor({before, after}).kind, VerdictKind::kUnchanged);
+}
+
+// Failing runs stop early; only passing runs describe what a program does.
+TEST(BehaviourChangeTest, OnlyPassPassPairsAreCompared) {
+  RunResult before = Served("dspy-2.5.39", {{"q1", "gpt-4o"}});
+  RunResult after = Served("dspy-2.5.40", {{"q1", "gpt-4o-mini"}});
+  after.status = Status::kFail;
+  EXPECT_EQ(VerdictFor({before, after}).kind, VerdictKind::kRegression);
+}
+
+// A run that could not start leaves the pair without a verdict, whatever
+// the other side did.
+TEST(UnresolvedTest, ARunThatCouldNotStartLeavesThePairUnresolved) {
+  RunResult missing = MakeRun("two_models", "dspy-2.5.40", Status::kUnresolved,
+                              "ModuleNotFoundError", "No module named 'myapp'");
+  Verdict v = VerdictFor({Served("dspy-2.5.39", {{"q1", "m"}}), missing});
+  EXPECT_EQ(v.kind, VerdictKind::kUnresolved);
+  missing.target_name = "dspy-2.5.39";
+  RunResult also = missing;
+  also.target_name = "dspy-2.5.40";
+  EXPECT_EQ(VerdictFor({missing, also}).kind, VerdictKind::kUnresolved);
+  EXPECT_EQ(VerdictName(VerdictKind::kUnresolved), "unresolved");
+  EXPECT_EQ(VerdictName(VerdictKind::kBehaviourChange), "behaviour-change");
 }
 
 TEST(AggregateResultsTest, EmptyResults) {

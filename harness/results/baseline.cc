@@ -55,6 +55,10 @@ BaselineEntry EntryFromJson(const json& j, const std::string& where) {
     if (!s.is_string()) Fail(where + ".signatures", "expected strings");
     entry.signatures.push_back(s.get<std::string>());
   }
+  if (auto change = j.find("behaviour_change"); change != j.end()) {
+    if (!change->is_boolean()) Fail(where + ".behaviour_change", "expected a boolean");
+    entry.behaviour_change = change->get<bool>();
+  }
   return entry;
 }
 
@@ -82,8 +86,15 @@ Baseline BaselineFromResults(const Results& results) {
   Aggregate aggregate = AggregateResults(results);
   for (const ScenarioAggregate& scenario : aggregate.scenarios) {
     for (const Outcome& outcome : scenario.outcomes) {
-      if (outcome.total == 0 || outcome.Count(Status::kError) > 0) continue;
+      if (outcome.total == 0 || outcome.Count(Status::kError) > 0 ||
+          outcome.Count(Status::kUnresolved) > 0) {
+        continue;
+      }
       BaselineEntry entry;
+      entry.behaviour_change =
+          std::any_of(scenario.verdicts.begin(), scenario.verdicts.end(), [&](const Verdict& v) {
+            return v.target_name == outcome.target_name && v.kind == VerdictKind::kBehaviourChange;
+          });
       entry.outcome = outcome.classification;
       entry.runs = outcome.total;
       entry.failures = outcome.failures;
@@ -107,10 +118,12 @@ Baseline UpdateBaseline(Baseline old, const Baseline& fresh) {
 nlohmann::json ToJson(const Baseline& baseline) {
   json scenarios = json::object();
   for (const auto& [key, entry] : baseline.entries) {
-    scenarios[key.first][key.second] = {{"outcome", ClassificationName(entry.outcome)},
-                                        {"runs", entry.runs},
-                                        {"failures", entry.failures},
-                                        {"signatures", entry.signatures}};
+    json& out = scenarios[key.first][key.second];
+    out = {{"outcome", ClassificationName(entry.outcome)},
+           {"runs", entry.runs},
+           {"failures", entry.failures},
+           {"signatures", entry.signatures}};
+    if (entry.behaviour_change) out["behaviour_change"] = true;
   }
   return {{"schema", kBaselineSchema}, {"scenarios", std::move(scenarios)}};
 }

@@ -31,6 +31,9 @@ struct BaselineEntry {
   int runs = 0;
   int failures = 0;
   std::vector<std::string> signatures;  // normalised (see NormalizeSignature), sorted, unique
+  // The pair passes but behaves differently from the baseline target, and
+  // that was accepted (optional in the file: written only when true).
+  bool behaviour_change = false;
 };
 
 struct Baseline {
@@ -44,8 +47,9 @@ struct Baseline {
 // run of digits with "N" keeps repeats of one failure mode equal.
 std::string NormalizeSignature(std::string_view signature);
 
-// Every pair with runs, except pairs with a harness error (an error says
-// nothing about the scenario, so it must not become the accepted state).
+// Every pair with runs, except pairs with a harness error or a run that could
+// not start (either says nothing about the scenario, so it must not become
+// the accepted state).
 Baseline BaselineFromResults(const Results& results);
 
 // `fresh` replaces what `old` says about the pairs it has; other pairs stay,

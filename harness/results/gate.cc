@@ -34,6 +34,8 @@ std::pair<int, int> Accepted(Expectation e) {
       return {2, 2};
     case Expectation::kFailOrFlaky:
       return {1, 2};
+    case Expectation::kBehaviourChange:
+      return {0, 0};
     case Expectation::kAny:
       break;
   }
@@ -78,6 +80,19 @@ std::string SourceText(ExpectationSource source, const Aggregate& aggregate,
   return fmt::format("default: no worse than {}", aggregate.targets.front());
 }
 
+const Verdict* VerdictOf(const Aggregate& aggregate, const std::string& scenario,
+                         const std::string& target) {
+  for (const ScenarioAggregate& s : aggregate.scenarios) {
+    if (s.scenario_id != scenario) continue;
+    for (const Verdict& v : s.verdicts) {
+      if (v.target_name == target) return &v;
+    }
+  }
+  return nullptr;
+}
+
+std::string FirstLineOf(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 const Outcome* OutcomeOf(const Aggregate& aggregate, const std::string& scenario,
                          const std::string& target) {
   for (const ScenarioAggregate& s : aggregate.scenarios) {
@@ -90,7 +105,7 @@ const Outcome* OutcomeOf(const Aggregate& aggregate, const std::string& scenario
 }
 
 PairCheck Check(const Results& results, const Aggregate& aggregate, const Baseline* baseline,
-                const Outcome& outcome) {
+                const GatePolicy& policy, const Outcome& outcome) {
   PairCheck check;
   check.scenario_id = outcome.scenario_id;
   check.target_name = outcome.target_name;
@@ -126,6 +141,20 @@ PairCheck Check(const Results& results, const Aggregate& aggregate, const Baseli
                                outcome.total, what.empty() ? "" : ": " + what);
     return check;
   }
+  if (int unresolved = outcome.Count(Status::kUnresolved); unresolved > 0) {
+    check.status = PairStatus::kUnresolved;
+    std::string what;
+    for (const RunResult& run : results.runs) {
+      if (run.scenario_id == outcome.scenario_id && run.target_name == outcome.target_name &&
+          run.status == Status::kUnresolved) {
+        what = ErrorSignature(run);
+        break;
+      }
+    }
+    check.reason = fmt::format("{} of {} runs could not start: {}", unresolved, outcome.total,
+                               FirstLineOf(what));
+    return check;
+  }
   auto [expected, source] =
       ExpectationFor(results, aggregate, baseline, outcome.scenario_id, outcome.target_name);
   check.expected = expected;
@@ -156,6 +185,31 @@ PairCheck Check(const Results& results, const Aggregate& aggregate, const Baseli
   if (!check.new_signatures.empty()) {
     check.reason += fmt::format("; new failure: {}", check.new_signatures.front());
   }
+  // Passing as expected says nothing yet of how: compare with the baseline target.
+  const Verdict* verdict = VerdictOf(aggregate, outcome.scenario_id, outcome.target_name);
+  if (verdict == nullptr || check.status == PairStatus::kRegression) return check;
+  std::vector<const BehaviourChange*> counted;
+  for (const BehaviourChange& change : verdict->changes) {
+    if (!change.prompt_text_only || policy.strict_prompts) counted.push_back(&change);
+  }
+  const BaselineEntry* entry = source == ExpectationSource::kBaselineFile
+                                   ? baseline->Find(outcome.scenario_id, outcome.target_name)
+                                   : nullptr;
+  const bool accepted =
+      expected == Expectation::kBehaviourChange || (entry != nullptr && entry->behaviour_change);
+  if (!counted.empty() && accepted) {
+    check.reason += fmt::format("; known behaviour change: {}", counted.front()->detail);
+  } else if (!counted.empty() && high == 0) {
+    // Only a pair expected to pass is held to behaving alike: one already
+    // expected to fail is known to be broken on this target.
+    check.status = PairStatus::kBehaviourChange;
+    check.reason += fmt::format("; but it behaves differently: {}", counted.front()->detail);
+    if (counted.size() > 1) check.reason += fmt::format(" (+{} more)", counted.size() - 1);
+  } else if (counted.empty() && expected == Expectation::kBehaviourChange &&
+             outcome.classification == Classification::kPass) {
+    check.status = PairStatus::kUnexpectedPass;
+    check.reason += "; no behaviour change seen";
+  }
   return check;
 }
 
@@ -175,6 +229,10 @@ std::string_view PairStatusName(PairStatus status) {
       return "not-run";
     case PairStatus::kUnsupported:
       return "unsupported";
+    case PairStatus::kBehaviourChange:
+      return "behaviour-change";
+    case PairStatus::kUnresolved:
+      return "unresolved";
   }
   return "not-run";
 }
@@ -199,6 +257,8 @@ std::string_view GateOutcomeName(GateOutcome outcome) {
       return "regression";
     case GateOutcome::kInfrastructure:
       return "infrastructure";
+    case GateOutcome::kUnresolved:
+      return "unresolved";
   }
   return "infrastructure";
 }
@@ -231,7 +291,8 @@ std::pair<Expectation, ExpectationSource> ExpectationFor(const Results& results,
   return {FromClassification(c), ExpectationSource::kDefault};
 }
 
-GateReport EvaluateGate(const Results& results, const Baseline* baseline) {
+GateReport EvaluateGate(const Results& results, const Baseline* baseline,
+                        const GatePolicy& policy) {
   GateReport report;
   const RunEnvironment& env = results.environment;
   Aggregate aggregate = AggregateResults(results);
@@ -255,7 +316,7 @@ GateReport EvaluateGate(const Results& results, const Baseline* baseline) {
   int not_run = 0;
   for (const ScenarioAggregate& scenario : aggregate.scenarios) {
     for (const Outcome& outcome : scenario.outcomes) {
-      report.checks.push_back(Check(results, aggregate, baseline, outcome));
+      report.checks.push_back(Check(results, aggregate, baseline, policy, outcome));
       if (report.checks.back().status == PairStatus::kNotRun) ++not_run;
     }
   }
@@ -266,7 +327,10 @@ GateReport EvaluateGate(const Results& results, const Baseline* baseline) {
   }
   if (!report.incomplete.empty() || report.Count(PairStatus::kInfrastructure) > 0) {
     report.outcome = GateOutcome::kInfrastructure;
-  } else if (report.Count(PairStatus::kRegression) > 0) {
+  } else if (report.Count(PairStatus::kUnresolved) > 0) {
+    report.outcome = GateOutcome::kUnresolved;
+  } else if (report.Count(PairStatus::kRegression) > 0 ||
+             report.Count(PairStatus::kBehaviourChange) > 0) {
     report.outcome = GateOutcome::kRegression;
   }
   return report;
@@ -289,6 +353,12 @@ std::string FormatGateReport(const GateReport& report) {
       case PairStatus::kUnexpectedPass:
         label = "UNEXPECTED-PASS";
         break;
+      case PairStatus::kBehaviourChange:
+        label = "BEHAVIOUR-CHANGE";
+        break;
+      case PairStatus::kUnresolved:
+        label = "UNRESOLVED";
+        break;
       case PairStatus::kAsExpected:
       case PairStatus::kNotRun:
       case PairStatus::kUnsupported:
@@ -298,23 +368,35 @@ std::string FormatGateReport(const GateReport& report) {
                        check.reason);
   }
   int regressions = report.Count(PairStatus::kRegression);
+  int changes = report.Count(PairStatus::kBehaviourChange);
   int infrastructure = report.Count(PairStatus::kInfrastructure);
+  int unresolved = report.Count(PairStatus::kUnresolved);
   std::string verdict;
   switch (report.outcome) {
     case GateOutcome::kPassed:
       verdict = "passed";
       break;
     case GateOutcome::kRegression:
-      verdict = "FAILED, regression found";
+      verdict = regressions > 0 ? "FAILED, regression found" : "FAILED, behaviour change found";
       break;
     case GateOutcome::kInfrastructure:
       verdict = "INCONCLUSIVE, infrastructure error (neither pass nor regression)";
       break;
+    case GateOutcome::kUnresolved:
+      verdict =
+          "INCONCLUSIVE, a scenario could not start (neither pass nor regression; fix it and run "
+          "again)";
+      break;
   }
+  // Older lines stay as they were; the new kinds are named only when present.
+  std::string extra;
+  if (changes > 0)
+    extra += fmt::format("{} behaviour change{}, ", changes, changes == 1 ? "" : "s");
+  if (unresolved > 0) extra += fmt::format("{} unresolved, ", unresolved);
   out += fmt::format(
-      "gate {}: {} regression{}, {} infrastructure, {} unexpected pass{}, {} as expected ({} "
+      "gate {}: {} regression{}, {}{} infrastructure, {} unexpected pass{}, {} as expected ({} "
       "scenario/target pairs)\n",
-      verdict, regressions, regressions == 1 ? "" : "s", infrastructure,
+      verdict, regressions, regressions == 1 ? "" : "s", extra, infrastructure,
       report.Count(PairStatus::kUnexpectedPass),
       report.Count(PairStatus::kUnexpectedPass) == 1 ? "" : "es",
       report.Count(PairStatus::kAsExpected), report.checks.size());

@@ -10,6 +10,14 @@
 // failure, like lit's XPASS without the error). A pair with a harness error
 // (status error) or without runs is an infrastructure problem: never a
 // regression and never a pass.
+//
+// A later target that passes like the baseline but behaves differently (its
+// verdict is behaviour-change: another model served a request, another
+// prompt format, parameters or number of LM calls, settings left behind)
+// fails the gate unless an EXPECT behaviour-change line or the baseline file
+// accepts it; prompt text that alone differs fails it only with
+// --strict-prompts. A pair with a run that could not start (unresolved) is
+// neither pass nor regression: the gate is inconclusive.
 #pragma once
 
 #include <string>
@@ -31,6 +39,12 @@ enum class PairStatus {
   // No runs because the scenario's REQUIRES excludes the target (lit's
   // UNSUPPORTED): neither a pass nor a failure, and the results are whole.
   kUnsupported,
+  // Passes as expected but behaves differently from the baseline target,
+  // and nothing accepted that: fails the gate like a regression.
+  kBehaviourChange,
+  // A run could not start (lit's UNRESOLVED): no verdict, the gate is
+  // inconclusive until the scenario runs.
+  kUnresolved,
 };
 std::string_view PairStatusName(PairStatus status);
 
@@ -50,7 +64,9 @@ struct PairCheck {
   std::string reason;  // one line: why this status
 };
 
-enum class GateOutcome { kPassed, kRegression, kInfrastructure };
+// kRegression covers behaviour changes too (exit 1); kUnresolved exits 3
+// like kInfrastructure, but the fix is the scenario's, not the harness's.
+enum class GateOutcome { kPassed, kRegression, kInfrastructure, kUnresolved };
 std::string_view GateOutcomeName(GateOutcome outcome);
 
 struct GateReport {
@@ -67,8 +83,13 @@ std::pair<Expectation, ExpectationSource> ExpectationFor(const Results& results,
                                                          const std::string& scenario,
                                                          const std::string& target);
 
+struct GatePolicy {
+  bool strict_prompts = false;  // --strict-prompts: prompt text changes fail too
+};
+
 // Pure: the same results and baseline always give the same report.
-GateReport EvaluateGate(const Results& results, const Baseline* baseline = nullptr);
+GateReport EvaluateGate(const Results& results, const Baseline* baseline = nullptr,
+                        const GatePolicy& policy = {});
 
 // Lines for a terminal or a CI log: one per pair that is not as expected,
 // then a one-line summary.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "results/baseline.h"
+
 namespace dspy_compat {
 namespace {
 
@@ -180,6 +182,98 @@ TEST_F(GateTest, BaselineFileTakesPrecedenceAndCatchesNewSignatures) {
   EXPECT_EQ(other.new_signatures,
             (std::vector<std::string>{"AssertionError: TimeoutError: the LM did not answer"}));
   EXPECT_EQ(report.outcome, GateOutcome::kRegression);
+}
+
+// Gives every run of a pair one route: `model` served the request `q`.
+void Route(Results& results, const std::string& scenario, const std::string& target,
+           const std::string& model, const std::string& prompt = "user:\n<question>\n") {
+  for (RunResult& run : results.runs) {
+    if (run.scenario_id != scenario || run.target_name != target) continue;
+    run.models = {model};
+    run.lm_requests = 1;
+    run.lm_traffic = LmTraffic{{"chat"}, {}, {}, {prompt}, {{"k", "question: q", {model}, 1}}};
+  }
+}
+
+TEST_F(GateTest, BehaviourChangeFailsByDefault) {
+  Add("two_models", kOld, 3, 0);
+  Add("two_models", kNew, 3, 0);
+  Route(results_, "two_models", kOld, "gpt-4o");
+  Route(results_, "two_models", kNew, "gpt-4o-mini");
+  GateReport report = EvaluateGate(results_);
+  EXPECT_EQ(report.outcome, GateOutcome::kRegression);
+  const PairCheck& check = CheckOf(report, "two_models", kNew);
+  EXPECT_EQ(check.status, PairStatus::kBehaviourChange);
+  EXPECT_EQ(check.reason,
+            "expected pass (default: no worse than dspy-2.5.39), 3 of 3 runs passed; but it "
+            "behaves differently: on dspy-2.5.40, 1 request that dspy-2.5.39 sends to `gpt-4o` "
+            "is served by `gpt-4o-mini` (`question: q`)");
+  std::string text = FormatGateReport(report);
+  EXPECT_NE(text.find("BEHAVIOUR-CHANGE two_models on dspy-2.5.40: "), std::string::npos) << text;
+  EXPECT_NE(text.find("gate FAILED, behaviour change found: 0 regressions, 1 behaviour change, "),
+            std::string::npos)
+      << text;
+
+  // Accepted by an EXPECT line.
+  Expect("two_models", kNew, Expectation::kBehaviourChange);
+  report = EvaluateGate(results_);
+  EXPECT_EQ(report.outcome, GateOutcome::kPassed);
+  EXPECT_EQ(CheckOf(report, "two_models", kNew).status, PairStatus::kAsExpected);
+  EXPECT_NE(CheckOf(report, "two_models", kNew).reason.find("known behaviour change"),
+            std::string::npos);
+
+  // And by a baseline file that recorded it.
+  results_.environment.scenario_info.clear();
+  Baseline baseline = BaselineFromResults(results_);
+  ASSERT_NE(baseline.Find("two_models", kNew), nullptr);
+  EXPECT_TRUE(baseline.Find("two_models", kNew)->behaviour_change);
+  EXPECT_EQ(EvaluateGate(results_, &baseline).outcome, GateOutcome::kPassed);
+  EXPECT_TRUE(BaselineFromJson(ToJson(baseline)).Find("two_models", kNew)->behaviour_change);
+}
+
+// A pair already expected to fail on a target is known to be broken there;
+// that it passed with other traffic is an unexpected pass, not a failure.
+TEST_F(GateTest, BehaviourChangeOfAPairExpectedToFailIsNotAFailure) {
+  Add("racy", kOld, 2, 0);
+  Add("racy", kNew, 2, 0);
+  Route(results_, "racy", kOld, "gpt-4o");
+  Route(results_, "racy", kNew, "gpt-4o-mini");
+  Expect("racy", kNew, Expectation::kFailOrFlaky);
+  GateReport report = EvaluateGate(results_);
+  EXPECT_EQ(report.outcome, GateOutcome::kPassed);
+  EXPECT_EQ(CheckOf(report, "racy", kNew).status, PairStatus::kUnexpectedPass);
+}
+
+TEST_F(GateTest, PromptTextFailsOnlyWithStrictPrompts) {
+  Add("reworded", kOld, 2, 0);
+  Add("reworded", kNew, 2, 0);
+  Route(results_, "reworded", kOld, "m", "system:\nOld wording.\n");
+  Route(results_, "reworded", kNew, "m", "system:\nNew wording.\n");
+  EXPECT_EQ(EvaluateGate(results_).outcome, GateOutcome::kPassed);
+  GateReport strict = EvaluateGate(results_, nullptr, GatePolicy{true});
+  EXPECT_EQ(strict.outcome, GateOutcome::kRegression);
+  EXPECT_EQ(CheckOf(strict, "reworded", kNew).status, PairStatus::kBehaviourChange);
+  EXPECT_NE(CheckOf(strict, "reworded", kNew).reason.find("the prompts' text differs"),
+            std::string::npos);
+}
+
+// A scenario that could not start is neither a pass nor a regression, on
+// the baseline target too; the gate is inconclusive (exit 3).
+TEST_F(GateTest, UnresolvedRunsMakeTheGateInconclusive) {
+  Add("ok", kOld, 2, 0);
+  Add("ok", kNew, 0, 2);
+  Add("missing_module", kOld, 0, 2, "No module named 'myapp'", Status::kUnresolved);
+  Add("missing_module", kNew, 0, 2, "No module named 'myapp'", Status::kUnresolved);
+  GateReport report = EvaluateGate(results_);
+  EXPECT_EQ(report.outcome, GateOutcome::kUnresolved);
+  const PairCheck& check = CheckOf(report, "missing_module", kOld);
+  EXPECT_EQ(check.status, PairStatus::kUnresolved);
+  EXPECT_EQ(check.reason, "2 of 2 runs could not start: AssertionError: No module named 'myapp'");
+  std::string text = FormatGateReport(report);
+  EXPECT_NE(text.find("UNRESOLVED       missing_module on dspy-2.5.39"), std::string::npos) << text;
+  EXPECT_NE(text.find("gate INCONCLUSIVE, a scenario could not start"), std::string::npos) << text;
+  // Never the accepted state of a baseline file.
+  EXPECT_EQ(BaselineFromResults(results_).Find("missing_module", kOld), nullptr);
 }
 
 TEST_F(GateTest, SummaryLineCountsEverything) {

@@ -202,10 +202,23 @@ json OptionalToJson(const std::optional<int>& value) {
 }
 
 json LmTrafficToJson(const LmTraffic& t) {
+  json routes = json::array();
+  for (const LmTraffic::Route& route : t.routes) {
+    routes.push_back({{"key", route.key},
+                      {"label", route.label},
+                      {"models", route.models},
+                      {"count", route.count}});
+  }
   return {{"adapters", t.adapters},
           {"parameters", t.parameters},
           {"system_prompts", t.system_prompts},
-          {"prompts", t.prompts}};
+          {"prompts", t.prompts},
+          {"routes", std::move(routes)}};
+}
+
+json SettingsAfterToJson(const SettingsAfter& s) {
+  return {
+      {"lm", s.lm}, {"adapter", s.adapter}, {"changed", s.changed}, {"configured", s.configured}};
 }
 
 json ContainmentEventToJson(const ContainmentEvent& e) {
@@ -236,7 +249,9 @@ json RunToJson(const RunResult& r) {
           {"lm_traffic", r.lm_traffic ? LmTrafficToJson(*r.lm_traffic) : json(nullptr)},
           {"start_mode", r.start_mode},
           {"containment", r.containment},
-          {"containment_events", std::move(events)}};
+          {"containment_events", std::move(events)},
+          {"settings_after",
+           r.settings_after ? SettingsAfterToJson(*r.settings_after) : json(nullptr)}};
 }
 
 // The v1.1 additions (see results_schema.md): absent or null in v1.0 files.
@@ -267,7 +282,7 @@ ScenarioInfo ScenarioInfoFromJson(const json& j, const std::string& where) {
     if (!expectation) {
       Fail(fmt::format("{}.expected.{}", where, target),
            fmt::format("unknown expectation \"{}\" (expected pass, fail, flaky, "
-                       "fail-or-flaky or any)",
+                       "fail-or-flaky, any or behaviour-change)",
                        OneLine(name, 40)));
     }
     info.expected.emplace(target, *expectation);
@@ -289,7 +304,23 @@ LmTraffic LmTrafficFromJson(const json& j, const std::string& where) {
   traffic.parameters = ReadStrings(j, "parameters", where);
   traffic.system_prompts = ReadStrings(j, "system_prompts", where);
   if (OptionalField(j, "prompts")) traffic.prompts = ReadStrings(j, "prompts", where);  // v1.4
+  if (const json* routes = OptionalField(j, "routes")) {                                // v1.5
+    if (!routes->is_array()) Mistyped(Join(where, "routes"), "an array", *routes);
+    for (std::size_t i = 0; i < routes->size(); ++i) {
+      const std::string at = fmt::format("{}.routes[{}]", where, i);
+      const json& item = (*routes)[i];
+      ExpectObject(item, at);
+      traffic.routes.push_back({ReadString(item, "key", at), ReadString(item, "label", at),
+                                ReadStrings(item, "models", at), ReadInt(item, "count", at)});
+    }
+  }
   return traffic;
+}
+
+SettingsAfter SettingsAfterFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  return {ReadString(j, "lm", where), ReadString(j, "adapter", where),
+          ReadStrings(j, "changed", where), ReadStrings(j, "configured", where)};
 }
 
 TargetInfo TargetFromJson(const json& j, const std::string& where) {
@@ -379,7 +410,8 @@ RunResult RunFromJson(const json& j, const std::string& where) {
   auto parsed = ParseStatus(status);
   if (!parsed) {
     Fail(Join(where, "status"),
-         fmt::format("unknown status \"{}\" (expected pass, fail, timeout, crash or error)",
+         fmt::format("unknown status \"{}\" (expected pass, fail, timeout, crash, error or "
+                     "unresolved)",
                      OneLine(status, 40)));
   }
   r.status = *parsed;
@@ -408,6 +440,9 @@ RunResult RunFromJson(const json& j, const std::string& where) {
       r.containment_events.push_back(ContainmentEventFromJson(
           (*events)[i], fmt::format("{}.containment_events[{}]", where, i)));
     }
+  }
+  if (const json* settings = OptionalField(j, "settings_after")) {  // v1.5
+    r.settings_after = SettingsAfterFromJson(*settings, Join(where, "settings_after"));
   }
   return r;
 }

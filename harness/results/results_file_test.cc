@@ -56,7 +56,9 @@ Results SampleResults() {
   pass.models = {"openai/mock-a", "openai/mock-b"};
   pass.exit_code = 0;
   pass.lm_traffic = LmTraffic{
-      {"chat"}, {"max_tokens=1000", "temperature=0.0"}, {"0123abcd"}, {"system:\nAnswer.\n"}};
+      {"chat"}, {"max_tokens=1000", "temperature=0.0"}, {"0123abcd"}, {"system:\nAnswer.\n"}, {}};
+  pass.lm_traffic->routes = {{"00112233aabbccdd", "question: Why?", {"mock-a", "mock-b"}, 2}};
+  pass.settings_after = SettingsAfter{"mock-a", "ChatAdapter", {"lm"}, {}};
 
   RunResult fail = pass;
   fail.target_name = "python:/usr/bin/python3";
@@ -166,6 +168,41 @@ TEST(ResultsJsonTest, NewFieldsRoundTrip) {
   EXPECT_TRUE(ToJson(read)["runs"][2]["lm_traffic"].is_null());
 }
 
+TEST(ResultsJsonTest, V15AdditionsRoundTrip) {
+  Results original = SampleResults();
+  original.runs[1].status = Status::kUnresolved;
+  original.environment.scenario_info["asyncify_in_context"].expected["dspy-2.5.39"] =
+      Expectation::kBehaviourChange;
+  json j = ToJson(original);
+  EXPECT_EQ(j["runs"][1]["status"], "unresolved");
+  EXPECT_EQ(j["runs"][0]["settings_after"]["lm"], "mock-a");
+  EXPECT_EQ(j["runs"][0]["lm_traffic"]["routes"][0]["count"], 2);
+  Results read = ResultsFromJson(json::parse(j.dump()));
+  EXPECT_EQ(read.runs[1].status, Status::kUnresolved);
+  ASSERT_TRUE(read.runs[0].settings_after.has_value());
+  EXPECT_EQ(*read.runs[0].settings_after, *original.runs[0].settings_after);
+  EXPECT_EQ(read.runs[0].lm_traffic->routes, original.runs[0].lm_traffic->routes);
+  EXPECT_EQ(read.environment.scenario_info.at("asyncify_in_context").expected.at("dspy-2.5.39"),
+            Expectation::kBehaviourChange);
+}
+
+// A v1.4 file has neither routes nor settings_after; it reads as before.
+TEST(ResultsJsonTest, FilesWithoutTheV15AdditionsStillRead) {
+  json j = ToJson(SampleResults());
+  j["runs"][0]["lm_traffic"].erase("routes");
+  for (auto& run : j["runs"]) run.erase("settings_after");
+  Results read = ResultsFromJson(j);
+  EXPECT_TRUE(read.runs[0].lm_traffic->routes.empty());
+  EXPECT_FALSE(read.runs[0].settings_after.has_value());
+}
+
+TEST(ResultsJsonTest, RejectsMistypedRoutes) {
+  json j = ToJson(SampleResults());
+  j["runs"][0]["lm_traffic"]["routes"][0]["count"] = "two";
+  EXPECT_EQ(FormatErrorOf(j),
+            "runs[0].lm_traffic.routes[0].count: expected an integer, got string");
+}
+
 // A v1.0 file has none of the v1.1 additions; it stays readable.
 TEST(ResultsJsonTest, FilesWithoutTheV11AdditionsStillRead) {
   json j = ToJson(SampleResults());
@@ -183,7 +220,8 @@ TEST(ResultsJsonTest, RejectsMalformedAdditions) {
   j["environment"]["scenario_info"]["asyncify_in_context"]["expected"]["dspy-2.5.39"] = "xfail";
   EXPECT_EQ(FormatErrorOf(j),
             "environment.scenario_info.asyncify_in_context.expected.dspy-2.5.39: unknown "
-            "expectation \"xfail\" (expected pass, fail, flaky, fail-or-flaky or any)");
+            "expectation \"xfail\" (expected pass, fail, flaky, fail-or-flaky, any or "
+            "behaviour-change)");
 
   j = ToJson(SampleResults());
   j["environment"]["shard"] = {{"index", 4}, {"count", 3}};
@@ -289,8 +327,8 @@ TEST(ResultsJsonTest, RejectsUnknownStatus) {
   json j = ToJson(SampleResults());
   j["runs"][1]["status"] = "passed";
   EXPECT_EQ(FormatErrorOf(j),
-            "runs[1].status: unknown status \"passed\" (expected pass, fail, timeout, crash or "
-            "error)");
+            "runs[1].status: unknown status \"passed\" (expected pass, fail, timeout, crash, error "
+            "or unresolved)");
 }
 
 TEST(ResultsJsonTest, RejectsMistypedFields) {

@@ -89,6 +89,51 @@ assert os.getpgid(0) == os.getpid(), "a process group of its own"
   EXPECT_TRUE(server.WhyUnusable().empty());
 }
 
+// A program that could not start (a syntax error; a module or file missing
+// before its first LM call) is unresolved; the same error after an LM call,
+// or a name missing from dspy itself, is the program failing.
+TEST_F(ForkServerTest, ProgramsThatCannotStartAreUnresolved) {
+  ForkServer server(Options(), nullptr);
+  const std::pair<const char*, const char*> cases[] = {
+      {"unresolved", "import dspy\nimport myapp_that_does_not_exist\n"},
+      {"unresolved", "def broken(:\n    pass\n"},
+      {"unresolved", "open('data/questions.jsonl').read()\n"},
+      {"fail", "from dspy import NoSuchThing\n"},
+      {"fail", "import dspy\ndspy.LM('openai/m')('hi')\nimport myapp_that_does_not_exist\n"},
+      {"fail", "import dspy\nassert dspy.settings.config['lm'] is not None, 'No LM is loaded.'\n"},
+  };
+  int n = 0;
+  for (const auto& [status, program] : cases) {
+    std::string id = "u" + std::to_string(++n);
+    std::string refused;
+    ASSERT_TRUE(server.Run(RunOf(Scenario(id, program), id), nullptr, &refused).has_value())
+        << refused;
+    auto result = Result(id);
+    EXPECT_EQ(result["status"], status) << program << result.dump(2);
+  }
+}
+
+// After the program the runner records, in the main thread, what
+// dspy.settings holds and which settings the program configured itself.
+TEST_F(ForkServerTest, RecordsTheSettingsTheProgramLeavesBehind) {
+  ForkServer server(Options(), nullptr);
+  std::string refused;
+  auto configures =
+      Scenario("configures", "import dspy\ndspy.configure(lm=dspy.LM('openai/m1'))\n");
+  ASSERT_TRUE(server.Run(RunOf(configures, "s1"), nullptr, &refused).has_value()) << refused;
+  auto after = Result("s1")["settings_after"];
+  EXPECT_EQ(after["lm"], "m1") << after.dump();
+  EXPECT_EQ(after["changed"], nlohmann::json({"lm"}));
+  EXPECT_EQ(after["configured"], nlohmann::json({"lm"}));
+  // Set behind the program's back (as 2.5.40's dspy.context exits can leave it).
+  auto leaks = Scenario("leaks", "import dspy\ndspy.settings._config['lm'] = dspy.LM('m2')\n");
+  ASSERT_TRUE(server.Run(RunOf(leaks, "s2"), nullptr, &refused).has_value()) << refused;
+  after = Result("s2")["settings_after"];
+  EXPECT_EQ(after["lm"], "m2") << after.dump();
+  EXPECT_EQ(after["changed"], nlohmann::json({"lm"}));
+  EXPECT_TRUE(after["configured"].empty());
+}
+
 // Containment holds in a warm child as in a fresh interpreter: the audit hook
 // the server installed before importing dspy refuses what leaves loopback,
 // and records it in this run's result, which is an error even though the

@@ -43,6 +43,24 @@ std::vector<ContainmentEvent> ReadContainmentEvents(const nlohmann::json& j) {
   return events;
 }
 
+std::vector<std::string> Strings(const nlohmann::json& j, const char* key) {
+  std::vector<std::string> out;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return out;
+  for (const auto& item : *it) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// Null when the runner could not read dspy.settings (another dspy, no import).
+std::optional<SettingsAfter> ReadSettingsAfter(const nlohmann::json& j) {
+  auto it = j.find("settings_after");
+  if (it == j.end() || !it->is_object()) return std::nullopt;
+  return SettingsAfter{Str(*it, "lm"), Str(*it, "adapter"), Strings(*it, "changed"),
+                       Strings(*it, "configured")};
+}
+
 std::string Endpoint(const ContainmentEvent& e) {
   return e.port ? fmt::format("{}:{}", e.host, *e.port) : e.host;
 }
@@ -104,6 +122,7 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
   r.lm_calls = j.value("lm_calls", 0);
   r.containment = Str(j, "containment");
   r.containment_events = ReadContainmentEvents(j);
+  r.settings_after = ReadSettingsAfter(j);
   // A run that tried to leave the machine is never a pass, nor an ordinary
   // failure of its program, even if it caught the refusal: its outcome would
   // otherwise depend on what lies outside the harness.

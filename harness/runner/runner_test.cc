@@ -87,6 +87,27 @@ TEST(ClassifyRunTest, RunnerStatusIsTaken) {
   EXPECT_EQ(ClassifyRun(spec, p, RunnerResult("pass", "2.5.40")).status, Status::kPass);
 }
 
+// A program that could not start is unresolved, as the runner says; what
+// dspy.settings held after it is kept for the comparison between targets.
+TEST(ClassifyRunTest, UnresolvedAndSettingsAfterAreTaken) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 0;
+  auto json = RunnerResult("unresolved", "2.5.40");
+  json["error_type"] = "ModuleNotFoundError";
+  EXPECT_EQ(ClassifyRun(spec, p, json).status, Status::kUnresolved);
+  EXPECT_FALSE(ClassifyRun(spec, p, json).settings_after.has_value());
+  json = RunnerResult("pass", "2.5.40");
+  json["settings_after"] = {{"lm", "gpt-4o"},
+                            {"adapter", ""},
+                            {"changed", {"lm"}},
+                            {"configured", nlohmann::json::array()}};
+  auto r = ClassifyRun(spec, p, json);
+  ASSERT_TRUE(r.settings_after.has_value());
+  EXPECT_EQ(*r.settings_after, (SettingsAfter{"gpt-4o", "", {"lm"}, {}}));
+}
+
 TEST(ClassifyRunTest, WrongImportedVersionIsAnError) {
   auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
   ProcessOutcome p;

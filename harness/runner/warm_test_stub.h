@@ -34,7 +34,8 @@ inline void Write(const fs::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-// A dspy 2.5.40 look-alike: an LM class the runner can redirect, and a path
+// A dspy 2.5.40 look-alike: an LM class the runner can redirect, settings
+// with configure (as dspy binds it at import), and a path
 // copied from HOME at import (as huggingface_hub and dsp do), which a warm
 // child must see re-pointed to its own HOME.
 inline constexpr const char* kStubDspy = R"PY(
@@ -48,6 +49,16 @@ class LM:
         self.kwargs = dict(kwargs)
     def __call__(self, *args, **kwargs):
         return ["stub answer"]
+class Settings:
+    def __init__(self):
+        self.__dict__["_config"] = {"lm": None, "adapter": None, "trace": []}
+    @property
+    def config(self):
+        return dict(self._config)
+    def configure(self, **kwargs):
+        self._config.update(kwargs)
+settings = Settings()
+configure = settings.configure
 )PY";
 
 // A temporary folder with stub packages under site/ (fine), threads/
