@@ -15,7 +15,8 @@ constexpr const char* kFooter = R"(Exit codes:
        (EXPECT header lines, --baseline FILE, else the baseline target)
   2    usage or input error: a wrong flag, a missing scenario, an unknown target,
        a malformed lock file, results file or baseline, shards that do not merge
-  3    infrastructure error: a target could not be provisioned, the mock LM
+  3    infrastructure error: a target could not be provisioned (a DSPy version
+       the index does not serve, a resolution that fails), the mock LM
        server would not start, a run the harness could not run, results that
        are incomplete (never reported as a regression, never as a pass)
   130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
@@ -53,9 +54,11 @@ int main(int argc, char** argv) {
       "DIR/junit.xml");
   run_cmd
       ->add_option("--targets", run.targets,
-                   "Targets: names under fixtures/targets or python:/path/to/python "
-                   "(default: dspy-2.5.39 dspy-2.5.40)")
-      ->delimiter(',');
+                   "Targets: names under fixtures/targets, python:/path/to/python, or DSPy "
+                   "releases by version: dspy==2.6.0 (locked as of its release day) or a range "
+                   "'dspy>=2.5.38,<2.6' (every final release in it, oldest first) "
+                   "(default: dspy-2.5.39 dspy-2.5.40); comma-separated or repeated")
+      ->allow_extra_args(false);
   run_cmd
       ->add_option("--scenarios", run.scenarios,
                    "Scenario files or folders (default: the bundled catalogue)")
@@ -133,6 +136,13 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--gate", run.gate,
                     "Then gate the results: exit 1 on a regression, 3 on an infrastructure "
                     "error (see `dspy-compat gate --help`)");
+  run_cmd->add_option("--baseline-target", run.baseline_target,
+                      "The target every verdict compares with (default: the first given; for a "
+                      "range, its oldest release)");
+  run_cmd->add_flag("--pre", run.releases.pre, "Version ranges include pre-releases");
+  run_cmd->add_option("--index-url", run.releases.index_url,
+                      "Package index (PEP 691 JSON) for version-spec targets (default: "
+                      "UV_INDEX_URL, PIP_INDEX_URL, else https://pypi.org/simple/)");
   run_cmd->add_option("--baseline", run.gate_options.baseline,
                       "Gate against this saved baseline (implies --gate)");
   run_cmd->add_flag("--update-baseline", run.gate_options.update_baseline,
@@ -143,11 +153,29 @@ int main(int argc, char** argv) {
   envs_cmd->require_subcommand(1);
   auto* sync_cmd = envs_cmd->add_subcommand(
       "sync", "Install targets into the cache (atomically, verified); default: all defined");
-  sync_cmd->add_option("targets", envs.targets, "Target names");
+  sync_cmd->add_option("targets", envs.targets,
+                       "Target names, or DSPy releases by version (dspy==2.6.0, "
+                       "'dspy>=2.5.38,<2.6')");
   auto* list_cmd = envs_cmd->add_subcommand("list", "Show provisioned environments");
-  for (auto* cmd : {sync_cmd, list_cmd}) {
+  auto* lock_cmd = envs_cmd->add_subcommand(
+      "lock",
+      "Lock DSPy releases as of their release day and write each target folder "
+      "(target.toml, requirements.in, requirements.lock) to commit");
+  lock_cmd
+      ->add_option("releases", envs.targets,
+                   "DSPy releases by version: dspy==2.6.0, or a range 'dspy>=2.5.38,<2.6'")
+      ->required();
+  lock_cmd->add_option("--into", envs.into,
+                       "Write DIR/dspy-<version>/ (default: the bundled fixtures/targets)");
+  for (auto* cmd : {sync_cmd, list_cmd, lock_cmd}) {
     cmd->add_option("--cache-dir", envs.cache_dir,
                     "Environment cache (default: $DSPY_COMPAT_CACHE)");
+  }
+  for (auto* cmd : {sync_cmd, lock_cmd}) {
+    cmd->add_flag("--pre", envs.releases.pre, "Version ranges include pre-releases");
+    cmd->add_option("--index-url", envs.releases.index_url,
+                    "Package index (PEP 691 JSON) (default: UV_INDEX_URL, PIP_INDEX_URL, else "
+                    "https://pypi.org/simple/)");
   }
 
   MockServerOptions mock;
@@ -181,6 +209,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"md", "html", "json", "junit"}))
       ->capture_default_str();
   report_cmd->add_option("-o,--output", report.output, "Write here instead of stdout");
+  report_cmd->add_option("--baseline-target", report.baseline_target,
+                         "Compare every target with this one (default: the run's baseline, "
+                         "its first target)");
 
   GateOptions gate;
   auto* gate_cmd = app.add_subcommand(
@@ -217,6 +248,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return RunCommand(run);
   if (*sync_cmd) return EnvsSyncCommand(envs);
   if (*list_cmd) return EnvsListCommand(envs);
+  if (*lock_cmd) return EnvsLockCommand(envs);
   if (*mock_cmd) return MockServerCommand(mock);
   if (*report_cmd) return ReportCommand(report);
   if (*gate_cmd) return GateCommand(gate);

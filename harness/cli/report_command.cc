@@ -1,4 +1,5 @@
 // dspy-compat report: a results.json in, one report format out.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -16,6 +17,18 @@ int ReportCommand(const ReportOptions& options) {
   } catch (const ResultsFormatError& e) {
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
+  }
+  if (options.baseline_target) {
+    // Verdicts compare with the first target; the runs stay as they are.
+    auto& targets = results.environment.targets;
+    auto it = std::find_if(targets.begin(), targets.end(),
+                           [&](const TargetInfo& t) { return t.name == *options.baseline_target; });
+    if (it == targets.end()) {
+      std::cerr << "dspy-compat: --baseline-target " << *options.baseline_target
+                << " is not a target of " << options.results.string() << "\n";
+      return kExitUsage;
+    }
+    std::rotate(targets.begin(), it, it + 1);
   }
   std::optional<std::string> text = RenderReport(results, options.format);
   if (!text) {

@@ -31,6 +31,7 @@
 #include "runner/run_executor.h"
 #include "runner/scheduler.h"
 #include "targets/environment_cache.h"
+#include "targets/release_resolver.h"
 #include "targets/target_definition.h"
 
 namespace dspy_compat {
@@ -41,7 +42,8 @@ namespace {
 TargetInfo InfoOf(const Target& t) {
   return {t.name,         t.kind == Target::Kind::kLocked ? "locked" : "python",
           t.dspy_version, t.python_version,
-          t.lock_hash,    t.interpreter.string()};
+          t.lock_hash,    t.interpreter.string(),
+          t.substitutions};
 }
 
 // Rewrites results.json as runs finish (at most once a second), so that a
@@ -78,10 +80,16 @@ int RunCommand(const RunOptions& options) {
   std::vector<Target> targets;
   std::vector<Scenario> scenarios;
   PlanOptions plan_options;
+  const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
+  HttpPackageIndex index(ChooseIndexUrl(options.releases.index_url));
+  UvLockCompiler compiler;
+  ReleaseTargets releases(index, compiler, cache_root / "locks", options.releases.pre,
+                          [](std::string_view line) { std::cerr << line << "\n"; });
   try {
-    std::vector<std::string> names = options.targets;
+    std::vector<std::string> names = SplitTargetList(options.targets);
     if (names.empty()) names.assign(std::begin(kDefaultTargets), std::end(kDefaultTargets));
-    targets = ResolveTargets(names, root / "fixtures" / "targets");
+    targets = ResolveTargets(names, root / "fixtures" / "targets", &releases);
+    if (options.baseline_target) MakeBaseline(targets, *options.baseline_target);
     auto paths = options.scenarios;
     if (paths.empty()) paths.push_back(root / "scenarios");
     scenarios = DiscoverScenarios(paths);
@@ -90,6 +98,9 @@ int RunCommand(const RunOptions& options) {
       DelaySpec delay = ParseDelaySpec(*options.lm_delay);
       for (auto& s : scenarios) s.options.lm_delay = delay;
     }
+  } catch (const ReleaseError& e) {  // a release that does not exist or does not resolve
+    std::cerr << "dspy-compat: " << e.what() << "\n";
+    return kExitInfrastructure;
   } catch (const std::runtime_error& e) {  // TargetError, ScenarioError
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
@@ -171,7 +182,6 @@ int RunCommand(const RunOptions& options) {
     }
   }
 
-  const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
   PythonEnvironmentBuilder builder(cache_root / "scratch");
   EnvironmentCache cache(cache_root, builder);
   for (std::size_t t = 0; t < targets.size(); ++t) {

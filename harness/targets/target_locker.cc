@@ -283,7 +283,13 @@ LockedRelease TargetLocker::Lock(const std::string& project, const Release& rele
       "# Locked by dspy-compat envs lock with: uv {}\n# (uv {}; overrides: {})\n",
       fmt::join(CompileArguments(request, kOverridesInHeader), " "), compiler_.ToolVersion(),
       overrides_note.empty() ? "none" : fmt::format("{}", fmt::join(overrides_note, " ")));
-  std::ofstream(staging / "requirements.lock") << header << outcome.lock_body;
+  // uv names the overrides file in "# via" comments; it was ours, temporary.
+  std::string body = outcome.lock_body;
+  for (auto at = body.find(kOverridesFile); at != std::string::npos;
+       at = body.find(kOverridesFile, at)) {
+    body.replace(at, std::string_view(kOverridesFile).size(), kOverridesInHeader);
+  }
+  std::ofstream(staging / "requirements.lock") << header << body;
   std::ofstream(staging / "target.toml")
       << TargetToml(name, project, release, request, substitutions);
 
