@@ -1,7 +1,13 @@
 #include "targets/package_index.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
 
 namespace dspy_compat {
 namespace {
@@ -96,6 +102,87 @@ TEST(PackageIndexTest, IndexUrlFromFlagThenUvThenPip) {
   EXPECT_EQ(ChooseIndexUrl("http://127.0.0.1:1/flag"), "http://127.0.0.1:1/flag/");
   ::unsetenv("UV_INDEX_URL");
   ::unsetenv("PIP_INDEX_URL");
+}
+
+// A one-request registry on loopback: records the request, sends `reply`.
+class LoopbackIndex {
+ public:
+  explicit LoopbackIndex(std::string reply) : reply_(std::move(reply)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len);
+    ::listen(fd_, 1);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      char buffer[4096];
+      ssize_t n = ::recv(client, buffer, sizeof buffer, 0);
+      if (n > 0) request_.assign(buffer, static_cast<std::size_t>(n));
+      ::send(client, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+      ::close(client);
+    });
+  }
+  ~LoopbackIndex() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/simple"; }
+  const std::string& request() const { return request_; }
+
+ private:
+  std::string reply_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::string request_;
+  std::thread thread_;
+};
+
+std::string HttpReply(const std::string& status, const std::string& type, const std::string& body) {
+  return "HTTP/1.1 " + status + "\r\nContent-Type: " + type +
+         "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         body;
+}
+
+TEST(HttpPackageIndexTest, AsksForTheJsonFormOfTheNormalisedProject) {
+  LoopbackIndex server(HttpReply("200 OK", "application/vnd.pypi.simple.v1+json", kDspyPage));
+  HttpPackageIndex index(server.Url());
+  EXPECT_EQ(index.Url(), server.Url() + "/");
+  ProjectPage page = index.Project("DSPy");
+  EXPECT_EQ(page.files.size(), 9u);
+  EXPECT_NE(server.request().find("GET /simple/dspy/ HTTP/1.1"), std::string::npos)
+      << server.request();
+  EXPECT_NE(server.request().find("Accept: application/vnd.pypi.simple.v1+json"), std::string::npos)
+      << server.request();
+}
+
+TEST(HttpPackageIndexTest, UnknownProjectAndHtmlOnlyIndexAreIndexErrors) {
+  {
+    LoopbackIndex server(HttpReply("404 Not Found", "text/plain", "no"));
+    HttpPackageIndex index(server.Url());
+    try {
+      index.Project("dspy-nope");
+      FAIL();
+    } catch (const IndexError& e) {
+      EXPECT_NE(std::string(e.what()).find("has no project 'dspy-nope'"), std::string::npos);
+    }
+  }
+  {
+    LoopbackIndex server(HttpReply("200 OK", "text/html", "<html></html>"));
+    HttpPackageIndex index(server.Url());
+    try {
+      index.Project("dspy");
+      FAIL();
+    } catch (const IndexError& e) {
+      EXPECT_NE(std::string(e.what()).find("did not answer in JSON (PEP 691)"), std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 TEST(PackageIndexTest, UnreachableIndexIsAnIndexError) {
