@@ -5,6 +5,7 @@
 # LM-DELAY-MS: 50-150
 # TIMEOUT: 90
 # EXPECT: pass
+# EXPECT: pass on dspy>=2.6 dspy<3
 
 import asyncio
 import threading

@@ -2,11 +2,11 @@
 # FAMILY: threads
 # EXERCISES: dspy.configure from a non-main thread: a server runs its event loop in a background thread and configures
 # EXERCISES: the LM in its startup coroutine, then serves requests through a program asyncified at import time
-# REQUIRES: dspy<2.6
 # LM-DELAY-MS: 20-80
 # TIMEOUT: 60
 # EXPECT: pass
 # EXPECT: fail-or-flaky on dspy>=2.5.40 dspy<2.6
+# EXPECT: pass on dspy>=2.6 dspy<3
 
 import asyncio
 import threading

@@ -5,6 +5,7 @@
 # LM-DELAY-MS: 20-80
 # TIMEOUT: 60
 # EXPECT: pass
+# EXPECT: pass on dspy>=2.6 dspy<3
 
 import asyncio
 

@@ -7,6 +7,7 @@
 # TIMEOUT: 90
 # EXPECT: pass
 # EXPECT: fail on dspy>=2.5.40 dspy<2.6
+# EXPECT: pass on dspy>=2.6 dspy<3
 
 import asyncio
 

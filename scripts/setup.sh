@@ -82,4 +82,8 @@ if [ $with_tsan -eq 1 ]; then
 fi
 
 # The shipped targets, installed from their lock files into the cache.
-build/harness/cli/dspy-compat envs sync
+# Only the default targets (`default = true`): the others are provisioned
+# when a run or a test names them.
+defaults=$(grep -l '^default = true' fixtures/targets/*/target.toml | xargs -n1 dirname | xargs -n1 basename)
+# shellcheck disable=SC2086
+build/harness/cli/dspy-compat envs sync $defaults

@@ -19,7 +19,8 @@ constexpr const char* kFooter = R"(Exit codes:
   2    usage or input error: a wrong flag, a missing scenario, an unknown target,
        a malformed lock file, results file, baseline or knowledge file, shards
        that do not merge
-  3    infrastructure error: a target could not be provisioned, the mock LM
+  3    infrastructure error: a target could not be provisioned (a DSPy version
+       the index does not serve, a resolution that fails), the mock LM
        server would not start, a run the harness could not run, results that
        are incomplete; or inconclusive: a scenario could not start (unresolved:
        a syntax error, a missing module or file) (never reported as a
@@ -78,6 +79,7 @@ int CommandLine::Main(int argc, const char* const* argv) {
   if (*envs_cmd_) {
     if (*envs_cmd_->get_subcommand("sync")) return EnvsSyncCommand(envs_);
     if (*envs_cmd_->get_subcommand("list")) return EnvsListCommand(envs_);
+    if (*envs_cmd_->get_subcommand("lock")) return EnvsLockCommand(envs_);
   }
   if (*mock_cmd_) return MockServerCommand(mock_);
   if (*report_cmd_) return ReportCommand(report_);

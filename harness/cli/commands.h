@@ -19,6 +19,12 @@ struct GateOptions {
   bool strict_prompts = false;  // --strict-prompts: prompt text that alone differs fails too
 };
 
+// How version-spec targets ("dspy==2.6.0", "dspy>=2.5.38,<2.6") resolve.
+struct ReleaseOptions {
+  bool pre = false;       // --pre: ranges include pre-releases
+  std::string index_url;  // --index-url; empty: UV_INDEX_URL, PIP_INDEX_URL, else PyPI
+};
+
 struct RunOptions {
   std::vector<std::string> targets;              // empty: those marked `default = true`
   std::vector<std::filesystem::path> scenarios;  // empty: the bundled catalogue
@@ -42,6 +48,8 @@ struct RunOptions {
   bool gate = false;                  // --gate (implied by --baseline): exit as `gate` does
   GateOptions gate_options;           // baseline and update_baseline; results unused
   std::vector<std::filesystem::path> knowledge;  // --knowledge FILE: a team's DSPy changes
+  ReleaseOptions releases;
+  std::optional<std::string> baseline_target;  // --baseline-target: else the first (oldest)
   std::string command_line;
 };
 int RunCommand(const RunOptions& options);
@@ -49,9 +57,13 @@ int RunCommand(const RunOptions& options);
 struct EnvsOptions {
   std::vector<std::string> targets;  // empty: every defined target (sync) / all cached (list)
   std::optional<std::filesystem::path> cache_dir;
+  ReleaseOptions releases;
+  std::optional<std::filesystem::path> into;  // envs lock: parent of the target folders
 };
 int EnvsSyncCommand(const EnvsOptions& options);
 int EnvsListCommand(const EnvsOptions& options);
+// envs lock SPEC...: writes <into>/dspy-<version>/ for each release selected.
+int EnvsLockCommand(const EnvsOptions& options);
 
 struct MockServerOptions {
   std::string bind = "127.0.0.1";
@@ -70,6 +82,7 @@ struct ReportOptions {
   std::string format = "md";
   std::optional<std::filesystem::path> output;   // default: stdout
   std::vector<std::filesystem::path> knowledge;  // --knowledge FILE: a team's DSPy changes
+  std::optional<std::string> baseline_target;    // compare with this target instead of the first
 };
 int ReportCommand(const ReportOptions& options);
 

@@ -1,5 +1,6 @@
 // dspy-compat report: a results.json (and knowledge files) in, one report
 // format out.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -21,6 +22,18 @@ int ReportCommand(const ReportOptions& options) {
   } catch (const std::runtime_error& e) {  // ResultsFormatError, KnowledgeError
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
+  }
+  if (options.baseline_target) {
+    // Verdicts compare with the first target; the runs stay as they are.
+    auto& targets = results.environment.targets;
+    auto it = std::find_if(targets.begin(), targets.end(),
+                           [&](const TargetInfo& t) { return t.name == *options.baseline_target; });
+    if (it == targets.end()) {
+      std::cerr << "dspy-compat: --baseline-target " << *options.baseline_target
+                << " is not a target of " << options.results.string() << "\n";
+      return kExitUsage;
+    }
+    std::rotate(targets.begin(), it, it + 1);
   }
   // What this report used, not what the session's did (json shows it).
   results.environment.knowledge = knowledge.files();

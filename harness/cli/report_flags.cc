@@ -22,6 +22,9 @@ CLI::App* AddReportFlags(CLI::App& app, ReportOptions& report) {
       ->check(CLI::IsMember(names))
       ->capture_default_str();
   cmd->add_option("-o,--output", report.output, "Write here instead of stdout");
+  cmd->add_option("--baseline-target", report.baseline_target,
+                  "Compare every target with this one (default: the run's baseline, its first "
+                  "target)");
   AddKnowledgeFlag(*cmd, report.knowledge);
   return cmd;
 }

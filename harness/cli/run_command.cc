@@ -31,6 +31,7 @@
 #include "runner/run_executor.h"
 #include "runner/session.h"
 #include "targets/environment_cache.h"
+#include "targets/release_resolver.h"
 #include "targets/target_definition.h"
 
 namespace dspy_compat {
@@ -41,7 +42,8 @@ namespace {
 TargetInfo InfoOf(const Target& t) {
   return {t.name,         t.kind == Target::Kind::kLocked ? "locked" : "python",
           t.dspy_version, t.python_version,
-          t.lock_hash,    t.interpreter.string()};
+          t.lock_hash,    t.interpreter.string(),
+          t.substitutions};
 }
 
 // The progress display hears the session.
@@ -71,10 +73,16 @@ int RunCommand(const RunOptions& options) {
   std::vector<Scenario> scenarios;
   KnowledgeBase knowledge;
   PlanOptions plan_options;
+  const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
+  HttpPackageIndex index(ChooseIndexUrl(options.releases.index_url));
+  UvLockCompiler compiler;
+  ReleaseTargets releases(index, compiler, cache_root / "locks", options.releases.pre,
+                          [](std::string_view line) { std::cerr << line << "\n"; });
   try {
-    std::vector<std::string> names = options.targets;
+    std::vector<std::string> names = SplitTargetList(options.targets);
     if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
-    targets = ResolveTargets(names, root / "fixtures" / "targets");
+    targets = ResolveTargets(names, root / "fixtures" / "targets", &releases);
+    if (options.baseline_target) MakeBaseline(targets, *options.baseline_target);
     knowledge = LoadKnowledge(options.knowledge, root);
     auto paths = ResolveBundledScenarios(options.scenarios, root);
     if (paths.empty()) paths.push_back(root / "scenarios");
@@ -84,6 +92,9 @@ int RunCommand(const RunOptions& options) {
       DelaySpec delay = ParseDelaySpec(*options.lm_delay);
       for (auto& s : scenarios) s.options.lm_delay = delay;
     }
+  } catch (const ReleaseError& e) {  // a release that does not exist or does not resolve
+    std::cerr << "dspy-compat: " << e.what() << "\n";
+    return kExitInfrastructure;
   } catch (const std::runtime_error& e) {  // TargetError, ScenarioError, KnowledgeError
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
@@ -139,7 +150,6 @@ int RunCommand(const RunOptions& options) {
                    .adaptive = adaptive,
                    .shard = shard});
 
-  const auto cache_root = options.cache_dir.value_or(EnvironmentCache::DefaultRoot());
   PythonEnvironmentBuilder builder(cache_root / "scratch");
   EnvironmentCache cache(cache_root, builder);
   try {

@@ -24,9 +24,18 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
       "Run scenarios on targets, write DIR/results.json, DIR/report.md, DIR/report.html and "
       "DIR/junit.xml");
   cmd->add_option("--targets", run.targets,
-                  "Targets: names under fixtures/targets or python:/path/to/python "
-                  "(default: those whose target.toml says `default = true`)")
-      ->delimiter(',');
+                  "Targets: names under fixtures/targets, python:/path/to/python, or DSPy "
+                  "releases by version: dspy==2.6.0 (locked as of its release day) or a range "
+                  "'dspy>=2.5.38,<2.6' (every final release in it, oldest first) (default: "
+                  "those whose target.toml says `default = true`); comma-separated or repeated")
+      ->allow_extra_args(false);
+  cmd->add_option("--baseline-target", run.baseline_target,
+                  "The target every verdict compares with (default: the first given; for a "
+                  "range, its oldest release)");
+  cmd->add_flag("--pre", run.releases.pre, "Version ranges include pre-releases");
+  cmd->add_option("--index-url", run.releases.index_url,
+                  "Package index (PEP 691 JSON) for version-spec targets (default: "
+                  "UV_INDEX_URL, PIP_INDEX_URL, else https://pypi.org/simple/)");
   cmd->add_option("--scenarios", run.scenarios,
                   "Scenario files or folders (default: the bundled catalogue)")
       ->delimiter(',');

@@ -102,6 +102,17 @@ struct Scenario : ScenarioHeader {
   std::filesystem::path mock_fixture_path;  // mock_fixture, resolved (absolute) once discovered
 };
 
+// A package version a target's lock uses instead of the one its release-day
+// resolution asked for, because the registry no longer serves that one
+// (target.toml [[substitutions]], results v1.5). Never silent: reports show it.
+struct Substitution {
+  std::string package;    // "litellm"
+  std::string requested;  // "1.51.0": what the release pins
+  std::string used;       // "1.53.1": the nearest later version the registry serves
+  std::string reason;     // one sentence, e.g. which index did not serve it
+  friend bool operator==(const Substitution&, const Substitution&) = default;
+};
+
 // A DSPy environment to run scenarios in. Locked targets come from
 // fixtures/targets/<name>/; "python:" targets are a user's own interpreter.
 struct Target {
@@ -113,6 +124,7 @@ struct Target {
   std::filesystem::path lock_file;
   std::string lock_hash;              // sha256 of the lock file, hex; empty for user interpreters
   std::filesystem::path interpreter;  // set once provisioned
+  std::vector<Substitution> substitutions = {};  // from target.toml; none for user interpreters
 };
 
 // A normalised summary of one run's LM traffic as the mock server saw it:
@@ -215,6 +227,7 @@ struct TargetInfo {
   std::string python_version;
   std::string lock_hash;
   std::string interpreter;
+  std::vector<Substitution> substitutions = {};  // results v1.5; empty in older files
 };
 
 // What reports need to know about a scenario, taken from its file at run

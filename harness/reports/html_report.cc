@@ -432,6 +432,15 @@ void RenderEnvironment(std::string& out, const Results& results) {
                      E(t.interpreter));
     }
     out += "</table>\n";
+    for (const TargetInfo& t : env.targets) {
+      for (const Substitution& s : t.substitutions) {
+        fmt::format_to(std::back_inserter(out),
+                       "<p><strong>Substitution</strong> in {}: <code>{}=={}</code> instead of "
+                       "<code>{}=={}</code> ({})</p>\n",
+                       E(t.name), E(s.package), E(s.used), E(s.package), E(s.requested),
+                       E(s.reason));
+      }
+    }
   }
   std::vector<std::string> shards;
   for (const ShardInfo& s : env.merged_shards)

@@ -217,9 +217,46 @@ std::string VersionWarnings(const Results& results) {
   return out;
 }
 
+// Past this many targets (a version range), one column per target with its
+// verdict in the same cell, so that ten releases still fit a PR comment.
+constexpr std::size_t kWideTargets = 3;
+
+void RenderCompactTable(std::string& out, const Aggregate& aggregate) {
+  std::vector<std::string> header = {"Scenario"};
+  for (std::size_t i = 0; i < aggregate.targets.size(); ++i) {
+    header.push_back(Cell(Escape(aggregate.targets[i])) + (i == 0 ? " (baseline)" : ""));
+  }
+  out += "| " + Join(header, " | ") + " |\n";
+  out += "|" + Join(std::vector<std::string>(header.size(), "---"), "|") + "|\n";
+  for (const ScenarioAggregate& scenario : aggregate.scenarios) {
+    std::vector<std::string> row = {Cell(Code(scenario.scenario_id))};
+    for (std::size_t i = 0; i < scenario.outcomes.size(); ++i) {
+      const Outcome& o = scenario.outcomes[i];
+      std::string cell = o.unsupported  ? std::string("n/a")
+                         : o.total == 0 ? std::string("no runs")
+                                        : fmt::format("{}/{}", o.Passes(), o.total);
+      if (i > 0 && i - 1 < scenario.verdicts.size() &&
+          scenario.verdicts[i - 1].kind != VerdictKind::kUnchanged) {
+        cell += " " + VerdictText(scenario.verdicts[i - 1], true);
+      }
+      row.push_back(cell);
+    }
+    out += "| " + Join(row, " | ") + " |\n";
+  }
+  fmt::format_to(std::back_inserter(out),
+                 "\nCells: passing runs / runs on each target (n/a: its REQUIRES excludes the "
+                 "target), and the verdict against the baseline, {}, where it is not unchanged. "
+                 "Each pattern's section below has the failure rates and their 95% intervals.\n\n",
+                 Escape(aggregate.targets.front()));
+}
+
 void RenderSummaryTable(std::string& out, const Results& results, const Aggregate& aggregate) {
   if (aggregate.scenarios.empty()) {
     out += "No scenarios were run.\n\n";
+    return;
+  }
+  if (aggregate.targets.size() > kWideTargets) {
+    RenderCompactTable(out, aggregate);
     return;
   }
   std::vector<std::string> header = {"Scenario", "Summary"};
@@ -518,6 +555,14 @@ void RenderEnvironment(std::string& out, const Results& results) {
                      Cell(Code(t.interpreter)));
     }
     out += '\n';
+    // Never silent: a lock that deviates from its release-day resolution says so.
+    for (const TargetInfo& t : env.targets) {
+      for (const Substitution& s : t.substitutions) {
+        fmt::format_to(std::back_inserter(out), "- **Substitution** in {}: {} instead of {} ({})\n",
+                       Escape(t.name), Code(s.package + "==" + s.used),
+                       Code(s.package + "==" + s.requested), Escape(s.reason));
+      }
+    }
   }
   fmt::format_to(std::back_inserter(out), "- Harness version: {}\n", OrNone(env.harness_version));
   fmt::format_to(std::back_inserter(out), "- Seed: {}\n", env.seed);

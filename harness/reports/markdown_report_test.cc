@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -75,6 +76,45 @@ TEST(MarkdownReportTest, PromptDiffIsShownWhenBothTargetsPass) {
   results.runs[1].lm_traffic = results.runs[0].lm_traffic;
   EXPECT_FALSE(Contains(RenderMarkdown(results, BundledKnowledge()), "```diff"))
       << RenderMarkdown(results, BundledKnowledge());
+}
+
+// A version range gives many targets: one compact column each, the verdict
+// in the cell, so that ten releases stay readable.
+TEST(MarkdownReportTest, TenTargetsGetACompactTable) {
+  Results results;
+  std::vector<std::string> names;
+  for (int i = 0; i < 10; ++i) {
+    std::string name = "dspy-2.5." + std::to_string(38 + i);
+    names.push_back(name);
+    results.environment.targets.push_back({name, "locked", name.substr(5), "3.11", "", "/p"});
+    results.runs.push_back(MakeRun("ok", name, Status::kPass));
+    results.runs.push_back(
+        i < 2 ? MakeRun("broken", name, Status::kPass)
+              : MakeRun("broken", name, Status::kFail, "AssertionError", "No LM is loaded."));
+  }
+  results.environment.scenarios = {"ok", "broken"};
+  results.environment.planned_runs = 20;
+  results.environment.targets[3].substitutions = {
+      {"litellm", "1.51.0", "1.53.1", "not served by the index"}};
+  std::string report = RenderMarkdown(results);
+  EXPECT_TRUE(Contains(report, "| Scenario | dspy-2.5.38 (baseline) | dspy-2.5.39 | dspy-2.5.40 |"))
+      << report;
+  EXPECT_TRUE(
+      Contains(report, "| `broken` | 1/1 | 1/1 | 0/1 **regression** | 0/1 **regression** |"))
+      << report;
+  EXPECT_TRUE(Contains(report, "| `ok` | 1/1 | 1/1 | 1/1 | 1/1 |")) << report;
+  EXPECT_FALSE(Contains(report, "Verdict vs")) << report;
+  // Every row has one cell per target and one for the scenario.
+  std::istringstream lines(report);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("| `ok`")) {
+      EXPECT_EQ(std::count(line.begin(), line.end(), '|'), 12);
+    }
+  }
+  EXPECT_TRUE(Contains(report,
+                       "- **Substitution** in dspy-2.5.41: `litellm==1.53.1` instead of "
+                       "`litellm==1.51.0` (not served by the index)"))
+      << report;
 }
 
 // The golden file is the report's specification by example. To accept an

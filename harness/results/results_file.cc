@@ -133,12 +133,20 @@ std::map<std::string, std::string> ReadStringMap(const json& object, std::string
 }
 
 json TargetToJson(const TargetInfo& t) {
+  json substitutions = json::array();
+  for (const Substitution& s : t.substitutions) {
+    substitutions.push_back({{"package", s.package},
+                             {"requested", s.requested},
+                             {"used", s.used},
+                             {"reason", s.reason}});
+  }
   return {{"name", t.name},
           {"kind", t.kind},
           {"dspy_version", t.dspy_version},
           {"python_version", t.python_version},
           {"lock_hash", t.lock_hash},
-          {"interpreter", t.interpreter}};
+          {"interpreter", t.interpreter},
+          {"substitutions", substitutions}};
 }
 
 json ShardToJson(const ShardInfo& shard) {
@@ -332,6 +340,17 @@ TargetInfo TargetFromJson(const json& j, const std::string& where) {
   t.python_version = ReadString(j, "python_version", where);
   t.lock_hash = ReadString(j, "lock_hash", where);
   t.interpreter = ReadString(j, "interpreter", where);
+  if (const json* subs = OptionalField(j, "substitutions")) {  // v1.5
+    const std::string list = Join(where, "substitutions");
+    if (!subs->is_array()) Mistyped(list, "an array", *subs);
+    for (std::size_t i = 0; i < subs->size(); ++i) {
+      const std::string item = fmt::format("{}[{}]", list, i);
+      const json& s = (*subs)[i];
+      ExpectObject(s, item);
+      t.substitutions.push_back({ReadString(s, "package", item), ReadString(s, "requested", item),
+                                 ReadString(s, "used", item), ReadString(s, "reason", item)});
+    }
+  }
   return t;
 }
 

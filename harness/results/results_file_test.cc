@@ -232,6 +232,23 @@ TEST(ResultsJsonTest, RejectsMalformedAdditions) {
   EXPECT_EQ(FormatErrorOf(j), "runs[0].lm_traffic.adapters: expected an array, got string");
 }
 
+// A target's substitutions (issue 13, v1.5) round-trip; older files read as none.
+TEST(ResultsJsonTest, SubstitutionsRoundTripAndAreOptional) {
+  Results original = SampleResults();
+  original.environment.targets[0].substitutions = {
+      {"litellm", "1.51.0", "1.53.1", "not served; the nearest later release"}};
+  Results read = ResultsFromJson(json::parse(ToJson(original).dump()));
+  EXPECT_EQ(read.environment.targets[0].substitutions,
+            original.environment.targets[0].substitutions);
+  EXPECT_TRUE(read.environment.targets[1].substitutions.empty());
+
+  json j = ToJson(original);
+  j["environment"]["targets"][0].erase("substitutions");
+  EXPECT_TRUE(ResultsFromJson(j).environment.targets[0].substitutions.empty());
+  j["environment"]["targets"][0]["substitutions"] = {{{"package", "litellm"}}};
+  EXPECT_EQ(FormatErrorOf(j), "environment.targets[0].substitutions[0].requested: missing");
+}
+
 // How each run's interpreter started (issue 6); absent in older files.
 TEST(ResultsJsonTest, StartModeRoundTripsAndIsOptional) {
   Results original = SampleResults();

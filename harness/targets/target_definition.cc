@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "targets/lock_file.h"
+#include "targets/release_resolver.h"
 
 namespace dspy_compat {
 namespace fs = std::filesystem;
@@ -69,6 +70,17 @@ Target LoadTargetDefinition(const fs::path& dir) {
                                   target.dspy_version));
   }
   target.lock_hash = lock.sha256;
+  if (const toml::array* subs = table["substitutions"].as_array()) {
+    for (const toml::node& node : *subs) {
+      const toml::table* sub = node.as_table();
+      if (sub == nullptr) {
+        throw TargetError(fmt::format("{}: [[substitutions]] entries are tables", file.string()));
+      }
+      target.substitutions.push_back(
+          {RequireString(*sub, "package", file), RequireString(*sub, "requested", file),
+           RequireString(*sub, "used", file), sub->at_path("reason").value_or(std::string())});
+    }
+  }
   return target;
 }
 
@@ -109,12 +121,46 @@ std::vector<std::string> DefaultTargetNames(const fs::path& targets_root) {
   return names;
 }
 
+std::vector<std::string> SplitTargetList(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    bool first = true;
+    while (start <= value.size()) {
+      auto comma = value.find(',', start);
+      std::string piece = value.substr(start, comma - start);
+      bool continues = !first && !out.empty() && IsReleaseSpec(out.back()) && !piece.empty() &&
+                       std::string_view("<>=!~").find(piece.front()) != std::string_view::npos;
+      if (continues) {
+        out.back() += "," + piece;
+      } else if (!piece.empty()) {
+        out.push_back(piece);
+      }
+      first = false;
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
 std::vector<Target> ResolveTargets(const std::vector<std::string>& specs,
-                                   const fs::path& targets_root) {
+                                   const fs::path& targets_root, ReleaseTargets* releases) {
   std::vector<Target> targets;
   for (const auto& spec : specs) {
     if (spec.starts_with(kUserPythonPrefix)) {
       targets.push_back(UserPythonTarget(spec));
+      continue;
+    }
+    if (IsReleaseSpec(spec)) {
+      if (releases == nullptr) {
+        throw TargetError(fmt::format("'{}': version specs are not accepted here", spec));
+      }
+      try {
+        for (Target& t : releases->Expand(spec)) targets.push_back(std::move(t));
+      } catch (const VersionError& e) {
+        throw TargetError(e.what());
+      }
       continue;
     }
     fs::path dir = targets_root / spec;
@@ -133,6 +179,18 @@ std::vector<Target> ResolveTargets(const std::vector<std::string>& specs,
     }
   }
   return targets;
+}
+
+void MakeBaseline(std::vector<Target>& targets, const std::string& name) {
+  auto it =
+      std::find_if(targets.begin(), targets.end(), [&](const Target& t) { return t.name == name; });
+  if (it == targets.end()) {
+    std::vector<std::string> names;
+    for (const auto& t : targets) names.push_back(t.name);
+    throw TargetError(fmt::format("--baseline-target {} is not one of the targets: {}", name,
+                                  fmt::join(names, ", ")));
+  }
+  std::rotate(targets.begin(), it, it + 1);
 }
 
 }  // namespace dspy_compat

@@ -30,9 +30,23 @@ std::vector<std::string> ListTargetNames(const std::filesystem::path& targets_ro
 // not a boolean, or when none is marked.
 std::vector<std::string> DefaultTargetNames(const std::filesystem::path& targets_root);
 
+class ReleaseTargets;
+
+// Splits --targets values at commas, except inside a version range:
+// "dspy-2.5.39,dspy>=2.5.38,<2.6" -> {"dspy-2.5.39", "dspy>=2.5.38,<2.6"}
+// (a piece that starts with a comparison operator continues the range).
+std::vector<std::string> SplitTargetList(const std::vector<std::string>& values);
+
 // Turns the --targets values into Targets; unknown names fail with a message
-// that lists the known ones.
+// that lists the known ones. A version spec ("dspy==2.6.0", "dspy>=2.5.38,<2.6")
+// expands through releases, in place (throwing ReleaseError when a release
+// cannot be resolved); without it a spec is a TargetError.
 std::vector<Target> ResolveTargets(const std::vector<std::string>& specs,
-                                   const std::filesystem::path& targets_root);
+                                   const std::filesystem::path& targets_root,
+                                   ReleaseTargets* releases = nullptr);
+
+// Moves the target named `name` to the front (the baseline every verdict
+// compares with). Throws TargetError when no target has that name.
+void MakeBaseline(std::vector<Target>& targets, const std::string& name);
 
 }  // namespace dspy_compat

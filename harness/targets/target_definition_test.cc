@@ -96,5 +96,33 @@ TEST_F(TargetDefinitionTest, UserPythonNeedsAnExistingInterpreter) {
   EXPECT_EQ(targets[0].interpreter, fs::path("/bin/sh"));
 }
 
+TEST(SplitTargetListTest, CommasSplitTargetsButNotARange) {
+  EXPECT_EQ(SplitTargetList({"dspy-2.5.39,dspy-2.5.40"}),
+            (std::vector<std::string>{"dspy-2.5.39", "dspy-2.5.40"}));
+  EXPECT_EQ(SplitTargetList({"dspy-2.5.39,dspy>=2.5.38,<2.6,dspy==3.4.1"}),
+            (std::vector<std::string>{"dspy-2.5.39", "dspy>=2.5.38,<2.6", "dspy==3.4.1"}));
+  EXPECT_EQ(SplitTargetList({"dspy>=2.5", "<2.6"}),
+            (std::vector<std::string>{"dspy>=2.5", "<2.6"}));
+  EXPECT_EQ(SplitTargetList({"a,,b,"}), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(MakeBaselineTest, MovesTheNamedTargetFirstKeepingTheOthersInOrder) {
+  std::vector<Target> targets(4);
+  for (int i = 0; i < 4; ++i) targets[static_cast<std::size_t>(i)].name = "t" + std::to_string(i);
+  MakeBaseline(targets, "t2");
+  std::vector<std::string> names;
+  for (const auto& t : targets) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"t2", "t0", "t1", "t3"}));
+  EXPECT_THROW(MakeBaseline(targets, "t9"), TargetError);
+}
+
+TEST(ShippedTargetsTest, SubstitutionsAreRecordedInTheShippedTargets) {
+  auto targets = ResolveTargets({"dspy-2.5.40"}, SourceRoot() / "fixtures/targets");
+  ASSERT_EQ(targets[0].substitutions.size(), 1u);
+  EXPECT_EQ(targets[0].substitutions[0].package, "litellm");
+  EXPECT_EQ(targets[0].substitutions[0].requested, "1.51.0");
+  EXPECT_EQ(targets[0].substitutions[0].used, "1.53.1");
+}
+
 }  // namespace
 }  // namespace dspy_compat
