@@ -114,6 +114,27 @@ struct LmTraffic {
   friend bool operator==(const LmTraffic&, const LmTraffic&) = default;
 };
 
+// One LM response an exploring run released (results v1.5).
+struct ScheduledRelease {
+  std::string key;  // content key: 16 hex digits, a stable hash of the request's model + messages
+  int seq = 0;      // the request's arrival number in its run (may differ between replays)
+  bool bound = false;  // released by the hold bound, not by the strategy
+  friend bool operator==(const ScheduledRelease&, const ScheduledRelease&) = default;
+};
+
+// The order in which an exploring run released its LM responses (results
+// v1.5); a run given it as a replay releases responses in the same order of
+// content keys. Absent for runs with the natural seeded delays.
+struct LmSchedule {
+  std::string strategy;  // "pct" or "random"
+  std::uint64_t seed = 0;
+  int depth = 0;        // PCT's d (d-1 priority change points); 0 for random
+  int steps = 0;        // PCT's k: change points fall within the first k decisions
+  bool replay = false;  // released in a recorded order, the strategy deciding the rest
+  std::vector<ScheduledRelease> releases;  // in release order
+  friend bool operator==(const LmSchedule&, const LmSchedule&) = default;
+};
+
 // Orders DSPy release numbers: dotted components compared as numbers
 // ("2.5.40" > "2.5.9", "2.6" == "2.6.0"); a component's non-digit suffix
 // ("0b1") is ignored. Negative, zero or positive, like strcmp.
@@ -162,6 +183,9 @@ struct RunResult {
   // empty in older files.
   std::string containment;
   std::vector<ContainmentEvent> containment_events;
+  // How an exploring run released its LM responses (results v1.5); absent
+  // for natural runs and in older files.
+  std::optional<LmSchedule> lm_schedule;
 };
 
 struct TargetInfo {
