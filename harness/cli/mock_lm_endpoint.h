@@ -9,7 +9,9 @@
 #include <optional>
 
 #include "cli/lm_traffic.h"
+#include "mock_server/response_schedule.h"
 #include "mock_server/server.h"
+#include "mock_server/stable_hash.h"
 #include "runner/lm_endpoint.h"
 
 namespace dspy_compat {
@@ -24,6 +26,19 @@ class MockLmEndpoint : public LmEndpoint {
 
   std::string ApiBaseFor(const std::string& run_id) override { return server_.RunApiBase(run_id); }
 
+  // Every run without a MOCK-FIXTURE (whose rules already decide its interleaving) explores LM
+  // response orders with `schedule`, its seed mixed with the run id so that each repetition
+  // tries another order. Not called: natural seeded delays.
+  void ExploreEveryRun(mock::ScheduleConfig schedule) {
+    explore_ = std::move(schedule);
+    replay_ = false;
+  }
+  // Every run (without a MOCK-FIXTURE) releases its responses in `record`'s order, with its seed.
+  void ReplayEveryRun(const LmSchedule& record) {
+    explore_ = mock::ReplayConfig(record);
+    replay_ = true;
+  }
+
   void ConfigureRun(const std::string& run_id, const DelaySpec& delay,
                     const std::filesystem::path& mock_fixture) override {
     mock::RunConfig config;
@@ -37,11 +52,18 @@ class MockLmEndpoint : public LmEndpoint {
               ? it->second
               : std::make_shared<const mock::FixtureSet>(mock::LoadFixtureFile(mock_fixture));
     }
+    if (explore_ && mock_fixture.empty()) {
+      config.schedule = *explore_;
+      if (!replay_) {
+        config.schedule->seed = mock::StableHasher(explore_->seed).Add("run").Add(run_id).Finish();
+      }
+    }
     server_.ConfigureRun(run_id, config);
   }
 
   RunTraffic TrafficFor(const std::string& run_id) override {
     RunTraffic traffic;
+    traffic.schedule = server_.ScheduleFor(run_id);
     auto entries = server_.journal().ForRun(run_id);
     for (const auto& entry : entries) {
       ++traffic.requests;
@@ -73,6 +95,8 @@ class MockLmEndpoint : public LmEndpoint {
  private:
   mock::MockLmServer& server_;
   const Fixtures fixtures_;
+  std::optional<mock::ScheduleConfig> explore_;
+  bool replay_ = false;
   std::mutex mutex_;
   std::map<std::string, LmTraffic> summaries_;
 };

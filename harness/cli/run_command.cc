@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -281,6 +282,41 @@ int RunCommand(const RunOptions& options) {
       targets.size(), adaptive ? "a first round of " : "", plan.size(),
       shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "", jobs, seed);
   MockLmEndpoint endpoint(server, fixtures);
+  // Temporary (issue 12), until the run session takes --schedule: DSPY_COMPAT_SCHEDULE=pct or
+  // random makes every run explore LM response orders.
+  if (const char* name = std::getenv("DSPY_COMPAT_SCHEDULE"); name != nullptr && *name != 0) {
+    auto strategy = mock::ParseScheduleStrategy(name);
+    if (!strategy) {
+      std::cerr << "dspy-compat: DSPY_COMPAT_SCHEDULE: unknown strategy \"" << name
+                << "\" (known: natural, pct, random)\n";
+      return kExitUsage;
+    }
+    if (*strategy != mock::ScheduleStrategy::kNatural) {
+      endpoint.ExploreEveryRun({.strategy = *strategy, .seed = seed});
+    }
+  }
+  // Temporary, idem --replay: DSPY_COMPAT_REPLAY=RESULTS_JSON:RUN_ID replays that run's schedule.
+  if (const char* replay = std::getenv("DSPY_COMPAT_REPLAY"); replay != nullptr && *replay != 0) {
+    std::string spec = replay;
+    std::size_t colon = spec.rfind(':');
+    std::optional<LmSchedule> record;
+    try {
+      if (colon != std::string::npos) {
+        for (const RunResult& r : ReadResultsFile(spec.substr(0, colon)).runs) {
+          if (r.run_id == spec.substr(colon + 1)) record = r.lm_schedule;
+        }
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "dspy-compat: DSPY_COMPAT_REPLAY: " << e.what() << "\n";
+      return kExitUsage;
+    }
+    if (!record) {
+      std::cerr << "dspy-compat: DSPY_COMPAT_REPLAY: no explored run " << spec
+                << " (expected RESULTS_JSON:RUN_ID)\n";
+      return kExitUsage;
+    }
+    endpoint.ReplayEveryRun(*record);
+  }
   std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
   if (!options.cold) {
     warm.emplace(WarmPoolOptions{

@@ -131,7 +131,7 @@ struct LmSchedule {
   int depth = 0;        // PCT's d (d-1 priority change points); 0 for random
   int steps = 0;        // PCT's k: change points fall within the first k decisions
   bool replay = false;  // released in a recorded order, the strategy deciding the rest
-  std::vector<ScheduledRelease> releases;  // in release order
+  std::vector<ScheduledRelease> releases{};  // in release order
   friend bool operator==(const LmSchedule&, const LmSchedule&) = default;
 };
 

@@ -203,6 +203,15 @@ json LmTrafficToJson(const LmTraffic& t) {
           {"prompts", t.prompts}};
 }
 
+json LmScheduleToJson(const LmSchedule& s) {
+  json releases = json::array();
+  for (const ScheduledRelease& r : s.releases) {
+    releases.push_back({{"key", r.key}, {"seq", r.seq}, {"bound", r.bound}});
+  }
+  return {{"strategy", s.strategy}, {"seed", s.seed},     {"depth", s.depth},
+          {"steps", s.steps},       {"replay", s.replay}, {"releases", std::move(releases)}};
+}
+
 json ContainmentEventToJson(const ContainmentEvent& e) {
   return {
       {"kind", e.kind}, {"host", e.host}, {"port", OptionalToJson(e.port)}, {"detail", e.detail}};
@@ -231,7 +240,8 @@ json RunToJson(const RunResult& r) {
           {"lm_traffic", r.lm_traffic ? LmTrafficToJson(*r.lm_traffic) : json(nullptr)},
           {"start_mode", r.start_mode},
           {"containment", r.containment},
-          {"containment_events", std::move(events)}};
+          {"containment_events", std::move(events)},
+          {"lm_schedule", r.lm_schedule ? LmScheduleToJson(*r.lm_schedule) : json(nullptr)}};
 }
 
 // The v1.1 additions (see results_schema.md): absent or null in v1.0 files.
@@ -285,6 +295,25 @@ LmTraffic LmTrafficFromJson(const json& j, const std::string& where) {
   traffic.system_prompts = ReadStrings(j, "system_prompts", where);
   if (OptionalField(j, "prompts")) traffic.prompts = ReadStrings(j, "prompts", where);  // v1.4
   return traffic;
+}
+
+LmSchedule LmScheduleFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  LmSchedule schedule;
+  schedule.strategy = ReadString(j, "strategy", where);
+  schedule.seed = ReadUint64(j, "seed", where);
+  schedule.depth = ReadInt(j, "depth", where);
+  schedule.steps = ReadInt(j, "steps", where);
+  schedule.replay = ReadBool(j, "replay", where);
+  const json& releases = ArrayField(j, "releases", where);
+  for (std::size_t i = 0; i < releases.size(); ++i) {
+    std::string at = fmt::format("{}.releases[{}]", where, i);
+    ExpectObject(releases[i], at);
+    schedule.releases.push_back({.key = ReadString(releases[i], "key", at),
+                                 .seq = ReadInt(releases[i], "seq", at),
+                                 .bound = ReadBool(releases[i], "bound", at)});
+  }
+  return schedule;
 }
 
 TargetInfo TargetFromJson(const json& j, const std::string& where) {
@@ -394,6 +423,9 @@ RunResult RunFromJson(const json& j, const std::string& where) {
       r.containment_events.push_back(ContainmentEventFromJson(
           (*events)[i], fmt::format("{}.containment_events[{}]", where, i)));
     }
+  }
+  if (const json* schedule = OptionalField(j, "lm_schedule")) {  // v1.5
+    r.lm_schedule = LmScheduleFromJson(*schedule, Join(where, "lm_schedule"));
   }
   return r;
 }

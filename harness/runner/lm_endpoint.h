@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@ namespace dspy_compat {
 
 struct RunTraffic {
   int requests = 0;
-  std::vector<std::string> models;  // distinct, in order of first use
+  std::vector<std::string> models;       // distinct, in order of first use
+  std::optional<LmSchedule> schedule{};  // how an exploring run's responses were released
 };
 
 class LmEndpoint {

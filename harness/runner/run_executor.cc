@@ -189,6 +189,7 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   auto traffic = endpoint_.TrafficFor(spec.run_id);
   result.lm_requests = traffic.requests;
   result.models = traffic.models;
+  result.lm_schedule = std::move(traffic.schedule);
   if (!config_.keep_work) fs::remove_all(work, ec);
   return result;
 }

@@ -187,7 +187,9 @@ class FakeEndpoint : public LmEndpoint {
     configured = run_id;
     configured_fixture = fixture;
   }
-  RunTraffic TrafficFor(const std::string&) override { return {2, {"gpt-4o-mini"}}; }
+  RunTraffic TrafficFor(const std::string&) override {
+    return {2, {"gpt-4o-mini"}, LmSchedule{.strategy = "pct", .seed = 7, .depth = 3, .steps = 32}};
+  }
   std::string configured;
   std::filesystem::path configured_fixture;
 };
@@ -240,6 +242,8 @@ TEST_F(RunExecutorTest, PassRecordsTrafficAndCleansUp) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, Status::kPass);
   EXPECT_EQ(r->lm_requests, 2);
+  ASSERT_TRUE(r->lm_schedule.has_value());  // an exploring run's schedule reaches its result
+  EXPECT_EQ(r->lm_schedule->seed, 7U);
   EXPECT_EQ(endpoint_.configured, "pass.t0.r1");
   EXPECT_TRUE(endpoint_.configured_fixture.empty());
   EXPECT_FALSE(fs::exists(dir_ / "work" / "pass.t0.r1"));
