@@ -49,6 +49,12 @@ struct RunOptions {
   GateOptions gate_options;           // baseline and update_baseline; results unused
   std::vector<std::filesystem::path> knowledge;  // --knowledge FILE: a team's DSPy changes
   ReleaseOptions releases;
+  // --schedule: how runs release LM responses (natural seeded delays, or
+  // exploring orders: pct, random, or explore = a mix per run of all three).
+  std::string schedule = "natural";
+  // --replay RESULTS_JSON:RUN_ID: that run's scenario and target (unless
+  // given), its recorded release order.
+  std::optional<std::string> replay;
   std::optional<std::string> baseline_target;  // --baseline-target: else the first (oldest)
   std::string command_line;
 };

@@ -42,9 +42,10 @@ void ApplyProjectConfig(const ProjectConfig& config,
   take("--scrub", config.scrub, run.scrub);
   take("--gate", config.gate, run.gate);
   if (config.baseline && !given("--baseline")) run.gate_options.baseline = config.baseline;
-  // schedule and knowledge are read and checked; the run takes them once
-  // those features are in (the keys are accepted so that a project's file
-  // does not break on this version).
+  if (config.schedule && !given("--schedule")) run.schedule = *config.schedule;
+  // knowledge is read and checked; the run takes it once a project's
+  // knowledge files are wired in (the key is accepted so that a project's
+  // file does not break on this version).
 }
 
 int ApplyProjectConfigHere(const std::function<bool(std::string_view flag)>& given,

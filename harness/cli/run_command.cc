@@ -78,13 +78,46 @@ int RunCommand(const RunOptions& options) {
   UvLockCompiler compiler;
   ReleaseTargets releases(index, compiler, cache_root / "locks", options.releases.pre,
                           [](std::string_view line) { std::cerr << line << "\n"; });
+  // --replay: the explored run to repeat, and (unless given) its scenario
+  // and target.
+  std::optional<RunResult> replayed;
+  std::vector<std::string> target_names = options.targets;
+  std::vector<fs::path> scenario_paths = options.scenarios;
+  if (options.replay) {
+    const std::string& spec = *options.replay;
+    const std::size_t colon = spec.rfind(':');
+    try {
+      if (colon != std::string::npos) {
+        Results earlier = ReadResultsFile(spec.substr(0, colon));
+        for (const RunResult& r : earlier.runs) {
+          if (r.run_id != spec.substr(colon + 1) || !r.lm_schedule) continue;
+          replayed = r;
+          auto info = earlier.environment.scenario_info.find(r.scenario_id);
+          if (scenario_paths.empty() && info != earlier.environment.scenario_info.end()) {
+            fs::path path = info->second.path;
+            scenario_paths.push_back(path.is_absolute() ? path : root / path);
+          }
+          if (target_names.empty()) target_names.push_back(r.target_name);
+        }
+      }
+    } catch (const std::runtime_error& e) {  // ResultsFormatError, file errors
+      std::cerr << "dspy-compat: --replay: " << e.what() << "\n";
+      return kExitUsage;
+    }
+    if (!replayed) {
+      std::cerr << "dspy-compat: --replay " << spec
+                << ": no explored run of that id in that file (expected RESULTS_JSON:RUN_ID "
+                   "of a run with an lm_schedule)\n";
+      return kExitUsage;
+    }
+  }
   try {
-    std::vector<std::string> names = SplitTargetList(options.targets);
+    std::vector<std::string> names = SplitTargetList(target_names);
     if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
     targets = ResolveTargets(names, root / "fixtures" / "targets", &releases);
     if (options.baseline_target) MakeBaseline(targets, *options.baseline_target);
     knowledge = LoadKnowledge(options.knowledge, root);
-    auto paths = ResolveBundledScenarios(options.scenarios, root);
+    auto paths = ResolveBundledScenarios(scenario_paths, root);
     if (paths.empty()) paths.push_back(root / "scenarios");
     scenarios = DiscoverScenarios(paths);
     ResolveMockFixtures(scenarios, root);
@@ -236,6 +269,13 @@ int RunCommand(const RunOptions& options) {
       targets.size(), adaptive ? "a first round of " : "", first_round,
       shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "", jobs, seed);
   MockLmEndpoint endpoint(server, fixtures);
+  if (replayed) {
+    endpoint.Replay(*replayed->lm_schedule);
+  } else if (options.schedule == "explore") {
+    endpoint.Schedule(mock::ScheduleStrategy::kNatural, seed, /*mixed=*/true);
+  } else if (auto strategy = mock::ParseScheduleStrategy(options.schedule)) {
+    endpoint.Schedule(*strategy, seed);
+  }
   std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
   if (!options.cold) {
     warm.emplace(WarmPoolOptions{

@@ -29,6 +29,17 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
                   "'dspy>=2.5.38,<2.6' (every final release in it, oldest first) (default: "
                   "those whose target.toml says `default = true`); comma-separated or repeated")
       ->allow_extra_args(false);
+  cmd->add_option("--schedule", run.schedule,
+                  "How the mock LM releases responses: natural (seeded delays), pct or random "
+                  "(hold every response of a run and release one at a time, once the run is "
+                  "quiet, in a seeded order: PCT priorities with change points, or a random "
+                  "walk; each run records its order), explore (each run draws one of the three)")
+      ->check(CLI::IsMember({"natural", "pct", "random", "explore"}))
+      ->capture_default_str();
+  cmd->add_option("--replay", run.replay,
+                  "RESULTS_JSON:RUN_ID: run that explored run's scenario on its target again, "
+                  "releasing LM responses in its recorded order (the report prints this for "
+                  "failures found by exploration)");
   cmd->add_option("--baseline-target", run.baseline_target,
                   "The target every verdict compares with (default: the first given; for a "
                   "range, its oldest release)");

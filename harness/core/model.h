@@ -23,7 +23,7 @@ enum class Status {
   kTimeout,  // killed, with its process group, at its time limit
   kCrash,    // the interpreter died without handing back a result
   kError,    // the harness could not run it (bad target, runner failure)
-  // The program could not start (lit's UNRESOLVED; results v1.5): a syntax
+  // The program could not start (lit's UNRESOLVED; results v1.6): a syntax
   // error, or an import or file the program needs missing before its first
   // LM call, not a DSPy module. Says nothing of the DSPy release: never a
   // pass, and no verdict can be drawn from it.
@@ -104,7 +104,7 @@ struct Scenario : ScenarioHeader {
 
 // A package version a target's lock uses instead of the one its release-day
 // resolution asked for, because the registry no longer serves that one
-// (target.toml [[substitutions]], results v1.5). Never silent: reports show it.
+// (target.toml [[substitutions]], results v1.7). Never silent: reports show it.
 struct Substitution {
   std::string package;    // "litellm"
   std::string requested;  // "1.51.0": what the release pins
@@ -139,7 +139,7 @@ struct LmTraffic {
   // and numbers masked), bounded in number and size; sorted. What a reader
   // diffs between two targets. Empty in files written before they were kept.
   std::vector<std::string> prompts;
-  // Which model served each distinct request (results v1.5), so that two
+  // Which model served each distinct request (results v1.6), so that two
   // releases can be compared request by request, not only by the set of
   // models. Keyed by the request's content without its model or wording;
   // bounded in number; sorted by key. Empty in older files.
@@ -155,7 +155,7 @@ struct LmTraffic {
 };
 
 // What dspy.settings held in the main thread once the program returned, as
-// the runner saw it (results v1.5): a setting a release leaves behind is a
+// the runner saw it (results v1.6): a setting a release leaves behind is a
 // behaviour change even when the program passes.
 struct SettingsAfter {
   std::string lm;       // the model of the LM set (as the mock server sees it); "" none
@@ -165,6 +165,27 @@ struct SettingsAfter {
   std::vector<std::string> changed;
   std::vector<std::string> configured;
   friend bool operator==(const SettingsAfter&, const SettingsAfter&) = default;
+};
+
+// One LM response an exploring run released (results v1.8).
+struct ScheduledRelease {
+  std::string key;  // content key: 16 hex digits, a stable hash of the request's model + messages
+  int seq = 0;      // the request's arrival number in its run (may differ between replays)
+  bool bound = false;  // released by the hold bound, not by the strategy
+  friend bool operator==(const ScheduledRelease&, const ScheduledRelease&) = default;
+};
+
+// The order in which an exploring run released its LM responses (results
+// v1.8); a run given it as a replay releases responses in the same order of
+// content keys. Absent for runs with the natural seeded delays.
+struct LmSchedule {
+  std::string strategy;  // "pct" or "random"
+  std::uint64_t seed = 0;
+  int depth = 0;        // PCT's d (d-1 priority change points); 0 for random
+  int steps = 0;        // PCT's k: change points fall within the first k decisions
+  bool replay = false;  // released in a recorded order, the strategy deciding the rest
+  std::vector<ScheduledRelease> releases{};  // in release order
+  friend bool operator==(const LmSchedule&, const LmSchedule&) = default;
 };
 
 // Orders DSPy release numbers: dotted components compared as numbers
@@ -215,9 +236,12 @@ struct RunResult {
   // empty in older files.
   std::string containment;
   std::vector<ContainmentEvent> containment_events;
-  // Results v1.5: dspy.settings after the program (absent when the runner
+  // Results v1.6: dspy.settings after the program (absent when the runner
   // could not read them, and in older files).
   std::optional<SettingsAfter> settings_after;
+  // How an exploring run released its LM responses (results v1.8); absent
+  // for natural runs and in older files.
+  std::optional<LmSchedule> lm_schedule;
 };
 
 struct TargetInfo {
@@ -227,7 +251,7 @@ struct TargetInfo {
   std::string python_version;
   std::string lock_hash;
   std::string interpreter;
-  std::vector<Substitution> substitutions = {};  // results v1.5; empty in older files
+  std::vector<Substitution> substitutions = {};  // results v1.7; empty in older files
 };
 
 // What reports need to know about a scenario, taken from its file at run

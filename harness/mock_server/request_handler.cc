@@ -9,6 +9,7 @@
 #include "mock_server/openai_bodies.h"
 #include "mock_server/prompt_fields.h"
 #include "mock_server/responder.h"
+#include "mock_server/response_schedule.h"
 #include "mock_server/routes.h"
 
 namespace dspy_compat::mock {
@@ -141,6 +142,7 @@ Exchange RequestHandler::Handle(HttpRequest& request) {
   if (lm_call) {
     ++state_.requests;
     state_.holds.Arrived(exchange.run_id);
+    state_.schedules.Arrived(exchange.run_id, entry.arrived_ms);
   }
   if (route.endpoint == Endpoint::kUnknown) {
     exchange.reply = ErrorReply(404, fmt::format("Unknown request URL: {} {}.", method, target),
@@ -220,6 +222,13 @@ void RequestHandler::LmCall(Exchange& exchange, LmApi api, std::string_view body
       }
     }
     exchange.delay_ms = DrawDelayMs(state_.seed, exchange.run_id, entry.seq, delay);
+    // A rule's own hold decides its timing; every other response of an exploring run waits for
+    // the schedule instead of the run's delay (a rule's delay still follows the release).
+    if (!exchange.hold && state_.schedules.Explores(exchange.run_id)) {
+      exchange.scheduled = true;
+      exchange.content_key = ContentKey(request);
+      if (!rule || !rule->delay) exchange.delay_ms = 0;
+    }
     entry.delay_ms = exchange.delay_ms;
   } catch (const std::exception& e) {  // a prompt we misread must not take the server down
     exchange.reply = ErrorReply(500, fmt::format("Mock responder failed: {}", e.what()),
@@ -264,6 +273,10 @@ void RequestHandler::Complete(Exchange& exchange, bool delivered) {
   exchange.entry.reset();
   state_.in_flight.End();
   if (!exchange.rule_name.empty()) state_.holds.Answered(exchange.run_id, exchange.rule_name);
+  if (exchange.schedule_ticket != 0) {
+    state_.schedules.Answered(exchange.schedule_ticket, state_.clock.NowMs());
+    exchange.schedule_ticket = 0;
+  }
 }
 
 }  // namespace dspy_compat::mock

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ struct Exchange {
   int delay_ms = 0;            // then this long, then send
   std::string run_id{};
   std::string rule_name{};            // "" when no rule matched
+  bool scheduled = false;             // an exploring run's response: the ScheduleBoard releases it
+  std::uint64_t content_key = 0;      // ContentKey of the request, when scheduled
+  std::uint64_t schedule_ticket = 0;  // set by the session while the board knows the response
   std::optional<JournalEntry> entry;  // LM-facing requests only; admin calls are not journaled
 };
 
@@ -37,8 +41,8 @@ class RequestHandler {
   // Unparseable HTTP: a 400 that closes the connection. Not journaled.
   Reply Malformed(std::string_view reason) const;
   // The reply is being written in full or as planned (`delivered`), or the client went away
-  // first. Journals the entry and tells the hold board the request was answered. Leaves the
-  // reply intact: the session may still be writing it.
+  // first. Journals the entry and tells the hold and schedule boards the request was answered.
+  // Leaves the reply intact: the session may still be writing it.
   void Complete(Exchange& exchange, bool delivered);
 
  private:

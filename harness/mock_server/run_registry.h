@@ -12,6 +12,7 @@
 
 #include "core/model.h"
 #include "mock_server/fixtures.h"
+#include "mock_server/response_schedule.h"
 
 namespace dspy_compat::mock {
 
@@ -20,6 +21,9 @@ struct RunConfig {
   bool echo_model = false;           // or-ed with the server-wide option
   // Rules for this run only, tried before the server's (e.g. a scenario's own fixture).
   std::shared_ptr<const FixtureSet> fixtures{};
+  // Exploring: hold every LM response and release them in this schedule's order (the
+  // ScheduleBoard keeps it; MockLmServer::ConfigureRun hands it over). Unset or natural: delays.
+  std::optional<ScheduleConfig> schedule{};
 };
 
 // What one request of a run is served with.

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -62,11 +64,25 @@ struct MockLmServer::Impl {
           }
           boost::system::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<Session>(std::move(socket), handler, state.holds, state.clock,
-                                    options.max_body_bytes)
+          std::make_shared<Session>(std::move(socket), handler, state.holds, state.schedules,
+                                    state.clock, options.max_body_bytes)
               ->Start();
           Accept();
         });
+  }
+
+  // One timer on ios[0] polls the schedule board: at the earliest deadline it reported, and
+  // earlier when the board asks (a new run's first hold, an answer that ends a wait).
+  void ArmSchedule(double at_ms) {
+    if (at_ms >= schedule_at_ms) return;
+    schedule_at_ms = at_ms;
+    double wait_ms = std::max(0.0, at_ms - state.clock.NowMs());
+    schedule_timer->expires_after(std::chrono::microseconds(static_cast<long>(wait_ms * 1000) + 1));
+    schedule_timer->async_wait([this](boost::system::error_code ec) {
+      if (ec) return;  // re-armed earlier, or stopping
+      schedule_at_ms = kNever;
+      if (auto next = state.schedules.Poll(state.clock.NowMs())) ArmSchedule(*next);
+    });
   }
 
   static void RunIo(asio::io_context& io) {
@@ -88,6 +104,10 @@ struct MockLmServer::Impl {
   std::size_t next_io = 0;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_retry;
+  static constexpr double kNever = std::numeric_limits<double>::infinity();
+  std::optional<asio::steady_timer> schedule_timer;  // ios[0]'s; touched only there
+  double schedule_at_ms = kNever;
+  std::atomic<bool> serving{false};  // the board may wake the timer
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
 
@@ -134,6 +154,14 @@ void MockLmServer::Start() {
   s.port = s.acceptor->local_endpoint().port();
 
   s.accept_retry.emplace(io);
+  s.schedule_timer.emplace(io);
+  s.state.schedules.SetWake([&s](double at_ms) {
+    // From any thread (a connection's, or the harness's forgetting a run); never after Stop began,
+    // when the io_contexts are going away.
+    if (!s.serving) return;
+    asio::post(*s.ios[0], [&s, at_ms] { s.ArmSchedule(at_ms); });
+  });
+  s.serving = true;
   s.Accept();
   for (auto& context : s.ios) {
     // Keeps a thread whose io_context has no connection yet from returning at once.
@@ -151,10 +179,12 @@ void MockLmServer::Stop() {
     s.stopped = true;
     s.started = true;  // a stopped server cannot start
   }
+  s.serving = false;
   for (auto& io : s.ios) io->stop();
   for (std::thread& t : s.threads) t.join();
   s.threads.clear();
   // Destroying an io_context destroys its pending handlers, hence sessions, hence sockets.
+  s.schedule_timer.reset();
   s.accept_retry.reset();
   s.acceptor.reset();
   s.ios.clear();
@@ -185,6 +215,8 @@ std::string MockLmServer::RunApiBase(const std::string& run_id) const {
 }
 
 void MockLmServer::ConfigureRun(const std::string& run_id, RunConfig config) {
+  impl_->state.schedules.Configure(
+      run_id, config.schedule.value_or(ScheduleConfig{.strategy = ScheduleStrategy::kNatural}));
   impl_->state.runs.Configure(run_id, std::move(config));
 }
 
@@ -192,6 +224,11 @@ void MockLmServer::ForgetRun(const std::string& run_id) {
   impl_->state.runs.Forget(run_id);
   impl_->state.rules.ForgetRun(run_id);
   impl_->state.holds.ForgetRun(run_id);
+  impl_->state.schedules.ForgetRun(run_id);
+}
+
+std::optional<LmSchedule> MockLmServer::ScheduleFor(const std::string& run_id) const {
+  return impl_->state.schedules.Record(run_id);
 }
 
 void MockLmServer::AddRules(FixtureSet rules) { impl_->state.rules.Append(std::move(rules)); }

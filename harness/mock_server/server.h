@@ -1,12 +1,14 @@
 // The mock OpenAI-compatible LM server every run talks to. Each run gets its own API base
 // (/run/<run_id>/v1), so the journal attributes every request to the run that made it, and the
-// run's registered delay decides how long each response is held. Fixture rules (FIXTURES.md)
-// script answers, delays, faults and interleavings.
+// run's registered delay decides how long each response is held, or, for an exploring run, its
+// schedule the order in which they are released (response_schedule.h). Fixture rules
+// (FIXTURES.md) script answers, delays, faults and interleavings.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/model.h"
@@ -53,8 +55,11 @@ class MockLmServer {
 
   // Register before the run starts; requests of unknown runs get the server defaults.
   void ConfigureRun(const std::string& run_id, RunConfig config);
-  // Drops the run's settings, rule counters and hold state; its journal entries stay.
+  // Drops the run's settings, rule counters, hold state and schedule (releasing what it still
+  // holds); its journal entries stay.
   void ForgetRun(const std::string& run_id);
+  // An exploring run's schedule so far (read it before ForgetRun); nullopt for natural runs.
+  std::optional<LmSchedule> ScheduleFor(const std::string& run_id) const;
 
   // Server-wide fixture rules, as POST/PUT /__admin/rules does.
   void AddRules(FixtureSet rules);

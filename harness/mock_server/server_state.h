@@ -1,5 +1,6 @@
 // Everything the request handler and the admin API share, owned by the server: the clock, the
-// journal, the runs' settings, the fixture rules, the hold board and the live counters.
+// journal, the runs' settings, the fixture rules, the hold and schedule boards and the live
+// counters.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "mock_server/journal.h"
 #include "mock_server/rule_book.h"
 #include "mock_server/run_registry.h"
+#include "mock_server/schedule_board.h"
 
 namespace dspy_compat::mock {
 
@@ -70,6 +72,7 @@ struct ServerState {
   RunRegistry runs;
   RuleBook rules;
   HoldBoard holds;
+  ScheduleBoard schedules;
   InFlight in_flight;
   SeenModels models;
   std::atomic<std::uint64_t> requests{0};  // LM requests since start

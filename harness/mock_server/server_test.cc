@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "mock_server/lm_request.h"
+#include "mock_server/response_schedule.h"
 #include "mock_server/run_registry.h"
 #include "mock_server/test_data.h"
 #include "mock_server/test_http_client.h"
@@ -471,6 +473,71 @@ TEST_F(MockServerTest, PerRunFixtures) {
       json::parse(
           client_.Post(ChatUrl("special"), Prompt()).body)["choices"][0]["message"]["content"],
       "special");
+}
+
+// Two concurrent requests of an exploring run are answered in the order its schedule says,
+// whichever arrived first; the journal and the run's record say so.
+TEST_F(MockServerTest, ExploringRunAnswersInTheScheduledOrder) {
+  auto body = [](const std::string& model) {
+    json request = LoadPrompt("cot_question_answer");
+    request["model"] = model;
+    return request.dump();
+  };
+  std::uint64_t key_a = ContentKey(ParseLmRequest(LmApi::kChat, body("model-a")));
+  std::uint64_t key_b = ContentKey(ParseLmRequest(LmApi::kChat, body("model-b")));
+  for (bool b_first : {true, false}) {
+    std::string run = b_first ? "b-first" : "a-first";
+    ScheduleConfig schedule{.strategy = ScheduleStrategy::kPct, .seed = 3, .quiet_ms = 150};
+    schedule.replay = b_first ? std::vector{key_b, key_a} : std::vector{key_a, key_b};
+    server_->ConfigureRun(run, {.delay = DelaySpec{0, 0}, .schedule = schedule});
+    std::vector<HttpReply> replies =
+        FetchAll({{.method = "POST", .url = ChatUrl(run), .body = body("model-a")},
+                  {.method = "POST", .url = ChatUrl(run), .body = body("model-b")}});
+    for (const HttpReply& r : replies) ASSERT_EQ(r.status, 200) << r.error;
+
+    std::vector<JournalEntry> entries = server_->journal().ForRun(run);  // completion order
+    ASSERT_EQ(entries.size(), 2U);
+    EXPECT_EQ(entries[0].model, b_first ? "model-b" : "model-a") << run;
+    EXPECT_EQ(entries[1].model, b_first ? "model-a" : "model-b") << run;
+    EXPECT_GE(entries[0].held_ms, 140.0);                     // held until the run went quiet,
+    EXPECT_GE(entries[1].held_ms, entries[0].held_ms + 100);  // then until it went quiet again
+    EXPECT_EQ(entries[0].delay_ms, 0);
+    EXPECT_TRUE(entries[0].faults.empty());
+
+    std::optional<LmSchedule> record = server_->ScheduleFor(run);
+    ASSERT_TRUE(record.has_value());
+    ASSERT_EQ(record->releases.size(), 2U);
+    EXPECT_EQ(record->releases[0].key, ContentKeyHex(b_first ? key_b : key_a));
+    EXPECT_FALSE(record->releases[0].bound);
+    server_->ForgetRun(run);
+    EXPECT_EQ(server_->ScheduleFor(run), std::nullopt);
+  }
+}
+
+TEST_F(MockServerTest, ScheduleBoundAnswersARunThatNeverGoesQuiet) {
+  server_->ConfigureRun(
+      "busy", {.schedule = ScheduleConfig{
+                   .strategy = ScheduleStrategy::kRandom, .quiet_ms = 60000, .bound_ms = 100}});
+  auto start = Clock::now();
+  HttpReply reply = client_.Post(ChatUrl("busy"), Prompt());
+  EXPECT_EQ(reply.status, 200) << reply.error;
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(100));
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2000));
+  JournalEntry entry = server_->journal().ForRun("busy").at(0);
+  EXPECT_EQ(entry.faults, (std::vector<std::string>{"schedule_bound"}));
+  EXPECT_TRUE(server_->ScheduleFor("busy")->releases.at(0).bound);
+}
+
+TEST_F(MockServerTest, NaturalScheduleKeepsTheSeededDelay) {
+  server_->ConfigureRun("natural",
+                        {.delay = DelaySpec{5, 40},
+                         .schedule = ScheduleConfig{.strategy = ScheduleStrategy::kNatural}});
+  for (int i = 0; i < 3; ++i) client_.Post(ChatUrl("natural"), Prompt());
+  for (const JournalEntry& e : server_->journal().ForRun("natural")) {
+    EXPECT_EQ(e.delay_ms, DrawDelayMs(11, "natural", e.seq, {5, 40}));
+    EXPECT_EQ(e.held_ms, 0);
+  }
+  EXPECT_EQ(server_->ScheduleFor("natural"), std::nullopt);
 }
 
 TEST_F(MockServerTest, AThousandHeldRequestsOnOneThread) {

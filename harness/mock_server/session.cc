@@ -18,6 +18,7 @@ constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr auto kBodyTimeout = std::chrono::seconds(60);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr auto kScheduleSafety = std::chrono::seconds(120);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kCrLf = "\r\n";
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
@@ -47,12 +48,13 @@ class BufferList {
 
 }  // namespace
 
-Session::Session(Socket socket, RequestHandler& handler, HoldBoard& holds, const ServerClock& clock,
-                 std::size_t max_body_bytes)
+Session::Session(Socket socket, RequestHandler& handler, HoldBoard& holds, ScheduleBoard& schedules,
+                 const ServerClock& clock, std::size_t max_body_bytes)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       handler_(handler),
       holds_(holds),
+      schedules_(schedules),
       clock_(clock),
       max_body_bytes_(max_body_bytes) {
   // Beast reads at most the buffer's spare capacity (512 bytes for a new buffer): without this a
@@ -63,6 +65,8 @@ Session::Session(Socket socket, RequestHandler& handler, HoldBoard& holds, const
 Session::~Session() {
   // Gone while held (server stop): the board must not call back into a dead session.
   if (holding_ && ticket_ != 0) holds_.Cancel(ticket_);
+  // Held or released and not yet answered: the schedule must not wait for it.
+  if (exchange_.schedule_ticket != 0) schedules_.Cancel(exchange_.schedule_ticket);
 }
 
 void Session::Start() {
@@ -149,6 +153,34 @@ void Session::OnBody(beast::error_code ec) {
 }
 
 void Session::Hold() {
+  if (exchange_.scheduled) {
+    hold_started_ms_ = clock_.NowMs();
+    std::weak_ptr<Session> weak = weak_from_this();
+    auto executor = socket_.get_executor();
+    holding_ = true;
+    exchange_.schedule_ticket = schedules_.Hold(exchange_.run_id, exchange_.content_key,
+                                                exchange_.entry ? exchange_.entry->seq : 0,
+                                                hold_started_ms_, [weak, executor](bool bound) {
+                                                  asio::post(executor, [weak, bound] {
+                                                    if (auto self = weak.lock())
+                                                      self->OnScheduled(bound);
+                                                  });
+                                                });
+    if (exchange_.schedule_ticket == 0) {
+      holding_ = false;  // the run stopped exploring meanwhile (forgotten)
+      return Delay();
+    }
+    // The board releases within its bound; this wait keeps the session alive meanwhile, and
+    // answers anyway should the board never poll.
+    timer_.expires_after(kScheduleSafety);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || !self->holding_) return;
+      self->schedules_.Cancel(self->exchange_.schedule_ticket);
+      self->exchange_.schedule_ticket = 0;
+      self->OnScheduled(true);
+    });
+    return;
+  }
   if (!exchange_.hold) return Delay();
   hold_started_ms_ = clock_.NowMs();
   std::weak_ptr<Session> weak = weak_from_this();
@@ -178,6 +210,17 @@ void Session::OnReleased(bool timed_out) {
   }
   ticket_ = 0;
   if (exchange_.entry) exchange_.entry->held_ms = clock_.NowMs() - hold_started_ms_;
+  Delay();
+}
+
+void Session::OnScheduled(bool bound) {
+  if (!holding_) return;
+  holding_ = false;
+  timer_.cancel();
+  if (exchange_.entry) {
+    exchange_.entry->held_ms = clock_.NowMs() - hold_started_ms_;
+    if (bound) exchange_.entry->faults.push_back("schedule_bound");
+  }
   Delay();
 }
 

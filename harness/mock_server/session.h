@@ -2,7 +2,8 @@
 // its hold condition and delay have passed, write it (in parts, if streamed or trickled), repeat
 // while the client keeps the connection alive. Every step is an async operation on the
 // connection's io_context (one thread each, so no strand is needed), and a thousand held
-// responses cost a thousand timers, not a thousand threads.
+// responses cost a thousand timers, not a thousand threads. An exploring run's responses wait for
+// the ScheduleBoard instead, which holds them with no timer of their own.
 #pragma once
 
 #include <boost/asio/basic_stream_socket.hpp>
@@ -19,6 +20,7 @@
 
 #include "mock_server/hold_board.h"
 #include "mock_server/request_handler.h"
+#include "mock_server/schedule_board.h"
 
 namespace dspy_compat::mock {
 
@@ -30,8 +32,8 @@ using Timer = boost::asio::basic_waitable_timer<
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket socket, RequestHandler& handler, HoldBoard& holds, const ServerClock& clock,
-          std::size_t max_body_bytes);
+  Session(Socket socket, RequestHandler& handler, HoldBoard& holds, ScheduleBoard& schedules,
+          const ServerClock& clock, std::size_t max_body_bytes);
   ~Session();
   void Start();
 
@@ -42,7 +44,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnBody(boost::beast::error_code ec);
   void Hold();  // waits for the exchange's hold condition, if any
   void OnReleased(bool timed_out);
-  void Delay();  // then its delay
+  void OnScheduled(bool bound);  // the schedule released it
+  void Delay();                  // then its delay
   void Send();
   void WritePart(std::size_t index);
   void OnPartWritten(boost::beast::error_code ec, std::size_t index, bool final);
@@ -62,6 +65,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool active_ = false;  // exchange_ awaits Finish
   RequestHandler& handler_;
   HoldBoard& holds_;
+  ScheduleBoard& schedules_;
   const ServerClock& clock_;
   const std::size_t max_body_bytes_;
   HoldBoard::Ticket ticket_ = 0;

@@ -229,6 +229,15 @@ json SettingsAfterToJson(const SettingsAfter& s) {
       {"lm", s.lm}, {"adapter", s.adapter}, {"changed", s.changed}, {"configured", s.configured}};
 }
 
+json LmScheduleToJson(const LmSchedule& s) {
+  json releases = json::array();
+  for (const ScheduledRelease& r : s.releases) {
+    releases.push_back({{"key", r.key}, {"seq", r.seq}, {"bound", r.bound}});
+  }
+  return {{"strategy", s.strategy}, {"seed", s.seed},     {"depth", s.depth},
+          {"steps", s.steps},       {"replay", s.replay}, {"releases", std::move(releases)}};
+}
+
 json ContainmentEventToJson(const ContainmentEvent& e) {
   return {
       {"kind", e.kind}, {"host", e.host}, {"port", OptionalToJson(e.port)}, {"detail", e.detail}};
@@ -259,7 +268,8 @@ json RunToJson(const RunResult& r) {
           {"containment", r.containment},
           {"containment_events", std::move(events)},
           {"settings_after",
-           r.settings_after ? SettingsAfterToJson(*r.settings_after) : json(nullptr)}};
+           r.settings_after ? SettingsAfterToJson(*r.settings_after) : json(nullptr)},
+          {"lm_schedule", r.lm_schedule ? LmScheduleToJson(*r.lm_schedule) : json(nullptr)}};
 }
 
 // The v1.1 additions (see results_schema.md): absent or null in v1.0 files.
@@ -329,6 +339,25 @@ SettingsAfter SettingsAfterFromJson(const json& j, const std::string& where) {
   ExpectObject(j, where);
   return {ReadString(j, "lm", where), ReadString(j, "adapter", where),
           ReadStrings(j, "changed", where), ReadStrings(j, "configured", where)};
+}
+
+LmSchedule LmScheduleFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  LmSchedule schedule;
+  schedule.strategy = ReadString(j, "strategy", where);
+  schedule.seed = ReadUint64(j, "seed", where);
+  schedule.depth = ReadInt(j, "depth", where);
+  schedule.steps = ReadInt(j, "steps", where);
+  schedule.replay = ReadBool(j, "replay", where);
+  const json& releases = ArrayField(j, "releases", where);
+  for (std::size_t i = 0; i < releases.size(); ++i) {
+    std::string at = fmt::format("{}.releases[{}]", where, i);
+    ExpectObject(releases[i], at);
+    schedule.releases.push_back({.key = ReadString(releases[i], "key", at),
+                                 .seq = ReadInt(releases[i], "seq", at),
+                                 .bound = ReadBool(releases[i], "bound", at)});
+  }
+  return schedule;
 }
 
 TargetInfo TargetFromJson(const json& j, const std::string& where) {
@@ -462,6 +491,9 @@ RunResult RunFromJson(const json& j, const std::string& where) {
   }
   if (const json* settings = OptionalField(j, "settings_after")) {  // v1.5
     r.settings_after = SettingsAfterFromJson(*settings, Join(where, "settings_after"));
+  }
+  if (const json* schedule = OptionalField(j, "lm_schedule")) {  // v1.8
+    r.lm_schedule = LmScheduleFromJson(*schedule, Join(where, "lm_schedule"));
   }
   return r;
 }

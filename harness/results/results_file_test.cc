@@ -265,6 +265,35 @@ TEST(ResultsJsonTest, StartModeRoundTripsAndIsOptional) {
   EXPECT_EQ(FormatErrorOf(j), "runs[1].start_mode: expected a string, got number");
 }
 
+// An exploring run's schedule (issue 12); absent for natural runs and in older files.
+TEST(ResultsJsonTest, LmScheduleRoundTripsAndIsOptional) {
+  Results original = SampleResults();
+  original.runs[1].lm_schedule =
+      LmSchedule{.strategy = "pct",
+                 .seed = 0xfedcba9876543210ULL,  // beyond a double's exact integers
+                 .depth = 3,
+                 .steps = 32,
+                 .replay = true,
+                 .releases = {{"00000000000000ab", 2, false}, {"ffffffffffffffff", 1, true}}};
+  json j = ToJson(original);
+  EXPECT_TRUE(j["runs"][0]["lm_schedule"].is_null());
+  EXPECT_EQ(j["runs"][1]["lm_schedule"]["releases"][1]["bound"], true);
+  Results read = ResultsFromJson(json::parse(j.dump()));
+  EXPECT_EQ(read.runs[1].lm_schedule, original.runs[1].lm_schedule);
+  EXPECT_FALSE(read.runs[0].lm_schedule.has_value());
+
+  j["runs"][1].erase("lm_schedule");  // a v1.4 file
+  EXPECT_FALSE(ResultsFromJson(j).runs[1].lm_schedule.has_value());
+
+  j = ToJson(original);
+  j["runs"][1]["lm_schedule"]["releases"][0]["seq"] = "2";
+  EXPECT_EQ(FormatErrorOf(j),
+            "runs[1].lm_schedule.releases[0].seq: expected an integer, got string");
+  j = ToJson(original);
+  j["runs"][1]["lm_schedule"].erase("strategy");
+  EXPECT_EQ(FormatErrorOf(j), "runs[1].lm_schedule.strategy: missing");
+}
+
 // Containment (issue 7): names of passed and scrubbed variables, and what
 // each run tried; absent in older files.
 TEST(ResultsJsonTest, ContainmentRoundTripsAndIsOptional) {

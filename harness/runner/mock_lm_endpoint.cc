@@ -4,6 +4,7 @@
 
 #include "mock_server/fixtures.h"
 #include "mock_server/lm_traffic.h"
+#include "mock_server/stable_hash.h"
 
 namespace dspy_compat {
 
@@ -37,12 +38,42 @@ void MockLmEndpoint::ConfigureRun(const std::string& run_id, const DelaySpec& de
             ? it->second
             : std::make_shared<const mock::FixtureSet>(mock::LoadFixtureFile(mock_fixture));
   }
+  if (explore_ && mock_fixture.empty()) {
+    mock::ScheduleConfig schedule = *explore_;
+    if (!replay_) {
+      const std::uint64_t mixed_seed =
+          mock::StableHasher(explore_->seed).Add("run").Add(run_id).Finish();
+      schedule.seed = mixed_seed;
+      if (mixed_) {
+        constexpr mock::ScheduleStrategy kMix[] = {mock::ScheduleStrategy::kNatural,
+                                                   mock::ScheduleStrategy::kPct,
+                                                   mock::ScheduleStrategy::kRandom};
+        schedule.strategy = kMix[mixed_seed % 3];
+      }
+    }
+    if (schedule.strategy != mock::ScheduleStrategy::kNatural) config.schedule = schedule;
+  }
   server_.ConfigureRun(run_id, config);
+}
+
+void MockLmEndpoint::Schedule(mock::ScheduleStrategy strategy, std::uint64_t seed, bool mixed) {
+  explore_.reset();
+  replay_ = false;
+  mixed_ = mixed;
+  if (strategy == mock::ScheduleStrategy::kNatural && !mixed) return;
+  explore_ = mock::ScheduleConfig{.strategy = strategy, .seed = seed};
+}
+
+void MockLmEndpoint::Replay(const LmSchedule& record) {
+  explore_ = mock::ReplayConfig(record);
+  replay_ = true;
+  mixed_ = false;
 }
 
 RunTraffic MockLmEndpoint::TrafficFor(const std::string& run_id) {
   // Summarised now, while the journal has the run.
   RunTraffic traffic = TrafficOf(server_.journal().ForRun(run_id));
+  traffic.schedule = server_.ScheduleFor(run_id);
   server_.ForgetRun(run_id);
   return traffic;
 }

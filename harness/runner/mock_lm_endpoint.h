@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mock_server/journal.h"
+#include "mock_server/response_schedule.h"
 #include "mock_server/server.h"
 #include "runner/lm_endpoint.h"
 
@@ -29,9 +30,23 @@ class MockLmEndpoint : public LmEndpoint {
                     const std::filesystem::path& mock_fixture) override;
   RunTraffic TrafficFor(const std::string& run_id) override;
 
+  // How runs without a MOCK-FIXTURE (whose rules already decide their
+  // interleaving) release LM responses; call before the first run.
+  // kNatural: the seeded delays. kPct / kRandom: every such run explores
+  // response orders, its seed mixed with the run id so that each repetition
+  // tries another order. `mixed`: each run draws natural, PCT or random from
+  // its id (a third each), so one session sees both natural timing and
+  // explored orders.
+  void Schedule(mock::ScheduleStrategy strategy, std::uint64_t seed, bool mixed = false);
+  // Every such run releases its responses in `record`'s order.
+  void Replay(const LmSchedule& record);
+
  private:
   mock::MockLmServer& server_;
   const Fixtures fixtures_;
+  std::optional<mock::ScheduleConfig> explore_;
+  bool mixed_ = false;
+  bool replay_ = false;
 };
 
 // What a run's journal entries say: how many requests, the models in order

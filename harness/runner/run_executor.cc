@@ -209,6 +209,7 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   result.lm_requests = traffic.requests;
   result.models = traffic.models;
   result.lm_traffic = std::move(traffic.summary);
+  result.lm_schedule = std::move(traffic.schedule);
   if (!config_.keep_work) fs::remove_all(work, ec);
   return result;
 }

@@ -193,7 +193,8 @@ class FakeEndpoint : public LmEndpoint {
     configured_fixture = fixture;
   }
   RunTraffic TrafficFor(const std::string&) override {
-    return {2, {"gpt-4o-mini"}, LmTraffic{{"chat"}, {"temperature=0.0"}, {}, {}}};
+    return {2, {"gpt-4o-mini"}, LmTraffic{{"chat"}, {"temperature=0.0"}, {}, {}},
+            LmSchedule{.strategy = "pct", .seed = 7, .depth = 3, .steps = 32}};
   }
   std::string configured;
   std::filesystem::path configured_fixture;
@@ -266,6 +267,8 @@ TEST_F(RunExecutorTest, PassRecordsTrafficAndCleansUp) {
   EXPECT_EQ(r->models, std::vector<std::string>{"gpt-4o-mini"});
   ASSERT_TRUE(r->lm_traffic.has_value());  // the endpoint's summary, in the run itself
   EXPECT_EQ(r->lm_traffic->adapters, std::vector<std::string>{"chat"});
+  ASSERT_TRUE(r->lm_schedule.has_value());  // an exploring run's schedule reaches its result
+  EXPECT_EQ(r->lm_schedule->seed, 7U);
   EXPECT_EQ(endpoint_.configured, "pass.t0.r1");
   EXPECT_TRUE(endpoint_.configured_fixture.empty());
   EXPECT_TRUE(processes_.work_existed);
