@@ -246,6 +246,13 @@ void RenderExample(std::string& out, const Outcome& o) {
                  "</details>\n",
                  traceback ? "Traceback" : "Output tail (no traceback)", E(o.example_run_id),
                  E(o.target_name), E(text));
+  if (o.example_explored) {
+    fmt::format_to(std::back_inserter(out),
+                   "<p>Found by exploring LM response orders; to replay its order: "
+                   "<code>dspy-compat run --replay results.json:{}</code> (beside this "
+                   "report).</p>\n",
+                   E(o.example_run_id));
+  }
 }
 
 void RenderCode(std::string& out, std::string_view code) {

@@ -148,6 +148,12 @@ void RenderExample(std::string& out, const Outcome& outcome) {
                  "</details>\n\n",
                  what, Html(outcome.example_run_id), extent, fence, traceback ? "pytb" : "text",
                  tail.text, fence);
+  if (outcome.example_explored) {
+    fmt::format_to(std::back_inserter(out),
+                   "Found by exploring LM response orders; to replay its order: `dspy-compat run "
+                   "--replay results.json:{}` (beside this report).\n\n",
+                   outcome.example_run_id);
+  }
 }
 
 std::string Title(const Aggregate& aggregate) {

@@ -54,6 +54,17 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+TEST(MarkdownReportTest, AFailureFoundByExplorationPrintsItsReplayCommand) {
+  Results results = TwoTargets();
+  results.runs.back().traceback = "Traceback (most recent call last):\nAssertionError: No LM";
+  std::string natural = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_FALSE(Contains(natural, "--replay")) << natural;
+  results.runs.back().lm_schedule = LmSchedule{.strategy = "pct", .seed = 3};
+  std::string explored = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(explored, "`dspy-compat run --replay results.json:broken-dspy-2.5.40`"))
+      << explored;
+}
+
 TEST(MarkdownReportTest, PromptDiffIsShownWhenBothTargetsPass) {
   Results results = TwoTargets();
   results.runs = {MakeRun("ok", "dspy-2.5.39", Status::kPass),
@@ -96,7 +107,7 @@ TEST(MarkdownReportTest, TenTargetsGetACompactTable) {
   results.environment.planned_runs = 20;
   results.environment.targets[3].substitutions = {
       {"litellm", "1.51.0", "1.53.1", "not served by the index"}};
-  std::string report = RenderMarkdown(results);
+  std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report, "| Scenario | dspy-2.5.38 (baseline) | dspy-2.5.39 | dspy-2.5.40 |"))
       << report;
   EXPECT_TRUE(

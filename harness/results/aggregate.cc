@@ -279,6 +279,7 @@ Outcome ComputeOutcome(std::span<const RunResult> runs, std::string_view scenari
     outcome.example_run_id = example->run_id;
     outcome.example_traceback = example->traceback;
     outcome.example_output_tail = example->output_tail;
+    outcome.example_explored = example->lm_schedule.has_value();
   }
   return outcome;
 }

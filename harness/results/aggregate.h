@@ -82,6 +82,9 @@ struct Outcome {
   std::string example_run_id;
   std::string example_traceback;
   std::string example_output_tail;
+  // The example run explored LM response orders (it has an lm_schedule):
+  // `run --replay results.json:<example_run_id>` repeats its order.
+  bool example_explored = false;
   Behaviour behaviour;  // of the passing runs
 
   int Count(Status status) const { return status_counts[static_cast<std::size_t>(status)]; }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/sha256.h"
 #include "targets/lock_file.h"
 #include "targets/target_definition.h"
 
