@@ -12,10 +12,10 @@ CLI::App* AddEnvsFlags(CLI::App& app, EnvsOptions& envs) {
                    "Target names, or DSPy releases by version (dspy==2.6.0, "
                    "'dspy>=2.5.38,<2.6')");
   auto* list = cmd->add_subcommand("list", "Show provisioned environments");
-  auto* lock = cmd->add_subcommand(
-      "lock",
-      "Lock DSPy releases as of their release day and write each target folder "
-      "(target.toml, requirements.in, requirements.lock) to commit");
+  auto* lock =
+      cmd->add_subcommand("lock",
+                          "Lock DSPy releases as of their release day and write each target folder "
+                          "(target.toml, requirements.in, requirements.lock) to commit");
   lock->add_option("releases", envs.targets,
                    "DSPy releases by version: dspy==2.6.0, or a range 'dspy>=2.5.38,<2.6'")
       ->required();

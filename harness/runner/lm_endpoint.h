@@ -15,8 +15,8 @@ namespace dspy_compat {
 
 struct RunTraffic {
   int requests = 0;
-  std::vector<std::string> models;     // distinct, in order of first use
-  std::optional<LmTraffic> summary{};  // what the requests asked and how; nullopt: not kept
+  std::vector<std::string> models;       // distinct, in order of first use
+  std::optional<LmTraffic> summary{};    // what the requests asked and how; nullopt: not kept
   std::optional<LmSchedule> schedule{};  // how an exploring run's responses were released
 };
 

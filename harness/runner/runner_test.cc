@@ -193,7 +193,9 @@ class FakeEndpoint : public LmEndpoint {
     configured_fixture = fixture;
   }
   RunTraffic TrafficFor(const std::string&) override {
-    return {2, {"gpt-4o-mini"}, LmTraffic{{"chat"}, {"temperature=0.0"}, {}, {}, {}},
+    return {2,
+            {"gpt-4o-mini"},
+            LmTraffic{{"chat"}, {"temperature=0.0"}, {}, {}, {}},
             LmSchedule{.strategy = "pct", .seed = 7, .depth = 3, .steps = 32}};
   }
   std::string configured;
