@@ -162,6 +162,8 @@ TEST_F(CliE2eTest, UnprovisionableTargetIsAnInfrastructureError) {
   fs::path root = out_ / "root";
   fs::path dir = root / "fixtures/targets/dspy-99.0.0";
   fs::create_directories(dir);
+  // A data tree as installed: the reports' knowledge beside the targets.
+  fs::copy(kRoot / "fixtures/knowledge", root / "fixtures/knowledge", fs::copy_options::recursive);
   std::ofstream(dir / "target.toml")
       << "name='dspy-99.0.0'\ndspy='99.0.0'\npython='3.11'\nlock='r.lock'\n";
   std::ofstream(dir / "r.lock")

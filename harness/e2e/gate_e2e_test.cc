@@ -134,6 +134,8 @@ TEST_F(GateE2eTest, UnprovisionableTargetIsExit3NeverARegressionOrAPass) {
   fs::create_directories(dir);
   fs::copy(kRoot / "fixtures/targets/dspy-2.5.39", root / "fixtures/targets/dspy-2.5.39",
            fs::copy_options::recursive);
+  // A data tree as installed: the reports' knowledge beside the targets.
+  fs::copy(kRoot / "fixtures/knowledge", root / "fixtures/knowledge", fs::copy_options::recursive);
   std::ofstream(dir / "target.toml")
       << "name='dspy-99.0.0'\ndspy='99.0.0'\npython='3.11'\nlock='r.lock'\n";
   std::ofstream(dir / "r.lock")
