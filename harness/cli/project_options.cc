@@ -20,6 +20,12 @@ void ApplyProjectConfig(const ProjectConfig& config,
   if (config.repeat && !given("--repeat")) {
     const std::string& text = *config.repeat;
     if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+      // The flag's own range (1..100000), so that a huge count is an error,
+      // not an exception from the conversion.
+      if (text.size() > 6 || std::stoi(text) < 1 || std::stoi(text) > 100000) {
+        throw ConfigError(fmt::format("{}: [tool.dspy-compat] repeat: {} is not in 1..100000",
+                                      config.file.string(), text));
+      }
       run.repeat = std::stoi(text);
     } else {
       try {
@@ -43,9 +49,7 @@ void ApplyProjectConfig(const ProjectConfig& config,
   take("--gate", config.gate, run.gate);
   if (config.baseline && !given("--baseline")) run.gate_options.baseline = config.baseline;
   if (config.schedule && !given("--schedule")) run.schedule = *config.schedule;
-  // knowledge is read and checked; the run takes it once a project's
-  // knowledge files are wired in (the key is accepted so that a project's
-  // file does not break on this version).
+  take("--knowledge", config.knowledge, run.knowledge);
 }
 
 int ApplyProjectConfigHere(const std::function<bool(std::string_view flag)>& given,

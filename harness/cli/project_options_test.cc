@@ -53,6 +53,29 @@ TEST(ProjectOptionsTest, FlagsOnTheCommandLineWin) {
   EXPECT_EQ(run.jobs, 3);  // not given: from the config
 }
 
+TEST(ProjectOptionsTest, ScheduleAndKnowledgeReachTheRun) {
+  ProjectConfig c = Config();
+  c.schedule = "pct";
+  c.knowledge = std::vector<std::filesystem::path>{"/p/team.toml"};
+  RunOptions run;
+  ApplyProjectConfig(c, Given({}), run);
+  EXPECT_EQ(run.schedule, "pct");
+  EXPECT_EQ(run.knowledge, std::vector<std::filesystem::path>{"/p/team.toml"});
+  RunOptions flagged;
+  flagged.schedule = "random";
+  ApplyProjectConfig(c, Given({"--schedule"}), flagged);
+  EXPECT_EQ(flagged.schedule, "random");
+}
+
+TEST(ProjectOptionsTest, AHugeRepeatIsAConfigErrorNotACrash) {
+  ProjectConfig c = Config();
+  c.repeat = "99999999999999999999";
+  RunOptions run;
+  EXPECT_THROW(ApplyProjectConfig(c, Given({}), run), ConfigError);
+  c.repeat = "0";
+  EXPECT_THROW(ApplyProjectConfig(c, Given({}), run), ConfigError);
+}
+
 TEST(ProjectOptionsTest, AdaptiveRepeatIsCheckedAndNamesTheFile) {
   ProjectConfig c = Config();
   c.repeat = "adaptive";
