@@ -322,7 +322,7 @@ LmTraffic LmTrafficFromJson(const json& j, const std::string& where) {
   traffic.parameters = ReadStrings(j, "parameters", where);
   traffic.system_prompts = ReadStrings(j, "system_prompts", where);
   if (OptionalField(j, "prompts")) traffic.prompts = ReadStrings(j, "prompts", where);  // v1.4
-  if (const json* routes = OptionalField(j, "routes")) {                                // v1.5
+  if (const json* routes = OptionalField(j, "routes")) {                                // v1.6
     if (!routes->is_array()) Mistyped(Join(where, "routes"), "an array", *routes);
     for (std::size_t i = 0; i < routes->size(); ++i) {
       const std::string at = fmt::format("{}.routes[{}]", where, i);
@@ -369,7 +369,7 @@ TargetInfo TargetFromJson(const json& j, const std::string& where) {
   t.python_version = ReadString(j, "python_version", where);
   t.lock_hash = ReadString(j, "lock_hash", where);
   t.interpreter = ReadString(j, "interpreter", where);
-  if (const json* subs = OptionalField(j, "substitutions")) {  // v1.5
+  if (const json* subs = OptionalField(j, "substitutions")) {  // v1.7
     const std::string list = Join(where, "substitutions");
     if (!subs->is_array()) Mistyped(list, "an array", *subs);
     for (std::size_t i = 0; i < subs->size(); ++i) {
@@ -489,7 +489,7 @@ RunResult RunFromJson(const json& j, const std::string& where) {
           (*events)[i], fmt::format("{}.containment_events[{}]", where, i)));
     }
   }
-  if (const json* settings = OptionalField(j, "settings_after")) {  // v1.5
+  if (const json* settings = OptionalField(j, "settings_after")) {  // v1.6
     r.settings_after = SettingsAfterFromJson(*settings, Join(where, "settings_after"));
   }
   if (const json* schedule = OptionalField(j, "lm_schedule")) {  // v1.8
