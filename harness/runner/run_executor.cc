@@ -65,10 +65,48 @@ std::string Endpoint(const ContainmentEvent& e) {
   return e.port ? fmt::format("{}:{}", e.host, *e.port) : e.host;
 }
 
+// Why the process's end contradicts a result it wrote, or "" when it does
+// not: the runner exits 0 once its result is written (os._exit), so a
+// non-zero code or a signal means something else ended the process after,
+// or instead of, the runner.
+std::string ExitContradiction(const ProcessOutcome& process, const std::string& status) {
+  if (process.term_signal) {
+    return fmt::format(
+        "the result says {}, but the interpreter died of {}, which a finished runner never does "
+        "(it exits 0 once its result is written); the result is not trusted",
+        status, SignalName(*process.term_signal));
+  }
+  if (process.exit_code && *process.exit_code != 0) {
+    return fmt::format(
+        "the result says {}, but the interpreter exited with code {}, and a finished runner "
+        "exits 0 once its result is written; the result is not trusted",
+        status, *process.exit_code);
+  }
+  return "";
+}
+
+// Why the mock server's journal contradicts the result, or "". Only a
+// result that says no LM call and no connection to the server while the
+// server answered the run is a contradiction: dspy.LM calls and requests
+// differ legitimately (cache hits answer calls without a request; litellm's
+// retries send several for one call), and an LM used without dspy.LM (the
+// openai client) makes requests through connections the runner counts.
+std::string JournalContradiction(const nlohmann::json& j, int lm_calls, int journal_requests) {
+  auto connections = j.find("lm_connections");
+  const bool none = connections == j.end() ||
+                    (connections->is_number_integer() && connections->get<std::int64_t>() == 0);
+  if (lm_calls != 0 || journal_requests == 0 || !none) return "";
+  return fmt::format(
+      "the result says the run made no LM call and opened no connection to the mock LM server, "
+      "but the server journaled {} request{} for it; the result is not trusted (an LM reached "
+      "only from a subprocess the scenario started also reads so)",
+      journal_requests, journal_requests == 1 ? "" : "s");
+}
+
 }  // namespace
 
 RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
-                      const std::optional<nlohmann::json>& runner_result) {
+                      const std::optional<nlohmann::json>& runner_result, int journal_requests) {
   RunResult r;
   r.scenario_id = spec.scenario.id;
   r.target_name = spec.target.name;
@@ -97,6 +135,13 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
         "reached --output-limit-mb) and was stopped by SIGXFSZ";
     return r;
   }
+  if (!runner_result && process.exit_code == 0 && !process.term_signal) {
+    r.status = Status::kError;
+    r.error_message =
+        "the interpreter exited with code 0 but wrote no result: the runner did not finish (a "
+        "scenario that calls os._exit ends the run before its result is written)";
+    return r;
+  }
   if (!runner_result) {
     r.status = Status::kCrash;
     r.error_message = process.term_signal
@@ -123,6 +168,14 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
   r.containment = Str(j, "containment");
   r.containment_events = ReadContainmentEvents(j);
   r.settings_after = ReadSettingsAfter(j);
+  for (const std::string& contradiction : {ExitContradiction(process, Str(j, "status")),
+                                           JournalContradiction(j, r.lm_calls, journal_requests)}) {
+    if (contradiction.empty()) continue;
+    r.status = Status::kError;
+    r.error_type.clear();
+    r.error_message = contradiction;
+    return r;
+  }
   // A run that tried to leave the machine is never a pass, nor an ordinary
   // failure of its program, even if it caught the refusal: its outcome would
   // otherwise depend on what lies outside the harness.
@@ -203,9 +256,9 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
     if (!config_.keep_work) fs::remove_all(work, ec);
     return std::nullopt;
   }
-  RunResult result = ClassifyRun(spec, outcome, ReadRunnerResult(result_file));
-  result.start_mode = start_mode;
   auto traffic = endpoint_.TrafficFor(spec.run_id);
+  RunResult result = ClassifyRun(spec, outcome, ReadRunnerResult(result_file), traffic.requests);
+  result.start_mode = start_mode;
   result.lm_requests = traffic.requests;
   result.models = traffic.models;
   result.lm_traffic = std::move(traffic.summary);

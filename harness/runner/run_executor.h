@@ -56,8 +56,12 @@ class RunExecutor {
 };
 
 // Pure: what a finished process and the runner's result file (if it wrote
-// one) mean for the run. runner_result is the parsed file, or nullopt.
+// one) mean for the run. runner_result is the parsed file, or nullopt;
+// journal_requests: the requests the mock server journaled for the run. The
+// result is written in the scenario's own process, so it is checked against
+// what the scenario cannot reach: a result that the process's exit status or
+// the journal contradicts is an error naming the disagreement, never a pass.
 RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
-                      const std::optional<nlohmann::json>& runner_result);
+                      const std::optional<nlohmann::json>& runner_result, int journal_requests);
 
 }  // namespace dspy_compat

@@ -79,12 +79,12 @@ TEST(ClassifyRunTest, RunnerStatusIsTaken) {
   ProcessOutcome p;
   p.started = true;
   p.exit_code = 0;
-  auto r = ClassifyRun(spec, p, RunnerResult("fail", "2.5.40"));
+  auto r = ClassifyRun(spec, p, RunnerResult("fail", "2.5.40"), 0);
   EXPECT_EQ(r.status, Status::kFail);
   EXPECT_EQ(r.error_type, "AssertionError");
   EXPECT_EQ(r.error_message, "No LM is loaded.");
   EXPECT_EQ(r.lm_calls, 3);
-  EXPECT_EQ(ClassifyRun(spec, p, RunnerResult("pass", "2.5.40")).status, Status::kPass);
+  EXPECT_EQ(ClassifyRun(spec, p, RunnerResult("pass", "2.5.40"), 0).status, Status::kPass);
 }
 
 // A program that could not start is unresolved, as the runner says; what
@@ -96,14 +96,14 @@ TEST(ClassifyRunTest, UnresolvedAndSettingsAfterAreTaken) {
   p.exit_code = 0;
   auto json = RunnerResult("unresolved", "2.5.40");
   json["error_type"] = "ModuleNotFoundError";
-  EXPECT_EQ(ClassifyRun(spec, p, json).status, Status::kUnresolved);
-  EXPECT_FALSE(ClassifyRun(spec, p, json).settings_after.has_value());
+  EXPECT_EQ(ClassifyRun(spec, p, json, 0).status, Status::kUnresolved);
+  EXPECT_FALSE(ClassifyRun(spec, p, json, 0).settings_after.has_value());
   json = RunnerResult("pass", "2.5.40");
   json["settings_after"] = {{"lm", "gpt-4o"},
                             {"adapter", ""},
                             {"changed", {"lm"}},
                             {"configured", nlohmann::json::array()}};
-  auto r = ClassifyRun(spec, p, json);
+  auto r = ClassifyRun(spec, p, json, 0);
   ASSERT_TRUE(r.settings_after.has_value());
   EXPECT_EQ(*r.settings_after, (SettingsAfter{"gpt-4o", "", {"lm"}, {}}));
 }
@@ -113,7 +113,7 @@ TEST(ClassifyRunTest, WrongImportedVersionIsAnError) {
   ProcessOutcome p;
   p.started = true;
   p.exit_code = 0;
-  auto r = ClassifyRun(spec, p, RunnerResult("pass", "2.5.39"));
+  auto r = ClassifyRun(spec, p, RunnerResult("pass", "2.5.39"), 0);
   EXPECT_EQ(r.status, Status::kError);
   EXPECT_NE(r.error_message.find("imported dspy 2.5.39"), std::string::npos);
 }
@@ -125,11 +125,11 @@ TEST(ClassifyRunTest, OutputLimitSignalIsAnErrorNamingTheLimit) {
   ProcessOutcome p;
   p.started = true;
   p.term_signal = SIGXFSZ;
-  auto r = ClassifyRun(spec, p, std::nullopt);
+  auto r = ClassifyRun(spec, p, std::nullopt, 0);
   EXPECT_EQ(r.status, Status::kError);
   EXPECT_NE(r.error_message.find("--output-limit-mb"), std::string::npos) << r.error_message;
   p.term_signal = SIGSEGV;
-  EXPECT_EQ(ClassifyRun(spec, p, std::nullopt).status, Status::kCrash);
+  EXPECT_EQ(ClassifyRun(spec, p, std::nullopt, 0).status, Status::kCrash);
 }
 
 // A scenario that swallowed the refusal of its connection still does not
@@ -143,7 +143,7 @@ TEST(ClassifyRunTest, BlockedConnectionIsAnErrorEvenWhenTheRunnerSaysPass) {
   j["containment"] = "python-audit-hook+refusing-proxy";
   j["containment_events"] = {
       {{"kind", "redirected-lm"}, {"host", ""}, {"port", nullptr}, {"detail", "anthropic/c"}}};
-  auto redirected = ClassifyRun(spec, p, j);
+  auto redirected = ClassifyRun(spec, p, j, 0);
   EXPECT_EQ(redirected.status, Status::kPass);  // redirecting is the harness's job
   EXPECT_EQ(redirected.containment, "python-audit-hook+refusing-proxy");
   ASSERT_EQ(redirected.containment_events.size(), 1u);
@@ -153,7 +153,7 @@ TEST(ClassifyRunTest, BlockedConnectionIsAnErrorEvenWhenTheRunnerSaysPass) {
       {{"kind", "blocked-connection"}, {"host", "10.231.0.2"}, {"port", 8080}, {"detail", "x"}});
   for (const char* status : {"pass", "fail"}) {
     j["status"] = status;
-    auto r = ClassifyRun(spec, p, j);
+    auto r = ClassifyRun(spec, p, j, 0);
     EXPECT_EQ(r.status, Status::kError) << status;
     EXPECT_EQ(r.error_type, "ContainmentError");
     EXPECT_NE(r.error_message.find("10.231.0.2:8080"), std::string::npos) << r.error_message;
@@ -167,19 +167,94 @@ TEST(ClassifyRunTest, TimeoutCrashAndStartFailure) {
   ProcessOutcome p;
   p.started = true;
   p.timed_out = true;
-  EXPECT_EQ(ClassifyRun(spec, p, std::nullopt).status, Status::kTimeout);
+  EXPECT_EQ(ClassifyRun(spec, p, std::nullopt, 0).status, Status::kTimeout);
   p.timed_out = false;
   p.term_signal = 11;
-  auto crash = ClassifyRun(spec, p, std::nullopt);
+  auto crash = ClassifyRun(spec, p, std::nullopt, 0);
   EXPECT_EQ(crash.status, Status::kCrash);
   EXPECT_NE(crash.error_message.find("SIGSEGV"), std::string::npos);
   ProcessOutcome unstarted;
   unstarted.start_error = "cannot start x";
-  EXPECT_EQ(ClassifyRun(spec, unstarted, std::nullopt).status, Status::kError);
+  EXPECT_EQ(ClassifyRun(spec, unstarted, std::nullopt, 0).status, Status::kError);
   // A result file that is not the runner's is an error, not a pass.
   p.term_signal.reset();
   p.exit_code = 0;
-  EXPECT_EQ(ClassifyRun(spec, p, nlohmann::json{{"status", "pass"}}).status, Status::kError);
+  EXPECT_EQ(ClassifyRun(spec, p, nlohmann::json{{"status", "pass"}}, 0).status, Status::kError);
+}
+
+// The runner exits 0 once it has written its result: a result beside any
+// other end of the process is not trusted, whatever it says.
+TEST(ClassifyRunTest, ExitStatusThatContradictsTheResultIsAnError) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 1;
+  auto nonzero = ClassifyRun(spec, p, RunnerResult("pass", "2.5.40"), 3);
+  EXPECT_EQ(nonzero.status, Status::kError);
+  EXPECT_TRUE(nonzero.error_type.empty()) << nonzero.error_type;
+  EXPECT_NE(nonzero.error_message.find("the result says pass, but the interpreter exited with "
+                                       "code 1"),
+            std::string::npos)
+      << nonzero.error_message;
+  p.exit_code.reset();
+  p.term_signal = SIGKILL;
+  auto killed = ClassifyRun(spec, p, RunnerResult("fail", "2.5.40"), 3);
+  EXPECT_EQ(killed.status, Status::kError);
+  EXPECT_NE(killed.error_message.find("the result says fail, but the interpreter died of SIGKILL"),
+            std::string::npos)
+      << killed.error_message;
+  EXPECT_EQ(killed.lm_calls, 3);  // what the result said is kept for diagnosis
+}
+
+TEST(ClassifyRunTest, CleanExitWithoutAResultIsAnErrorNotACrash) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 0;
+  auto r = ClassifyRun(spec, p, std::nullopt, 0);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.error_message.find("exited with code 0 but wrote no result"), std::string::npos)
+      << r.error_message;
+  p.exit_code = 3;  // the runner could not write it: the interpreter's failure, as before
+  EXPECT_EQ(ClassifyRun(spec, p, std::nullopt, 0).status, Status::kCrash);
+}
+
+TEST(ClassifyRunTest, NoLmCallWhileTheJournalHasRequestsIsAnError) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 0;
+  for (const char* status : {"pass", "fail", "unresolved"}) {
+    auto j = RunnerResult(status, "2.5.40");
+    j["lm_calls"] = 0;
+    j["lm_connections"] = 0;
+    auto r = ClassifyRun(spec, p, j, 4);
+    EXPECT_EQ(r.status, Status::kError) << status;
+    EXPECT_NE(r.error_message.find("no LM call and opened no connection to the mock LM server, "
+                                   "but the server journaled 4 requests"),
+              std::string::npos)
+        << r.error_message;
+    j.erase("lm_connections");  // a result without the count says no more
+    EXPECT_EQ(ClassifyRun(spec, p, j, 1).status, Status::kError) << status;
+  }
+}
+
+// Counts that differ for reasons of their own are not contradictions.
+TEST(ClassifyRunTest, LmCountsThatLegitimatelyDifferAreTaken) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 0;
+  auto j = RunnerResult("pass", "2.5.40");
+  j["lm_calls"] = 0;
+  j["lm_connections"] = 1;  // the openai client used directly
+  EXPECT_EQ(ClassifyRun(spec, p, j, 1).status, Status::kPass);
+  j["lm_connections"] = 0;
+  EXPECT_EQ(ClassifyRun(spec, p, j, 0).status, Status::kPass);  // no LM at all
+  j["lm_calls"] = 6;
+  EXPECT_EQ(ClassifyRun(spec, p, j, 2).status, Status::kPass);  // cache hits
+  EXPECT_EQ(ClassifyRun(spec, p, j, 9).status, Status::kPass);  // litellm's retries
+  EXPECT_EQ(ClassifyRun(spec, p, j, 0).status, Status::kPass);  // litellm stubbed out
 }
 
 class FakeEndpoint : public LmEndpoint {
@@ -193,11 +268,12 @@ class FakeEndpoint : public LmEndpoint {
     configured_fixture = fixture;
   }
   RunTraffic TrafficFor(const std::string&) override {
-    return {2,
+    return {requests,
             {"gpt-4o-mini"},
             LmTraffic{{"chat"}, {"temperature=0.0"}, {}, {}, {}},
             LmSchedule{.strategy = "pct", .seed = 7, .depth = 3, .steps = 32}};
   }
+  int requests = 2;
   std::string configured;
   std::filesystem::path configured_fixture;
 };
@@ -216,7 +292,8 @@ class FakeProcesses : public ProcessRunner {
     outcome.exit_code = 0;
     if (act) return act(spec, outcome);
     std::ofstream(Arg(spec, "--result"))
-        << R"({"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40"})";
+        << R"({"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40",)"
+        << R"("lm_calls":2,"lm_connections":1})";
     return outcome;
   }
 
@@ -312,13 +389,54 @@ TEST_F(RunExecutorTest, RunnerFailureIsTaken) {
   processes_.act = [](const ProcessSpec& spec, ProcessOutcome outcome) {
     std::ofstream(FakeProcesses::Arg(spec, "--result"))
         << R"({"schema":"dspy-compat/runner-result/v1","status":"fail","error_type":"E",)"
-        << R"("error_message":"No LM is loaded.","dspy_version":"2.5.40"})";
+        << R"("error_message":"No LM is loaded.","dspy_version":"2.5.40","lm_calls":2})";
     return outcome;
   };
   auto r = Execute(Spec("fail"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, Status::kFail);
   EXPECT_EQ(r->error_message, "No LM is loaded.");
+}
+
+// A scenario that patched what the runner writes with, or that wrote a
+// result file itself, must not pass on a result the journal contradicts.
+TEST_F(RunExecutorTest, ResultThatTheJournalContradictsIsAnError) {
+  processes_.act = [](const ProcessSpec& spec, ProcessOutcome outcome) {
+    std::ofstream(FakeProcesses::Arg(spec, "--result"))
+        << R"({"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40",)"
+        << R"("lm_calls":0,"lm_connections":0})";
+    return outcome;
+  };
+  endpoint_.requests = 3;
+  auto r = Execute(Spec("forged"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kError);
+  EXPECT_NE(r->error_message.find("journaled 3 requests"), std::string::npos) << r->error_message;
+  EXPECT_EQ(r->lm_requests, 3);  // the journal's figure stays beside the contradiction
+  endpoint_.requests = 0;
+  EXPECT_EQ(Execute(Spec("forged"))->status, Status::kPass);
+}
+
+TEST_F(RunExecutorTest, PassResultFromAProcessThatExitedNonZeroIsAnError) {
+  processes_.act = [](const ProcessSpec& spec, ProcessOutcome outcome) {
+    std::ofstream(FakeProcesses::Arg(spec, "--result"))
+        << R"({"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40",)"
+        << R"("lm_calls":2,"lm_connections":1})";
+    outcome.exit_code = 134;
+    return outcome;
+  };
+  auto r = Execute(Spec("aborted"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kError);
+  EXPECT_NE(r->error_message.find("exited with code 134"), std::string::npos) << r->error_message;
+}
+
+TEST_F(RunExecutorTest, CleanExitWithoutAResultIsAnError) {
+  processes_.act = [](const ProcessSpec&, ProcessOutcome outcome) { return outcome; };
+  auto r = Execute(Spec("os_exit"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kError);
+  EXPECT_NE(r->error_message.find("wrote no result"), std::string::npos) << r->error_message;
 }
 
 TEST_F(RunExecutorTest, HangIsATimeout) {

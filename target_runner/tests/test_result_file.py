@@ -39,7 +39,7 @@ class RunnerProcess(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def run_scenario(self, program):
+    def run_scenario(self, program, api_base="http://127.0.0.1:9/run/r1/v1"):
         scenario = os.path.join(self.dir, "scenario.py")
         with open(scenario, "w") as f:
             f.write(textwrap.dedent(program))
@@ -47,7 +47,7 @@ class RunnerProcess(unittest.TestCase):
                    PYTHONDONTWRITEBYTECODE="1")
         done = subprocess.run(
             [sys.executable, RUNNER, "--scenario", scenario, "--result", self.result,
-             "--api-base", "http://127.0.0.1:9/run/r1/v1", "--run-id", "r1"],
+             "--api-base", api_base, "--run-id", "r1"],
             cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
         return done.returncode, done.stdout.decode("utf-8", "replace")
 
@@ -151,6 +151,27 @@ class PatchedModulesTest(RunnerProcess):
         self.assertEqual(code, 3, output)
         self.assertIn("could not open the result", output)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "ran")))
+
+
+class MockConnectionsTest(RunnerProcess):
+    def test_connections_to_the_mock_port_are_counted_and_no_others(self):
+        import socket
+
+        with socket.socket() as mock, socket.socket() as other:
+            for server in (mock, other):
+                server.bind(("127.0.0.1", 0))
+                server.listen(8)
+            code, output = self.run_scenario("""
+                import socket
+                for port in (%d, %d, %d):
+                    socket.create_connection(("127.0.0.1", port)).close()
+                """ % (mock.getsockname()[1], other.getsockname()[1], mock.getsockname()[1]),
+                api_base="http://127.0.0.1:%d/run/r1/v1" % mock.getsockname()[1])
+        self.assertEqual(code, 0, output)
+        result = self.read_result()
+        self.assertEqual(result["status"], "pass", result)
+        self.assertEqual(result["lm_connections"], 2)
+        self.assertEqual(result["lm_calls"], 0)
 
 
 class EncodeResultTest(unittest.TestCase):
