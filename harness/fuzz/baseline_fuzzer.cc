@@ -18,6 +18,12 @@ namespace {
 const std::filesystem::path& File() {
   static const std::filesystem::path file =
       std::filesystem::temp_directory_path() / ("baseline-fuzz-" + std::to_string(::getpid()));
+  // Registered once the path exists, so it runs before the path is destroyed.
+  static const bool cleaned = std::atexit([] {  // libFuzzer ends with exit(): leave no file
+                                std::error_code ec;
+                                std::filesystem::remove(file, ec);
+                              }) == 0;
+  (void)cleaned;
   return file;
 }
 

@@ -19,7 +19,12 @@ namespace fs = std::filesystem;
 // <tmp>/target-fuzz-<pid>/dspy-2.5.40/{target.toml,requirements.lock}
 const fs::path& Dir() {
   static const fs::path dir = [] {
-    fs::path root = fs::temp_directory_path() / ("target-fuzz-" + std::to_string(::getpid()));
+    static const fs::path root =
+        fs::temp_directory_path() / ("target-fuzz-" + std::to_string(::getpid()));
+    std::atexit([] {  // libFuzzer ends with exit(): leave nothing in /tmp
+      std::error_code ec;
+      fs::remove_all(root, ec);
+    });
     fs::path d = root / "dspy-2.5.40";
     fs::create_directories(d);
     std::ofstream(d / "requirements.lock")
