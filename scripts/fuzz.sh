@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes the mock LM server's request parser, its fixture parser and its JSON reader (against
-# nlohmann's, differentially) with libFuzzer (clang), apart from the main g++ build. Replays every input that ever crashed a target
-# (harness/mock_server/fuzz/corpus-regressions/<target>/), then fuzzes each target for a bounded
-# time from the seed corpus. Exits non-zero on a crash, leak or sanitizer report, and says where
+# nlohmann's, differentially), and the harness's input readers (scenario header, results.json,
+# baseline, target.toml, lock file) with libFuzzer (clang), apart from the main g++ build. Replays
+# every input that ever crashed a target (<fuzz folder>/corpus-regressions/<target>/), then fuzzes
+# each target for a bounded time from the seed corpus. Exits non-zero on a crash, leak or sanitizer report, and says where
 # the crashing input is.
-#   scripts/fuzz.sh              10 s per target, 30 s in all (what scripts/test.sh runs)
+#   scripts/fuzz.sh              10 s per target, 80 s in all (what scripts/test.sh runs)
 #   scripts/fuzz.sh 600          a longer run, 10 minutes per target
 #   FUZZ_JOBS=2 scripts/fuzz.sh 3600   both cores, an hour per target
 set -euo pipefail
@@ -16,21 +17,31 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 case $build in /*) ;; *) build=$root/$build ;; esac
 jobs=${FUZZ_JOBS:-1}
 cxx=${FUZZ_CXX:-clang++-14}
-fuzz_dir=harness/mock_server/fuzz
-targets=(request_fuzzer fixture_fuzzer json_fuzzer)
+# Each fuzz folder is its own CMake project, built in its own folder.
+suites=("harness/mock_server/fuzz:$build:request_fuzzer fixture_fuzzer json_fuzzer"
+  "harness/fuzz:$build-input:header_fuzzer results_fuzzer baseline_fuzzer target_toml_fuzzer lock_fuzzer")
 
 command -v "$cxx" >/dev/null || {
   echo "fuzz: $cxx not found (scripts/setup.sh installs clang-14 and libclang-rt-14-dev)" >&2
   exit 2
 }
-if [ ! -f "$build/build.ninja" ]; then
-  cmake -S "$fuzz_dir" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-cmake --build "$build" --target "${targets[@]}"
+for suite in "${suites[@]}"; do
+  IFS=: read -r fuzz_dir suite_build suite_targets <<<"$suite"
+  if [ ! -f "$suite_build/build.ninja" ]; then
+    cmake -S "$fuzz_dir" -B "$suite_build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  read -ra names <<<"$suite_targets"
+  cmake --build "$suite_build" -j "${FUZZ_BUILD_JOBS:-2}" --target "${names[@]}"
+done
 
 status=0
+count=0
+for suite in "${suites[@]}"; do
+IFS=: read -r fuzz_dir build suite_targets <<<"$suite"
+read -ra targets <<<"$suite_targets"
 for target in "${targets[@]}"; do
+  count=$((count + 1))
   name=${target%_fuzzer}
   seeds="$fuzz_dir/corpus/$name"
   regressions="$fuzz_dir/corpus-regressions/$name"
@@ -70,5 +81,6 @@ for target in "${targets[@]}"; do
     status=1
   fi
 done
-[ $status -eq 0 ] && echo "fuzz: no crashes (${#targets[@]} targets, ${seconds}s each)"
+done
+[ $status -eq 0 ] && echo "fuzz: no crashes ($count targets, ${seconds}s each)"
 exit $status

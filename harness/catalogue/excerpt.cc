@@ -1,6 +1,6 @@
 #include "catalogue/excerpt.h"
 
-#include <regex>
+#include <string_view>
 #include <vector>
 
 namespace dspy_compat {
@@ -42,9 +42,17 @@ bool IsKey(const std::string& text) {
                    (first + 1 < text.size() && (text[first + 1] == '"' || text[first + 1] == '\''));
     if (literal) return false;
   }
-  static const std::regex kKey(
-      R"(\bdspy\.(asyncify|context|configure)\(|\basyncio\.(gather|run)\(|\bthreading\.Thread\()");
-  return std::regex_search(text, kKey);
+  // Substring search, not std::regex: a scenario's line can be any length.
+  auto word_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  for (std::string_view call : {"dspy.asyncify(", "dspy.context(", "dspy.configure(",
+                                "asyncio.gather(", "asyncio.run(", "threading.Thread("}) {
+    for (auto at = text.find(call); at != std::string::npos; at = text.find(call, at + 1)) {
+      if (at == 0 || !word_char(text[at - 1])) return true;  // \b before the name
+    }
+  }
+  return false;
 }
 
 // The header, the imports and the blank lines around them: the excerpt

@@ -67,6 +67,15 @@ TEST(ExcerptTest, IsBounded) {
   EXPECT_TRUE(excerpt.ends_with("\n...\n"));
 }
 
+// A call only counts at a word start (my_dspy.configure is not dspy's), and a
+// line of any length is scanned without recursion.
+TEST(ExcerptTest, KeyCallsStartAtAWordAndLinesMayBeLong) {
+  EXPECT_EQ(ExtractExcerpt("print(1)\nmy_dspy.configure(x)\nprint(2)\n"),
+            "print(1)\nmy_dspy.configure(x)\nprint(2)\n");
+  std::string long_line = "x = '" + std::string(1 << 20, 'a') + "'; dspy.configure(lm=None)\n";
+  EXPECT_NE(ExtractExcerpt("print(1)\n" + long_line).find("dspy.configure"), std::string::npos);
+}
+
 TEST(ExcerptTest, EmptyProgramGivesNothing) { EXPECT_EQ(ExtractExcerpt(""), ""); }
 
 }  // namespace

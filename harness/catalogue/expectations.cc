@@ -4,7 +4,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <regex>
+#include <optional>
 #include <sstream>
 
 #include "catalogue/scenario_header.h"
@@ -12,10 +12,37 @@
 namespace dspy_compat {
 namespace {
 
-// dspy<op><version>; the op is checked longest first so ">=" is not ">".
-const std::regex& VersionBound() {
-  static const std::regex kBound(R"(^dspy(==|!=|>=|<=|>|<)(\d+(?:\.\d+)*)$)");
-  return kBound;
+struct VersionBound {
+  std::string_view op, version;
+};
+
+// dspy<op><version>, the version digits and dots (2.5.40); the op is checked
+// longest first so ">=" is not ">". Plain scanning, not std::regex: a header
+// word can be any length, and libstdc++'s matcher recurses per character.
+std::optional<VersionBound> ParseVersionBound(std::string_view selector) {
+  if (!selector.starts_with("dspy")) return std::nullopt;
+  selector.remove_prefix(4);
+  for (std::string_view op : {"==", "!=", ">=", "<=", ">", "<"}) {
+    if (!selector.starts_with(op)) continue;
+    std::string_view version = selector.substr(op.size());
+    bool digit_next = true;  // a component starts with a digit, never a dot
+    for (char c : version) {
+      if (c == '.' && !digit_next) {
+        digit_next = true;
+      } else if (c >= '0' && c <= '9') {
+        digit_next = false;
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (digit_next) return std::nullopt;  // empty, or ends with a dot
+    return VersionBound{op, version};
+  }
+  return std::nullopt;
+}
+
+std::string Shown(std::string_view word) {
+  return word.size() > 60 ? fmt::format("{}...", word.substr(0, 60)) : std::string(word);
 }
 
 bool LooksLikeVersionBound(std::string_view selector) {
@@ -36,19 +63,21 @@ ExpectationRule ParseExpectationRule(const std::string& value) {
     throw ScenarioError(fmt::format(
         "EXPECT starts with pass, fail, flaky, fail-or-flaky, any or behaviour-change, not "
         "'{}'",
-        outcome));
+        Shown(outcome)));
   }
   rule.outcome = *parsed;
   std::string word;
   if (words >> word) {
     if (word != "on") {
-      throw ScenarioError(fmt::format(
-          "EXPECT: expected 'on <target or dspy version>' after '{}', not '{}'", outcome, word));
+      throw ScenarioError(
+          fmt::format("EXPECT: expected 'on <target or dspy version>' after '{}', not '{}'",
+                      outcome, Shown(word)));
     }
     while (words >> word) {
-      if (LooksLikeVersionBound(word) && !std::regex_match(word, VersionBound())) {
+      if (LooksLikeVersionBound(word) && !ParseVersionBound(word)) {
         throw ScenarioError(fmt::format(
-            "EXPECT: '{}' is not a version bound like dspy>=2.5.40 (==, !=, >=, <=, >, <)", word));
+            "EXPECT: '{}' is not a version bound like dspy>=2.5.40 (==, !=, >=, <=, >, <)",
+            Shown(word)));
       }
       rule.selectors.push_back(word);
     }
@@ -64,9 +93,10 @@ std::vector<std::string> ParseRequirements(const std::string& value) {
   std::vector<std::string> selectors;
   std::string word;
   while (words >> word) {
-    if (LooksLikeVersionBound(word) && !std::regex_match(word, VersionBound())) {
+    if (LooksLikeVersionBound(word) && !ParseVersionBound(word)) {
       throw ScenarioError(fmt::format(
-          "REQUIRES: '{}' is not a version bound like dspy>=2.5.40 (==, !=, >=, <=, >, <)", word));
+          "REQUIRES: '{}' is not a version bound like dspy>=2.5.40 (==, !=, >=, <=, >, <)",
+          Shown(word)));
     }
     selectors.push_back(word);
   }
@@ -81,7 +111,7 @@ bool RequirementsMet(const std::vector<std::string>& requirements, std::string_v
   return std::all_of(requirements.begin(), requirements.end(), [&](const std::string& s) {
     // A user interpreter not yet probed has no version: run it rather than
     // skip it on a guess; its result says what it imported.
-    if (dspy_version.empty() && std::regex_match(s, VersionBound())) return true;
+    if (dspy_version.empty() && ParseVersionBound(s)) return true;
     return SelectorMatches(s, target_name, dspy_version);
   });
 }
@@ -89,11 +119,10 @@ bool RequirementsMet(const std::vector<std::string>& requirements, std::string_v
 bool SelectorMatches(std::string_view selector, std::string_view target_name,
                      std::string_view dspy_version) {
   std::string text(selector);
-  std::smatch bound;
-  if (std::regex_match(text, bound, VersionBound())) {
+  if (auto bound = ParseVersionBound(selector)) {
     if (dspy_version.empty()) return false;
-    int order = CompareVersions(dspy_version, bound[2].str());
-    std::string op = bound[1];
+    int order = CompareVersions(dspy_version, bound->version);
+    std::string_view op = bound->op;
     if (op == "==") return order == 0;
     if (op == "!=") return order != 0;
     if (op == ">=") return order >= 0;

@@ -2,44 +2,90 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
-#include <regex>
 #include <sstream>
+#include <string_view>
 
 #include "catalogue/expectations.h"
 
 namespace dspy_compat {
 namespace {
 
-int ParsePositive(const std::string& text, const std::string& what) {
+// No std::regex here: a header line is untrusted input of any length, and
+// libstdc++'s regex matcher recurses once per character (a 50 KB line
+// overflowed the stack). Plain scanning is linear and cannot crash.
+constexpr std::string_view kSpace = " \t\r\n\v\f";
+
+std::string_view Trim(std::string_view text) {
+  auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
+// Quotes a value in an error message: bounded, so a huge line makes a short message.
+std::string Shown(std::string_view text) {
+  return text.size() > 60 ? fmt::format("{}...", text.substr(0, 60)) : std::string(text);
+}
+
+// A whole number in [min, max]; anything else (sign, spaces, overflow) names the range.
+int ParseInRange(std::string_view text, int min, int max, std::string_view what) {
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
-    throw ScenarioError(fmt::format("{} must be a positive whole number, not '{}'", what, text));
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max) {
+    throw ScenarioError(
+        fmt::format("{} must be a whole number in {}..{}, not '{}'", what, min, max, Shown(text)));
   }
   return value;
+}
+
+bool AllOf(std::string_view text, bool (*ok)(char)) {
+  return std::all_of(text.begin(), text.end(), ok);
+}
+
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsLowerOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool IsIdChar(char c) {
+  return IsLowerOrDigit(c) || IsUpper(c) || c == '.' || c == '_' || c == '-';
+}
+
+// "# KEY: value": KEY is [A-Z][A-Z-]*, the value trimmed. False for other comment lines.
+bool SplitKeyLine(std::string_view line, std::string_view& key, std::string_view& value) {
+  line.remove_prefix(1);  // '#'
+  line = line.substr(std::min(line.size(), line.find_first_not_of(kSpace)));
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0 || !IsUpper(line[0])) return false;
+  key = line.substr(0, colon);
+  if (!AllOf(key, [](char c) { return IsUpper(c) || c == '-'; })) return false;
+  value = Trim(line.substr(colon + 1));
+  return true;
 }
 
 }  // namespace
 
 DelaySpec ParseDelaySpec(const std::string& text) {
-  static const std::regex kRange(R"(^\s*(\d+)\s*(?:-\s*(\d+))?\s*$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, kRange)) {
+  std::string_view range = Trim(text);
+  auto dash = range.find('-');
+  std::string_view low = Trim(range.substr(0, dash));
+  std::string_view high = dash == std::string_view::npos ? low : Trim(range.substr(dash + 1));
+  auto digits = [](std::string_view s) {
+    return !s.empty() && AllOf(s, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!digits(low) || !digits(high)) {
     throw ScenarioError(
-        fmt::format("an LM delay is 'MS' or 'MIN-MAX' in milliseconds, not '{}'", text));
+        fmt::format("an LM delay is 'MS' or 'MIN-MAX' in milliseconds, not '{}'", Shown(text)));
   }
   DelaySpec spec;
-  spec.min_ms = std::stoi(m[1]);
-  spec.max_ms = m[2].matched ? std::stoi(m[2]) : spec.min_ms;
-  if (spec.max_ms < spec.min_ms || spec.max_ms > 600000) {
-    throw ScenarioError(fmt::format("LM delay range '{}' is empty or above 10 minutes", text));
+  spec.min_ms = ParseInRange(low, 0, kMaxDelayMs, "an LM delay (ms)");
+  spec.max_ms = ParseInRange(high, 0, kMaxDelayMs, "an LM delay (ms)");
+  if (spec.max_ms < spec.min_ms) {
+    throw ScenarioError(fmt::format("LM delay range '{}' is empty", Shown(text)));
   }
   return spec;
 }
 
 ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& source) {
-  static const std::regex kKeyLine(R"(^#\s*([A-Z][A-Z-]*):\s*(.*?)\s*$)");
   ScenarioHeader header;
   std::istringstream in(text);
   std::string line;
@@ -48,9 +94,9 @@ ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& s
     ++number;
     if (number == 1 && line.starts_with("#!")) continue;
     if (line.empty() || line[0] != '#') break;
-    std::smatch m;
-    if (!std::regex_match(line, m, kKeyLine)) continue;
-    std::string key = m[1], value = m[2];
+    std::string_view key_view, value_view;
+    if (!SplitKeyLine(line, key_view, value_view)) continue;
+    std::string key(key_view), value(value_view);
     try {
       if (key == "SUMMARY") {
         header.summary = value;
@@ -59,21 +105,21 @@ ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& s
       } else if (key == "LM-DELAY-MS") {
         header.options.lm_delay = ParseDelaySpec(value);
       } else if (key == "TIMEOUT") {
-        header.options.timeout_seconds = ParsePositive(value, "TIMEOUT");
+        header.options.timeout_seconds =
+            ParseInRange(value, 1, kMaxTimeoutSeconds, "TIMEOUT (seconds)");
       } else if (key == "REPEAT") {
-        header.options.repeat = ParsePositive(value, "REPEAT");
+        header.options.repeat = ParseInRange(value, 1, kMaxRepeat, "REPEAT");
       } else if (key == "MIGRATION-OF" || key == "FORCES") {
-        static const std::regex kId(R"(^[A-Za-z0-9._-]+$)");
-        if (!std::regex_match(value, kId)) {
+        if (value.empty() || !AllOf(value, IsIdChar)) {
           throw ScenarioError(
-              fmt::format("{} names one scenario id (a file stem), not '{}'", key, value));
+              fmt::format("{} names one scenario id (a file stem), not '{}'", key, Shown(value)));
         }
         (key == "FORCES" ? header.forces : header.migration_of) = value;
       } else if (key == "FAMILY") {
-        static const std::regex kFamily(R"(^[a-z0-9][a-z0-9-]*$)");
-        if (!std::regex_match(value, kFamily)) {
-          throw ScenarioError(
-              fmt::format("FAMILY is one lower-case word (letters, digits, '-'), not '{}'", value));
+        if (value.empty() || value[0] == '-' ||
+            !AllOf(value, [](char c) { return IsLowerOrDigit(c) || c == '-'; })) {
+          throw ScenarioError(fmt::format(
+              "FAMILY is one lower-case word (letters, digits, '-'), not '{}'", Shown(value)));
         }
         header.family = value;
       } else if (key == "REQUIRES") {
@@ -82,7 +128,7 @@ ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& s
         if (value.empty() || !value.ends_with(".json")) {
           throw ScenarioError(fmt::format(
               "MOCK-FIXTURE names one fixture file (.json), e.g. fixtures/mock/x.json, not '{}'",
-              value));
+              Shown(value)));
         }
         header.mock_fixture = value;
       } else if (key == "EXPECT") {

@@ -28,11 +28,16 @@ class ScenarioError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The ranges a header's numbers (and the matching flags) must lie in.
+inline constexpr int kMaxRepeat = 100000;
+inline constexpr int kMaxTimeoutSeconds = 86400;
+inline constexpr int kMaxDelayMs = 600000;  // ten minutes
+
 // The header's fields are ScenarioHeader (core/model.h), which a Scenario is.
 // source names the file in error messages.
 ScenarioHeader ParseScenarioHeader(const std::string& text, const std::string& source);
 
-// "20-80" or "50" (milliseconds).
+// "20-80" or "50" (milliseconds, each in 0..kMaxDelayMs).
 DelaySpec ParseDelaySpec(const std::string& text);
 
 }  // namespace dspy_compat

@@ -247,6 +247,69 @@ TEST_F(CommandsTest, GateUsageErrors) {
   }
 }
 
+// Issue 16: nulls, wrong types and huge values in a results file or a
+// baseline given by the user are one line naming the file and the field, and
+// exit 2, never an abort.
+TEST_F(CommandsTest, WrongTypesAndHugeValuesInInputFilesAreOneLineExit2) {
+  nlohmann::json good = ToJson(Session());
+  struct Case {
+    std::string pointer;
+    nlohmann::json value;
+    std::string field;
+  };
+  for (const Case& c : {Case{"/runs/0/scenario_seconds", nullptr, "runs[0].scenario_seconds"},
+                        Case{"/runs/1/lm_calls", 1e300, "runs[1].lm_calls"},
+                        Case{"/runs/2/repetition", 99999999999, "runs[2].repetition"},
+                        Case{"/runs/3/exit_code", "0", "runs[3].exit_code"},
+                        Case{"/environment/seed", -1, "environment.seed"},
+                        Case{"/environment/targets", nullptr, "environment.targets"},
+                        Case{"/runs/0", nullptr, "runs[0]"}}) {
+    nlohmann::json bad = good;
+    bad[nlohmann::json::json_pointer(c.pointer)] = c.value;
+    std::ofstream(dir_ / "bad.json") << bad.dump();
+    for (bool as_baseline : {false, true}) {
+      GateOptions options;
+      options.results = as_baseline ? Write("results.json", Session()) : dir_ / "bad.json";
+      if (as_baseline) options.baseline = dir_ / "bad.json";
+      Captured captured;
+      EXPECT_EQ(GateCommand(options), kExitUsage) << c.pointer;
+      std::string err = captured.err();
+      EXPECT_EQ(err.rfind("dspy-compat: " + (dir_ / "bad.json").string() + ": " + c.field, 0), 0u)
+          << err;
+      EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    }
+  }
+  // 1e999 overflows a double: nlohmann throws out_of_range.406, no parse_error.
+  std::string text = good.dump();
+  text.replace(text.find("\"wall_seconds\":0.0"), 18, "\"wall_seconds\":1e999");
+  std::ofstream(dir_ / "huge.json") << text;
+  GateOptions huge;
+  huge.results = dir_ / "huge.json";
+  {
+    Captured captured;
+    EXPECT_EQ(GateCommand(huge), kExitUsage);
+    EXPECT_NE(captured.err().find("huge.json: not valid JSON: number overflow"), std::string::npos)
+        << captured.err();
+  }
+  for (const char* baseline :
+       {R"({"schema": "dspy-compat/baseline/v1", "scenarios": {"s": {"a": {"outcome": "pass",
+            "runs": 18446744073709551615, "failures": 0, "signatures": []}}}})",
+        R"({"schema": "dspy-compat/baseline/v1", "scenarios": {"s": {"a": {"outcome": null,
+            "runs": 1, "failures": 0, "signatures": []}}}})",
+        R"({"schema": "dspy-compat/baseline/v1", "scenarios": {"s\n2": {"a": {"outcome": "x"}}}})",
+        R"({"schema": null})", "[1e999]"}) {
+    std::ofstream(dir_ / "baseline.json") << baseline;
+    GateOptions options;
+    options.results = Write("results.json", Session());
+    options.baseline = dir_ / "baseline.json";
+    Captured captured;
+    EXPECT_EQ(GateCommand(options), kExitUsage) << baseline;
+    std::string err = captured.err();
+    EXPECT_EQ(err.rfind("dspy-compat: " + (dir_ / "baseline.json").string() + ": ", 0), 0u) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  }
+}
+
 TEST_F(CommandsTest, MergeWritesOneSessionAndRefusesMismatchedShards) {
   Results whole = Session();
   Results one = whole, two = whole;

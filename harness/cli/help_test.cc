@@ -146,5 +146,23 @@ TEST(HelpTest, VersionAndUsageErrors) {
   EXPECT_EQ(Invoke({"run", "--repeat", "sometimes"}).exit_code, kExitUsage);
 }
 
+// Issue 16: --lm-delay-ms 99999999999 aborted in std::stoi (out_of_range is
+// no runtime_error, so nothing caught it). Every number out of range is a
+// usage error naming the range, before anything is installed or run.
+TEST(HelpTest, NumbersOutOfRangeAreUsageErrors) {
+  Printed delay = Invoke({"run", "--targets", "dspy-2.5.40", "--scenarios", "issue1867_single",
+                          "--lm-delay-ms", "99999999999", "--cache-dir", "/nonexistent/cache"});
+  EXPECT_EQ(delay.exit_code, kExitUsage);
+  EXPECT_NE(delay.err.find("0..600000, not '99999999999'"), std::string::npos) << delay.err;
+  for (const char* repeat : {"99999999999", "100001", "0", "18446744073709551616"}) {
+    Printed printed = Invoke({"run", "--repeat", repeat});
+    EXPECT_EQ(printed.exit_code, kExitUsage) << repeat;
+  }
+  for (const char* flag : {"--timeout", "--jobs", "--memory-limit-mb", "--output-limit-mb"}) {
+    Printed printed = Invoke({"run", flag, "99999999999999999999"});
+    EXPECT_EQ(printed.exit_code, kExitUsage) << flag;
+  }
+}
+
 }  // namespace
 }  // namespace dspy_compat

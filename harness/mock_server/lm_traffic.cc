@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "mock_server/prompt_fields.h"
 #include "mock_server/stable_hash.h"
@@ -41,6 +41,40 @@ std::string Label(std::string text) {
   return text;
 }
 
+// "[[ ## name ## ]]" (trailing spaces allowed): the field's name, else empty.
+// Plain scanning, not std::regex: a prompt line is the scenario's, of any
+// length, and libstdc++'s matcher recursed per character until the stack ran out.
+std::string_view MarkerName(std::string_view line) {
+  auto end = line.find_last_not_of(" \t\r\n\v\f");
+  line = line.substr(0, end == std::string_view::npos ? 0 : end + 1);
+  if (!line.starts_with("[[ ## ") || !line.ends_with(" ## ]]")) return {};
+  std::string_view name = line.substr(6, line.size() < 12 ? 0 : line.size() - 12);
+  bool word = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  return word ? name : std::string_view();
+}
+
+// Each run of digits becomes one N.
+std::string DigitsAsN(std::string_view line) {
+  std::string out;
+  bool in_number = false;
+  for (char c : line) {
+    bool digit = c >= '0' && c <= '9';
+    if (!digit) out += c;
+    if (digit && !in_number) out += 'N';
+    in_number = digit;
+  }
+  return out;
+}
+
+// A message's role; a role that is not a string (the request is the
+// scenario's) reads as otherwise, where json::value() would throw.
+std::string Role(const nlohmann::json& message, const char* otherwise) {
+  auto it = message.find("role");
+  return it != message.end() && it->is_string() ? it->get<std::string>() : otherwise;
+}
+
 }  // namespace
 
 std::string RequestKey(const nlohmann::json& messages, std::string* label) {
@@ -57,7 +91,7 @@ std::string RequestKey(const nlohmann::json& messages, std::string* label) {
   } else {
     std::string last_user;
     for (const nlohmann::json& message : messages) {
-      if (message.is_object() && message.value("role", "") == "user") {
+      if (message.is_object() && Role(message, "") == "user") {
         last_user = mock::MessageText(message);
       }
     }
@@ -69,27 +103,24 @@ std::string RequestKey(const nlohmann::json& messages, std::string* label) {
 }
 
 std::string NormalisePrompt(const nlohmann::json& messages) {
-  static const std::regex kMarker(R"(^\[\[ ## (\w+) ## \]\]\s*$)");
-  static const std::regex kDigits(R"(\d+)");
   std::string out;
   for (const nlohmann::json& message : messages) {
     if (!message.is_object()) continue;
-    out += message.value("role", "?") + ":\n";
+    out += Role(message, "?") + ":\n";
     std::istringstream lines(mock::MessageText(message));
     std::string line;
     bool in_value = false;  // inside a field's value, until a blank line or the next marker
     while (std::getline(lines, line)) {
-      std::smatch marker;
-      if (std::regex_match(line, marker, kMarker)) {
+      if (std::string_view marker = MarkerName(line); !marker.empty()) {
         out += line + "\n";
         // "completed" ends an answer; it has no value.
-        in_value = marker[1] != "completed";
-        if (in_value) out += "<" + marker[1].str() + ">\n";
+        in_value = marker != "completed";
+        if (in_value) out += fmt::format("<{}>\n", marker);
         continue;
       }
       if (in_value && !line.empty()) continue;
       in_value = false;
-      out += std::regex_replace(line, kDigits, "N") + "\n";
+      out += DigitsAsN(line) + "\n";
     }
   }
   if (out.size() > kMaxPromptBytes) out = out.substr(0, kMaxPromptBytes) + "[cut]\n";
@@ -128,7 +159,7 @@ LmTraffic SummariseTraffic(const std::vector<mock::JournalEntry>& entries) {
       }
     }
     for (const nlohmann::json& message : *messages) {
-      if (message.is_object() && message.value("role", "") == "system") {
+      if (message.is_object() && Role(message, "") == "system") {
         system_prompts.insert(
             fmt::format("{:016x}", mock::StableHasher(0).Add(mock::MessageText(message)).Finish()));
       }

@@ -120,5 +120,31 @@ TEST(LmTrafficTest, PromptsAreBounded) {
   for (const std::string& p : traffic.prompts) EXPECT_LE(p.size(), kMaxPromptBytes + 16);
 }
 
+// The journal holds what the scenario sent: a role that is not a string threw
+// type_error.302 from json::value(), and a long line of digits or a long marker
+// overflowed std::regex's stack (issue 16).
+TEST(LmTrafficTest, AnyRequestIsSummarisedWithoutThrowingOrRecursion) {
+  nlohmann::json body = Chat("s", 0);
+  body["messages"].push_back({{"role", 5}, {"content", "x"}});
+  body["messages"].push_back({{"role", nullptr}, {"content", "y"}});
+  LmTraffic traffic;
+  EXPECT_NO_THROW(traffic = SummariseTraffic({Entry(body)}));
+  ASSERT_EQ(traffic.prompts.size(), 1u);
+  EXPECT_NE(traffic.prompts[0].find("?:\nx\n?:\ny\n"), std::string::npos) << traffic.prompts[0];
+
+  for (const std::string& line : {std::string(1 << 20, '7'), "[[ ## " + std::string(1 << 20, 'w'),
+                                  "[[ ## " + std::string(1 << 20, 'w') + " ## ]]   "}) {
+    body = Chat("s", 0);
+    body["messages"][1]["content"] = line + "\n12 x 345";
+    traffic = SummariseTraffic({Entry(body)});
+    ASSERT_EQ(traffic.prompts.size(), 1u);
+  }
+  EXPECT_TRUE(traffic.prompts[0].ends_with("[cut]\n")) << "a marker line is kept whole, then cut";
+  body["messages"][1]["content"] = "[[ ## answer ## ]]  \nvalue\n\nN 1 and 22a";
+  traffic = SummariseTraffic({Entry(body)});
+  EXPECT_EQ(traffic.prompts[0],
+            "system:\ns\nuser:\n[[ ## answer ## ]]  \n<answer>\n\nN N and Na\n");
+}
+
 }  // namespace
 }  // namespace dspy_compat

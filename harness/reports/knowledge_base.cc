@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <re2/re2.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -156,7 +157,7 @@ void KnowledgeBase::Load(const fs::path& file) {
     Fail(file, "change", "expected [[change]] tables");
   }
   std::vector<KnownChange> read;
-  std::vector<std::regex> patterns;
+  std::vector<std::shared_ptr<const re2::RE2>> patterns;
   const toml::array& array = *changes->as_array();
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string where = fmt::format("change[{}]", i);
@@ -166,12 +167,14 @@ void KnowledgeBase::Load(const fs::path& file) {
         std::any_of(read.begin(), read.end(), same_id)) {
       Fail(file, where + ".id", fmt::format("\"{}\" is defined already", change.id));
     }
-    try {
-      patterns.emplace_back(change.signature_pattern);
-    } catch (const std::regex_error& e) {
+    re2::RE2::Options options;
+    options.set_log_errors(false);
+    auto pattern = std::make_shared<const re2::RE2>(change.signature_pattern, options);
+    if (!pattern->ok()) {
       Fail(file, fmt::format("{} (id \"{}\").signature", where, change.id),
-           fmt::format("not a valid regular expression ({})", e.what()));
+           fmt::format("not a valid RE2 regular expression ({})", pattern->error()));
     }
+    patterns.push_back(std::move(pattern));
     read.push_back(std::move(change));
   }
   // Whole files only: a bad entry leaves the base as it was.
@@ -184,9 +187,10 @@ void KnowledgeBase::Load(const fs::path& file) {
 
 const KnownChange* KnowledgeBase::Diagnose(std::string_view signature,
                                            std::string_view dspy_version) const {
-  const std::string text(signature);
   for (std::size_t i = 0; i < changes_.size(); ++i) {
-    if (InRange(changes_[i], dspy_version) && std::regex_search(text, patterns_[i])) {
+    if (InRange(changes_[i], dspy_version) &&
+        re2::RE2::PartialMatch(re2::StringPiece(signature.data(), signature.size()),
+                               *patterns_[i])) {
       return &changes_[i];
     }
   }

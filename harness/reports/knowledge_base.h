@@ -8,13 +8,17 @@
 #pragma once
 
 #include <filesystem>
-#include <regex>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/model.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace dspy_compat {
 
@@ -31,7 +35,7 @@ struct Reference {
 
 struct KnownChange {
   std::string id;
-  std::string signature_pattern;  // ECMAScript regex, searched in the signature
+  std::string signature_pattern;  // RE2 regex, searched in the signature
   std::string since;              // first DSPy version that behaves so; "" = any
   std::string until;              // first version that no longer does; "" = none yet
   std::string title;              // one line, Markdown inline code allowed
@@ -70,7 +74,9 @@ class KnowledgeBase {
 
  private:
   std::vector<KnownChange> changes_;
-  std::vector<std::regex> patterns_;  // aligned with changes_
+  // Aligned with changes_. RE2, not std::regex: a signature is a run's
+  // message of any length, and std::regex recurses per character.
+  std::vector<std::shared_ptr<const re2::RE2>> patterns_;
   std::vector<KnowledgeFileInfo> files_;
 };
 

@@ -140,7 +140,7 @@ TEST_F(KnowledgeFileTest, MalformedEntriesNameTheFileAndTheKey) {
   EXPECT_EQ(ErrorOf(head + "signature = 'x'\n" + rest),
             " change[0].id: missing (a non-empty string)");
   EXPECT_EQ(ErrorOf(head + "id = \"a\"\nsignature = '('\n" + rest)
-                .rfind(" change[0] (id \"a\").signature: not a valid regular expression (", 0),
+                .rfind(" change[0] (id \"a\").signature: not a valid RE2 regular expression (", 0),
             0u);
   EXPECT_EQ(ErrorOf(head + "id = \"a\"\nsignature = 'x'\nsince = \"2.5.x\"\n" + rest),
             " change[0] (id \"a\").since: expected a release like \"2.5.40\", got \"2.5.x\"");
@@ -165,6 +165,18 @@ TEST_F(KnowledgeFileTest, MalformedEntriesNameTheFileAndTheKey) {
             " change: expected [[change]] tables");
   EXPECT_EQ(ErrorOf("schema = = 1\n").substr(0, 2), "1:");  // the TOML parser's line
   EXPECT_EQ(ErrorOf(kTeamEntry), "");
+}
+
+// A signature is a run's message, of any length: std::regex's recursion per
+// character overflowed the stack on a long one (issue 16). RE2 is linear.
+TEST_F(KnowledgeFileTest, PatternsMatchSignaturesOfAnyLength) {
+  std::string entry = kTeamEntry;
+  entry.replace(entry.find("'KeyError: .cache_key.'"), 23, "'^ValueError: (ab|cd)*!$'");
+  KnowledgeBase knowledge({Write(entry)});
+  std::string message = "ValueError: ";
+  for (int i = 0; i < 100000; ++i) message += i % 2 ? "cd" : "ab";
+  ASSERT_NE(knowledge.Diagnose(message + "!", "2.5.40"), nullptr);
+  EXPECT_EQ(knowledge.Diagnose(message + "?", "2.5.40"), nullptr);
 }
 
 TEST_F(KnowledgeFileTest, AMissingFileIsAnError) {

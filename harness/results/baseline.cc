@@ -14,8 +14,14 @@ namespace {
 
 using nlohmann::json;
 
+// One line, bounded: a field's name is the file's own (scenario and target keys).
 [[noreturn]] void Fail(const std::string& where, std::string_view what) {
-  throw BaselineFormatError(fmt::format("{}: {}", where, what));
+  std::string line = fmt::format("{}: {}", where, what);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (line.size() > 300) line = line.substr(0, 300) + "...";
+  throw BaselineFormatError(line);
 }
 
 const json& Field(const json& object, std::string_view key, const std::string& where) {

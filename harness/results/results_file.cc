@@ -36,7 +36,8 @@ std::string Join(const std::string& where, std::string_view key) {
 }
 
 [[noreturn]] void Fail(const std::string& where, std::string_view what) {
-  throw ResultsFormatError(fmt::format("{}: {}", where, what));
+  // Field names come from the file (map keys): one line, bounded, whatever they hold.
+  throw ResultsFormatError(OneLine(fmt::format("{}: {}", where, what), 300));
 }
 
 [[noreturn]] void Mistyped(const std::string& where, std::string_view expected, const json& got) {
@@ -541,7 +542,7 @@ Results ReadResultsFile(const std::filesystem::path& path) {
   json parsed;
   try {
     parsed = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error; out_of_range.406 for 1e999
     // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
     std::string_view what = e.what();
     if (auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <climits>
 #include <csignal>
 #include <fstream>
 
@@ -35,7 +36,8 @@ std::vector<ContainmentEvent> ReadContainmentEvents(const nlohmann::json& j) {
   for (const auto& item : *it) {
     if (!item.is_object()) continue;
     ContainmentEvent e{Str(item, "kind"), Str(item, "host"), std::nullopt, Str(item, "detail")};
-    if (auto port = item.find("port"); port != item.end() && port->is_number_integer()) {
+    if (auto port = item.find("port");
+        port != item.end() && port->is_number_integer() && *port >= 0 && *port <= 65535) {
       e.port = port->get<int>();
     }
     events.push_back(std::move(e));
@@ -59,6 +61,31 @@ std::optional<SettingsAfter> ReadSettingsAfter(const nlohmann::json& j) {
   if (it == j.end() || !it->is_object()) return std::nullopt;
   return SettingsAfter{Str(*it, "lm"), Str(*it, "adapter"), Strings(*it, "changed"),
                        Strings(*it, "configured")};
+}
+
+// The runner's numbers, checked rather than taken with json::value(), which
+// throws type_error.302 on a null or a string and aborted the session. The
+// file comes from a process the scenario shares, so any value can be there.
+// Returns what is wrong, naming the field, or nothing.
+std::optional<std::string> ReadRunnerNumbers(const nlohmann::json& j, RunResult& r) {
+  auto shown = [](const nlohmann::json& value) {
+    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return text.size() > 40 ? text.substr(0, 40) + "..." : text;
+  };
+  // null is documented: the scenario did not run (its import failed, for one).
+  if (auto it = j.find("scenario_seconds"); it != j.end() && !it->is_null()) {
+    if (!it->is_number() || !(it->get<double>() >= 0) || it->get<double>() > 1e9) {
+      return fmt::format("scenario_seconds is {}, not a number of seconds", shown(*it));
+    }
+    r.scenario_seconds = it->get<double>();
+  }
+  if (auto it = j.find("lm_calls"); it != j.end()) {
+    if (!it->is_number_integer() || *it < 0 || *it > INT_MAX) {
+      return fmt::format("lm_calls is {}, not a count", shown(*it));
+    }
+    r.lm_calls = it->get<int>();
+  }
+  return std::nullopt;
 }
 
 std::string Endpoint(const ContainmentEvent& e) {
@@ -163,11 +190,17 @@ RunResult ClassifyRun(const RunSpec& spec, const ProcessOutcome& process,
   r.error_message = status ? Str(j, "error_message") : "the runner reported an unknown status";
   r.traceback = Str(j, "traceback");
   r.dspy_version = Str(j, "dspy_version");
-  r.scenario_seconds = j.value("scenario_seconds", 0.0);
-  r.lm_calls = j.value("lm_calls", 0);
   r.containment = Str(j, "containment");
   r.containment_events = ReadContainmentEvents(j);
   r.settings_after = ReadSettingsAfter(j);
+  if (auto wrong = ReadRunnerNumbers(j, r)) {
+    // An error, never a pass or a fail: the result cannot be trusted. The
+    // runner's own word on what went wrong is kept after ours.
+    r.error_message = fmt::format("the runner's result file is malformed: {}{}", *wrong,
+                                  r.error_message.empty() ? "" : "; it said: " + r.error_message);
+    r.status = Status::kError;
+    return r;
+  }
   for (const std::string& contradiction : {ExitContradiction(process, Str(j, "status")),
                                            JournalContradiction(j, r.lm_calls, journal_requests)}) {
     if (contradiction.empty()) continue;

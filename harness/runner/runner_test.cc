@@ -108,6 +108,56 @@ TEST(ClassifyRunTest, UnresolvedAndSettingsAfterAreTaken) {
   EXPECT_EQ(*r.settings_after, (SettingsAfter{"gpt-4o", "", {"lm"}, {}}));
 }
 
+// Issue 16: the runner writes scenario_seconds: null when the scenario never
+// ran (import dspy failed); json::value() threw type_error.302 and the whole
+// session aborted. null is documented; other wrong types or values make the
+// run an error naming the field, the runner's own message kept.
+TEST(ClassifyRunTest, MalformedNumbersAreAnErrorNotAnAbort) {
+  auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
+  ProcessOutcome p;
+  p.started = true;
+  p.exit_code = 1;
+  auto no_import = RunnerResult("unresolved", "2.5.40");
+  no_import["scenario_seconds"] = nullptr;
+  no_import["error_message"] = "No module named 'dspy'";
+  RunResult r = ClassifyRun(spec, p, no_import, 0);
+  EXPECT_EQ(r.status, Status::kUnresolved);
+  EXPECT_EQ(r.scenario_seconds, 0.0);
+  EXPECT_EQ(r.error_message, "No module named 'dspy'");
+
+  using nlohmann::json;
+  for (auto [field, value] :
+       std::vector<std::pair<std::string, json>>{{"scenario_seconds", "0.5"},
+                                                 {"scenario_seconds", -1},
+                                                 {"scenario_seconds", 1e300},
+                                                 {"scenario_seconds", json::array()},
+                                                 {"lm_calls", nullptr},
+                                                 {"lm_calls", 1.5},
+                                                 {"lm_calls", -3},
+                                                 {"lm_calls", 99999999999},
+                                                 {"lm_calls", json::parse("18446744073709551615")},
+                                                 {"lm_calls", true}}) {
+    auto bad = RunnerResult("pass", "2.5.40");
+    bad[field] = value;
+    bad["error_message"] = "it said this";
+    r = ClassifyRun(spec, p, bad, 0);
+    EXPECT_EQ(r.status, Status::kError) << field << " " << value;
+    EXPECT_NE(r.error_message.find("malformed: " + field + " is "), std::string::npos)
+        << r.error_message;
+    EXPECT_NE(r.error_message.find("it said this"), std::string::npos) << r.error_message;
+  }
+  // Other fields of a wrong type are read as absent, never thrown.
+  auto odd = RunnerResult("pass", "2.5.40");
+  odd["error_type"] = 5;
+  odd["containment_events"] = {{{"kind", 1}, {"port", 99999999999}}, nullptr};
+  odd["settings_after"] = {{"lm", nullptr}, {"changed", "x"}};
+  p.exit_code = 0;  // a pass whose process agrees
+  r = ClassifyRun(spec, p, odd, 0);
+  EXPECT_EQ(r.status, Status::kPass);
+  ASSERT_EQ(r.containment_events.size(), 1u);
+  EXPECT_FALSE(r.containment_events[0].port.has_value());
+}
+
 TEST(ClassifyRunTest, WrongImportedVersionIsAnError) {
   auto spec = SpecFor(MakeTarget("dspy-2.5.40", "2.5.40"));
   ProcessOutcome p;

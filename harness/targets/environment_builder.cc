@@ -56,15 +56,18 @@ void RunInstallStep(const Target& target, std::vector<std::string> argv, const f
   throw ProvisionError(DescribeInstallFailure(target, lock, outcome.output_tail));
 }
 
-std::string FirstErrorLine(const std::string& output) {
+// The first line that says what failed: one containing `wanted` when given,
+// else one starting with "error" or giving uv's reason.
+std::string FirstErrorLine(const std::string& output, std::string_view wanted = {}) {
   std::istringstream in(output);
   std::string line, fallback;
   while (std::getline(in, line)) {
     auto start = line.find_first_not_of(" \t×╰─▶");
     if (start == std::string::npos) continue;
     std::string trimmed = line.substr(start);
-    if (trimmed.starts_with("error") || trimmed.starts_with("ERROR") ||
-        trimmed.find("Because") != std::string::npos) {
+    if (!wanted.empty() ? trimmed.find(wanted) != std::string::npos
+                        : trimmed.starts_with("error") || trimmed.starts_with("ERROR") ||
+                              trimmed.find("Because") != std::string::npos) {
       return trimmed;
     }
     if (fallback.empty()) fallback = trimmed;
@@ -92,6 +95,20 @@ std::string DescribeInstallFailure(const Target& target, const LockFile& lock,
     }
   }
   std::string hint = "check that the package index is reachable (PIP_INDEX_URL / UV_INDEX_URL)";
+  // A full disk first: installers report it while fetching or unpacking, with
+  // the package at hand, which would otherwise read as an index problem.
+  bool disk_full = lowered.find("no space left on device") != std::string::npos ||
+                   lowered.find("os error 28") != std::string::npos ||
+                   lowered.find("errno 28") != std::string::npos ||
+                   lowered.find("enospc") != std::string::npos ||
+                   lowered.find("disk quota exceeded") != std::string::npos;
+  if (disk_full) {
+    return fmt::format(
+        "target {}: could not install its locked packages: no space left on device ({}) (free "
+        "disk space where the environment cache is, or point DSPY_COMPAT_CACHE / --cache-dir at "
+        "a disk with room)",
+        target.name, FirstErrorLine(output, "space"));
+  }
   if (lowered.find("no interpreter found") != std::string::npos ||
       lowered.find("no python") != std::string::npos) {
     hint = fmt::format("install Python {} or pick another target", target.python_version);
@@ -173,7 +190,16 @@ InterpreterProbe PythonEnvironmentBuilder::Probe(const fs::path& interpreter) {
   if (json.is_discarded()) {
     throw ProvisionError(fmt::format("{}: unreadable probe output", interpreter.string()));
   }
-  return {json.value("dspy", ""), json.value("python", ""), json.value("file", "")};
+  // Typed look-ups: json::value() throws on a field of another type, and the
+  // probe runs whatever the interpreter's environment holds.
+  auto text = [&](const char* key) {
+    auto it = json.find(key);
+    return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!json.is_object() || text("dspy").empty()) {
+    throw ProvisionError(fmt::format("{}: unreadable probe output", interpreter.string()));
+  }
+  return {text("dspy"), text("python"), text("file")};
 }
 
 }  // namespace dspy_compat

@@ -5,8 +5,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <system_error>
 
 #include "core/iso_time.h"
 
@@ -17,12 +20,27 @@ namespace {
 
 constexpr const char* kMarker = "dspy-compat-env.json";
 
+// Writes a small file, checking the write: a full disk must not leave a
+// truncated marker that looks like another problem.
+void WriteMarkerFile(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    throw ProvisionError(fmt::format("cannot write {}: {}", path.string(),
+                                     std::error_code(errno, std::generic_category()).message()));
+  }
+}
+
 // An exclusive flock held for the lifetime of the object.
 class FileLock {
  public:
   explicit FileLock(const fs::path& path)
       : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    if (fd_ < 0) throw ProvisionError(fmt::format("cannot open lock file {}", path.string()));
+    if (fd_ < 0) {
+      throw ProvisionError(fmt::format("cannot open lock file {}: {}", path.string(),
+                                       std::error_code(errno, std::generic_category()).message()));
+    }
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
     waited_ = true;
     if (::flock(fd_, LOCK_EX) != 0) {
@@ -48,6 +66,67 @@ std::optional<nlohmann::json> ReadMarker(const fs::path& dir) {
   return json;
 }
 
+// A marker's string field; anything else (the file is on disk, editable) reads
+// as empty, where json::value() would throw type_error.302.
+std::string MarkerField(const nlohmann::json& marker, const char* key) {
+  auto it = marker.find(key);
+  return it != marker.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// Every file of an environment as it was provisioned: "<size>\t<path>" for a
+// file, "-\t<path>" for a symbolic link (bin/python points at the system's),
+// paths relative to the environment. Bytecode caches are left out: Python may
+// write them later. Checked on every use: one lstat per file (tens of ms for
+// DSPy's ~10k files), and a damaged cache is found before a run imports it.
+constexpr const char* kManifest = "dspy-compat-files.txt";
+
+bool Skipped(const fs::path& relative) {
+  for (const auto& part : relative) {
+    if (part == "__pycache__") return true;
+  }
+  return relative.extension() == ".pyc" || relative == kMarker || relative == kManifest;
+}
+
+void WriteManifest(const fs::path& dir) {
+  std::string text;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator();
+       ++it) {
+    fs::path relative = it->path().lexically_relative(dir);
+    std::string name = relative.string();
+    if (Skipped(relative) || name.find_first_of("\t\n") != std::string::npos) continue;
+    if (it->is_symlink()) {
+      text += "-\t" + name + "\n";
+    } else if (it->is_regular_file()) {
+      text += fmt::format("{}\t{}\n", it->file_size(), name);
+    }
+  }
+  WriteMarkerFile(dir / kManifest, text);
+}
+
+// What is wrong with the environment against its manifest, or nothing.
+std::optional<std::string> CheckManifest(const fs::path& dir) {
+  std::ifstream in(dir / kManifest);
+  if (!in) return std::string("its file list ") + kManifest + " is missing";
+  std::string line;
+  while (std::getline(in, line)) {
+    auto tab = line.find('\t');
+    if (tab == std::string::npos) return fmt::format("its file list {} is damaged", kManifest);
+    std::string size = line.substr(0, tab), name = line.substr(tab + 1);
+    std::error_code ec;
+    fs::file_status status = fs::symlink_status(dir / name, ec);
+    if (ec || !fs::exists(status)) return fmt::format("{} is missing", name);
+    if (size == "-") {
+      if (!fs::exists(dir / name, ec)) return fmt::format("{} points nowhere", name);
+      continue;
+    }
+    auto actual = fs::is_regular_file(status) ? fs::file_size(dir / name, ec) : 0;
+    if (ec || std::to_string(actual) != size) {
+      return fmt::format("{} has {} bytes, {} when provisioned", name, actual, size);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 EnvironmentCache::EnvironmentCache(fs::path root, EnvironmentBuilder& builder)
@@ -70,9 +149,27 @@ fs::path EnvironmentCache::DirFor(const Target& target) const {
 
 bool EnvironmentCache::IsFinished(const fs::path& dir, const Target& target) const {
   auto marker = ReadMarker(dir);
-  return marker && marker->value("lock_hash", "") == target.lock_hash &&
-         marker->value("dspy_version", "") == target.dspy_version &&
-         fs::exists(dir / "bin" / "python");
+  return marker && MarkerField(*marker, "lock_hash") == target.lock_hash &&
+         MarkerField(*marker, "dspy_version") == target.dspy_version;
+}
+
+std::optional<std::string> EnvironmentCache::Damage(const fs::path& dir) {
+  if (!fs::exists(dir / kManifest)) {
+    // Provisioned before environments had a file list: trust it if it still
+    // imports its DSPy, and record what it holds now.
+    try {
+      builder_.Probe(dir / "bin" / "python");
+    } catch (const ProvisionError& e) {
+      return fmt::format("it no longer imports dspy: {}", e.what());
+    }
+    try {
+      WriteManifest(dir);
+    } catch (const std::exception&) {
+      // Not damage: the next use probes it again.
+    }
+    return std::nullopt;
+  }
+  return CheckManifest(dir);
 }
 
 Target EnvironmentCache::SyncUserPython(const Target& target) {
@@ -95,13 +192,28 @@ Target EnvironmentCache::Sync(const Target& target, const Log& log) {
   Target ready = target;
   fs::path dir = DirFor(target);
   ready.interpreter = dir / "bin" / "python";
-  if (IsFinished(dir, target)) return ready;
+  if (IsFinished(dir, target) && !CheckManifest(dir)) return ready;
 
-  fs::create_directories(dir.parent_path());
+  std::error_code made;
+  fs::create_directories(dir.parent_path(), made);
+  if (made) {  // a full disk or a read-only cache: named, not an uncaught exception
+    throw ProvisionError(fmt::format("target {}: cannot create {}: {}", target.name,
+                                     dir.parent_path().string(), made.message()));
+  }
   FileLock lock(dir.string() + ".lock");
   if (lock.waited() && log)
     log(fmt::format("{}: waited for another process to provision it", target.name));
-  if (IsFinished(dir, target)) return ready;  // the other process finished it
+  std::optional<std::string> damage;
+  if (IsFinished(dir, target)) {
+    damage = Damage(dir);
+    if (!damage) return ready;  // whole, or the other process finished it
+    // A file deleted inside the venv would otherwise surface as an import
+    // error in every run; say which file, then provision it again.
+    if (log) {
+      log(fmt::format("{}: the cached environment {} is damaged ({}); provisioning it again",
+                      target.name, dir.string(), *damage));
+    }
+  }
 
   std::error_code ec;
   fs::remove_all(dir, ec);  // unfinished leftovers of a crashed attempt
@@ -124,10 +236,15 @@ Target EnvironmentCache::Sync(const Target& target, const Log& log) {
                              {"python_version", probe.python_version},
                              {"lock_hash", target.lock_hash},
                              {"created_at", IsoUtcNow()}};
-    std::ofstream(staging / kMarker) << marker.dump(2) << '\n';
+    WriteManifest(staging);
+    WriteMarkerFile(staging / kMarker, marker.dump(2) + "\n");
     fs::rename(staging, dir);
-  } catch (const ProvisionError&) {
+  } catch (const ProvisionError& e) {
     fs::remove_all(staging, ec);
+    if (damage) {
+      throw ProvisionError(fmt::format("{} (provisioning it again because {} was damaged: {})",
+                                       e.what(), dir.string(), *damage));
+    }
     throw;
   } catch (const std::exception& e) {
     fs::remove_all(staging, ec);
@@ -146,9 +263,9 @@ std::vector<CachedEnvironment> EnvironmentCache::List() const {
     }
     auto marker = ReadMarker(entry.path());
     if (!marker) continue;
-    out.push_back({marker->value("target", ""), marker->value("dspy_version", ""),
-                   marker->value("python_version", ""), marker->value("lock_hash", ""),
-                   marker->value("created_at", ""), entry.path()});
+    out.push_back({MarkerField(*marker, "target"), MarkerField(*marker, "dspy_version"),
+                   MarkerField(*marker, "python_version"), MarkerField(*marker, "lock_hash"),
+                   MarkerField(*marker, "created_at"), entry.path()});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.dir < b.dir; });
   return out;

@@ -1,11 +1,14 @@
 // Provisioned target environments, one folder per (target, lock hash) under a
 // cache root. A folder is built beside its final name and renamed into place
 // only once it is verified, so a broken install never looks finished; an
-// flock per key makes two harness processes racing for it build it once.
+// flock per key makes two harness processes racing for it build it once. Each
+// use checks the environment against the file list recorded when it was
+// built, so a file deleted from the cache is named and provisioned again.
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +49,10 @@ class EnvironmentCache {
  private:
   Target SyncUserPython(const Target& target);
   bool IsFinished(const std::filesystem::path& dir, const Target& target) const;
+  // What is wrong with a finished environment (a file missing or of another
+  // size than when it was provisioned), or nothing. One without a file list
+  // (provisioned by an older harness) is probed once and given one.
+  std::optional<std::string> Damage(const std::filesystem::path& dir);
 
   std::filesystem::path root_;
   EnvironmentBuilder& builder_;

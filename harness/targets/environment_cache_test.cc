@@ -21,10 +21,19 @@ class FakeBuilder : public EnvironmentBuilder {
       throw ProvisionError("target " + target.name + ": could not install litellm==1.51.0");
     fs::create_directories(dir / "bin");
     std::ofstream(dir / "bin" / "python") << "#!/bin/sh\n";
+    fs::create_directories(dir / "lib" / "dspy" / "__pycache__");
+    std::ofstream(dir / "lib" / "dspy" / "__init__.py") << "import os\n";
+    fs::create_symlink("/bin/sh", dir / "bin" / "sh");
   }
-  InterpreterProbe Probe(const fs::path&) override { return {probe_version, "3.11.7", "/x/dspy"}; }
+  InterpreterProbe Probe(const fs::path&) override {
+    ++probes;
+    if (!probe_error.empty()) throw ProvisionError(probe_error);
+    return {probe_version, "3.11.7", "/x/dspy"};
+  }
 
   std::atomic<int> builds{0};
+  std::atomic<int> probes{0};
+  std::string probe_error;
   bool fail_build = false;
   std::string probe_version = "2.5.40";
 };
@@ -96,6 +105,89 @@ TEST_F(EnvironmentCacheTest, UnfinishedFolderIsRebuilt) {
   EXPECT_TRUE(fs::exists(cache.DirFor(target_) / "dspy-compat-env.json"));
 }
 
+// Issue 16: only the marker was checked, so a file deleted inside a cached
+// venv surfaced as an import error in every run. Each use now checks the
+// files against the list recorded when it was built; a damaged environment is
+// named and provisioned again.
+TEST_F(EnvironmentCacheTest, DamagedEnvironmentIsNamedAndProvisionedAgain) {
+  EnvironmentCache cache(root_, builder_);
+  std::vector<std::string> logged;
+  auto log = [&](std::string_view line) { logged.emplace_back(line); };
+  cache.Sync(target_, log);
+  fs::path dir = cache.DirFor(target_);
+  std::ofstream(dir / "lib" / "dspy" / "__pycache__" / "x.pyc") << "bytecode written later";
+  cache.Sync(target_, log);
+  EXPECT_EQ(builder_.builds, 1) << "bytecode caches are not damage";
+
+  fs::remove(dir / "lib" / "dspy" / "__init__.py");
+  logged.clear();
+  cache.Sync(target_, log);
+  EXPECT_EQ(builder_.builds, 2);
+  ASSERT_FALSE(logged.empty());
+  EXPECT_NE(logged[0].find("is damaged (lib/dspy/__init__.py is missing); provisioning it again"),
+            std::string::npos)
+      << logged[0];
+  EXPECT_TRUE(fs::exists(dir / "lib" / "dspy" / "__init__.py"));
+
+  std::ofstream(dir / "bin" / "python", std::ios::app) << "truncated or grown";
+  builder_.fail_build = true;
+  try {
+    cache.Sync(target_, log);
+    FAIL();
+  } catch (const ProvisionError& e) {
+    EXPECT_NE(std::string(e.what()).find("was damaged: bin/python has 28 bytes, 10 when "
+                                         "provisioned"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(EnvironmentCacheTest, ALinkThatPointsNowhereIsDamage) {
+  EnvironmentCache cache(root_, builder_);
+  cache.Sync(target_);
+  fs::path link = cache.DirFor(target_) / "bin" / "sh";
+  fs::remove(link);
+  fs::create_symlink(root_ / "nowhere", link);
+  std::vector<std::string> logged;
+  cache.Sync(target_, [&](std::string_view line) { logged.emplace_back(line); });
+  EXPECT_EQ(builder_.builds, 2);
+  ASSERT_FALSE(logged.empty());
+  EXPECT_NE(logged[0].find("(bin/sh points nowhere)"), std::string::npos) << logged[0];
+}
+
+// Environments provisioned before the file list existed are probed once,
+// then given one; one that no longer imports dspy is provisioned again.
+TEST_F(EnvironmentCacheTest, EnvironmentWithoutFileListIsProbedOnce) {
+  EnvironmentCache cache(root_, builder_);
+  cache.Sync(target_);
+  fs::path dir = cache.DirFor(target_);
+  fs::remove(dir / "dspy-compat-files.txt");
+  int probes = builder_.probes;
+  cache.Sync(target_);
+  cache.Sync(target_);
+  EXPECT_EQ(builder_.probes, probes + 1);
+  EXPECT_EQ(builder_.builds, 1);
+  EXPECT_TRUE(fs::exists(dir / "dspy-compat-files.txt"));
+
+  fs::remove(dir / "dspy-compat-files.txt");
+  builder_.probe_error = "bin/python cannot import dspy: ModuleNotFoundError";
+  EXPECT_THROW(cache.Sync(target_), ProvisionError);  // rebuilt, then its own probe fails
+  EXPECT_EQ(builder_.builds, 2);
+}
+
+// A marker edited by hand (a field of another type) is an unfinished
+// environment, never an uncaught type_error.
+TEST_F(EnvironmentCacheTest, MarkerOfWrongTypesIsNotFinished) {
+  EnvironmentCache cache(root_, builder_);
+  cache.Sync(target_);
+  std::ofstream(cache.DirFor(target_) / "dspy-compat-env.json")
+      << R"({"lock_hash": 5, "dspy_version": null, "target": [], "created_at": {}})";
+  EXPECT_EQ(cache.List().size(), 1u);
+  EXPECT_EQ(cache.List()[0].target, "");
+  cache.Sync(target_);
+  EXPECT_EQ(builder_.builds, 2);
+}
+
 TEST_F(EnvironmentCacheTest, UserPythonIsProbedNotBuilt) {
   EnvironmentCache cache(root_, builder_);
   Target user;
@@ -130,6 +222,26 @@ TEST(DescribeInstallFailureTest, NetworkFailureWithoutPackage) {
   auto msg = DescribeInstallFailure(target, lock, "error: Failed to fetch: dns error\n");
   EXPECT_NE(msg.find("error: Failed to fetch: dns error"), std::string::npos) << msg;
   EXPECT_NE(msg.find("reachable"), std::string::npos) << msg;
+}
+
+// Issue 16: a full disk while installing read as a package-index problem.
+TEST(DescribeInstallFailureTest, FullDiskIsNamedAsSuch) {
+  Target target;
+  target.name = "dspy-2.5.40";
+  LockFile lock;
+  lock.packages = {{"dspy", "2.5.40", {}}, {"litellm", "1.51.0", {}}};
+  for (const char* output :
+       {"error: Failed to install: litellm-1.51.0-py3-none-any.whl (litellm==1.51.0)\n  Caused by: "
+        "failed to write to file `/c/envs/x/lib/litellm/a.py`: No space left on device (os error "
+        "28)\n",
+        "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on "
+        "device\n"}) {
+    auto msg = DescribeInstallFailure(target, lock, output);
+    EXPECT_NE(msg.find("no space left on device ("), std::string::npos) << msg;
+    EXPECT_NE(msg.find("No space left on device"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("DSPY_COMPAT_CACHE"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("index"), std::string::npos) << msg;
+  }
 }
 
 }  // namespace

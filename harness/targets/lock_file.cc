@@ -1,10 +1,10 @@
 #include "targets/lock_file.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "core/sha256.h"
@@ -27,9 +27,12 @@ std::string NormalisePackageName(std::string name) {
 }
 
 LockFile ParseLockFile(const std::string& text, const std::string& source) {
-  static const std::regex kRequirement(
-      R"(^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([A-Za-z0-9.!+_-]+)(\s*;[^\\]*)?\s*(\\)?\s*$)");
-  static const std::regex kHash(R"(^\s+--hash=(sha256:[0-9a-f]{64})\s*(\\)?\s*$)");
+  // RE2, not std::regex: a lock file line can be any length (the user may edit
+  // the file), and std::regex recurses per character.
+  static const re2::RE2 kRequirement(
+      R"(([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([A-Za-z0-9.!+_-]+)(\s*;[^\\]*)?\s*(\\)?\s*)",
+      re2::RE2::Latin1);  // bytes, as the file's other text: no UTF-8 check
+  static const re2::RE2 kHash(R"(\s+--hash=(sha256:[0-9a-f]{64})\s*(\\)?\s*)", re2::RE2::Latin1);
   LockFile lock;
   lock.sha256 = Sha256Hex(text);
   std::istringstream in(text);
@@ -39,25 +42,26 @@ LockFile ParseLockFile(const std::string& text, const std::string& source) {
   while (std::getline(in, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::smatch m;
     if (expect_hash) {
-      if (!std::regex_match(line, m, kHash)) {
+      std::string hash, continued;
+      if (!re2::RE2::FullMatch(line, kHash, &hash, &continued)) {
         throw LockFileError(fmt::format("{}:{}: expected '--hash=sha256:<64 hex digits>' for {}",
                                         source, number, lock.packages.back().name));
       }
-      lock.packages.back().hashes.push_back(m[1]);
-      expect_hash = m[2].matched;
+      lock.packages.back().hashes.push_back(hash);
+      expect_hash = !continued.empty();  // an unmatched group reads as ""
       continue;
     }
     auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#') continue;
-    if (!std::regex_match(line, m, kRequirement)) {
+    std::string name, extras, version, marker, continued;
+    if (!re2::RE2::FullMatch(line, kRequirement, &name, &extras, &version, &marker, &continued)) {
       throw LockFileError(fmt::format(
           "{}:{}: not a pinned requirement ('name==version \\' followed by hashes): '{}'", source,
           number, line.substr(0, 80)));
     }
-    lock.packages.push_back({NormalisePackageName(m[1]), m[3], {}});
-    expect_hash = m[5].matched;
+    lock.packages.push_back({NormalisePackageName(name), version, {}});
+    expect_hash = !continued.empty();
   }
   if (expect_hash) {
     throw LockFileError(

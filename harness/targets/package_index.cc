@@ -57,7 +57,10 @@ ProjectPage ParseProjectPage(const std::string& json, const std::string& source)
     throw IndexError(fmt::format("{}: not a PEP 691 JSON project page", source));
   }
   ProjectPage page;
-  page.name = doc.value("name", "");
+  // Typed: json::value() throws on a name of another type, and the page is the network's.
+  if (auto name = doc.find("name"); name != doc.end() && name->is_string()) {
+    page.name = name->get<std::string>();
+  }
   for (const auto& f : doc["files"]) {
     if (!f.is_object() || !f.contains("filename") || !f["filename"].is_string()) {
       throw IndexError(fmt::format("{}: a file entry without a filename", source));

@@ -82,6 +82,8 @@ TEST(PackageIndexTest, SdistOnlyReleaseUsesItsFirstFile) {
 TEST(PackageIndexTest, NotAJsonPageOrNoUploadTimeIsAnError) {
   EXPECT_THROW(ParseProjectPage("<html><body>dspy</body></html>", "test"), IndexError);
   EXPECT_THROW(ParseProjectPage(R"({"name": "x"})", "test"), IndexError);
+  // Issue 16: a name of another type threw type_error.302 past every handler.
+  EXPECT_EQ(ParseProjectPage(R"({"name": null, "files": []})", "test").name, "");
   try {
     ParseProjectPage(R"({"name": "x", "files": [{"filename": "x-1.0.tar.gz"}]})", "idx");
     FAIL();
