@@ -73,7 +73,10 @@ int CommandLine::Main(int argc, const char* const* argv) {
   merge_.command_line = run_.command_line;
   if (*run_cmd_) {
     auto given = [&](std::string_view flag) { return run_cmd_->count(std::string(flag)) > 0; };
-    if (int code = ApplyProjectConfigHere(given, run_); code != kExitOk) return code;
+    // A resumed session keeps the settings it recorded.
+    if (!run_.resume) {
+      if (int code = ApplyProjectConfigHere(given, run_); code != kExitOk) return code;
+    }
     return RunCommand(run_);
   }
   if (*envs_cmd_) {
