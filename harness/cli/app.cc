@@ -18,11 +18,13 @@ constexpr const char* kFooter = R"(Exit codes:
        accepts a known one; prompt text alone only with --strict-prompts)
   2    usage or input error: a wrong flag, a missing scenario, an unknown target,
        a malformed lock file, results file, baseline or knowledge file, shards
-       that do not merge
+       that do not merge, an --out another session holds, that holds files
+       dspy-compat did not make, or that cannot be written
   3    infrastructure error: a target could not be provisioned (a DSPy version
        the index does not serve, a resolution that fails), the mock LM
        server would not start, a run the harness could not run, results that
-       are incomplete; or inconclusive: a scenario could not start (unresolved:
+       are incomplete (a session that did not finish: `run --resume DIR`
+       finishes it) or could not be written (a full disk); or inconclusive: a scenario could not start (unresolved:
        a syntax error, a missing module or file) (never reported as a
        regression, never as a pass)
   130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
