@@ -1,5 +1,7 @@
 #include "cli/app.h"
 
+#include <iostream>
+
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
 #include "cli/project_options.h"
@@ -75,8 +77,16 @@ int CommandLine::Main(int argc, const char* const* argv) {
   merge_.command_line = run_.command_line;
   if (*run_cmd_) {
     auto given = [&](std::string_view flag) { return run_cmd_->count(std::string(flag)) > 0; };
-    // A resumed session keeps the settings it recorded.
-    if (!run_.resume) {
+    // A resumed session keeps the settings it recorded, and takes no others.
+    if (run_.resume) {
+      for (const CLI::Option* option : run_cmd_->get_options()) {
+        if (option->count() > 0 && option->get_name() != "--resume") {
+          std::cerr << "dspy-compat: run --resume takes no other flag (" << option->get_name()
+                    << " given): the session goes on with the options it recorded\n";
+          return kExitUsage;
+        }
+      }
+    } else {
       if (int code = ApplyProjectConfigHere(given, run_); code != kExitOk) return code;
     }
     return RunCommand(run_);

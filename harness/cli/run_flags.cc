@@ -128,11 +128,9 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
       "--resume", run.resume,
       "Finish the session killed or interrupted in DIR (its --out), with the options it "
       "recorded: the runs it finished are kept, the rest run with the same run ids and seeds, "
-      "and results.json ends as an uninterrupted session's would (timings aside)");
+      "and results.json ends as an uninterrupted session's would (timings aside); takes no "
+      "other run flag");
   resume->type_name("DIR");
-  for (CLI::Option* other : cmd->get_options()) {
-    if (other != resume && other->get_name() != "--help") resume->excludes(other);
-  }
   return cmd;
 }
 
