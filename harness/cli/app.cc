@@ -1,5 +1,7 @@
 #include "cli/app.h"
 
+#include <iostream>
+
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
 #include "cli/project_options.h"
@@ -18,11 +20,13 @@ constexpr const char* kFooter = R"(Exit codes:
        accepts a known one; prompt text alone only with --strict-prompts)
   2    usage or input error: a wrong flag, a missing scenario, an unknown target,
        a malformed lock file, results file, baseline or knowledge file, shards
-       that do not merge
+       that do not merge, an --out another session holds, that holds files
+       dspy-compat did not make, or that cannot be written
   3    infrastructure error: a target could not be provisioned (a DSPy version
        the index does not serve, a resolution that fails), the mock LM
        server would not start, a run the harness could not run, results that
-       are incomplete; or inconclusive: a scenario could not start (unresolved:
+       are incomplete (a session that did not finish: `run --resume DIR`
+       finishes it) or could not be written (a full disk); or inconclusive: a scenario could not start (unresolved:
        a syntax error, a missing module or file) (never reported as a
        regression, never as a pass)
   130  interrupted (Ctrl-C/SIGTERM); the results gathered so far were written
@@ -73,7 +77,18 @@ int CommandLine::Main(int argc, const char* const* argv) {
   merge_.command_line = run_.command_line;
   if (*run_cmd_) {
     auto given = [&](std::string_view flag) { return run_cmd_->count(std::string(flag)) > 0; };
-    if (int code = ApplyProjectConfigHere(given, run_); code != kExitOk) return code;
+    // A resumed session keeps the settings it recorded, and takes no others.
+    if (run_.resume) {
+      for (const CLI::Option* option : run_cmd_->get_options()) {
+        if (option->count() > 0 && option->get_name() != "--resume") {
+          std::cerr << "dspy-compat: run --resume takes no other flag (" << option->get_name()
+                    << " given): the session goes on with the options it recorded\n";
+          return kExitUsage;
+        }
+      }
+    } else {
+      if (int code = ApplyProjectConfigHere(given, run_); code != kExitOk) return code;
+    }
     return RunCommand(run_);
   }
   if (*envs_cmd_) {

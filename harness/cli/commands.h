@@ -57,6 +57,9 @@ struct RunOptions {
   std::optional<std::string> replay;
   std::optional<std::string> baseline_target;  // --baseline-target: else the first (oldest)
   std::string command_line;
+  // --resume DIR: finish the session DIR/results.json records, with its own
+  // options (every other run flag is refused with it).
+  std::optional<std::filesystem::path> resume;
 };
 int RunCommand(const RunOptions& options);
 

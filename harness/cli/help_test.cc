@@ -88,7 +88,8 @@ TEST(HelpTest, RunSaysWhatItWritesAndEveryOption) {
                          "--baseline",
                          "--update-baseline",
                          "--knowledge",
-                         "results.json records each file and its SHA-256"});
+                         "results.json records each file and its SHA-256",
+                         "--resume"});
 }
 
 TEST(HelpTest, RunListsEveryAlwaysScrubbedPattern) {

@@ -16,7 +16,9 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
+#include "cli/out_folder.h"
 #include "cli/report_files.h"
+#include "cli/session_options.h"
 #include "cli/source_root.h"
 #include "core/iso_time.h"
 #include "mock_server/fixtures.h"
@@ -62,11 +64,48 @@ class ProgressObserver : public SessionObserver {
   Progress& progress_;
 };
 
+// Prints what could not be written and which results.json stays.
+int ReportUnwritten(const std::string& what, std::size_t runs) {
+  std::cerr << fmt::format(
+      "dspy-compat: cannot write the session's files: {}; the {} finished runs were not saved "
+      "there (the last results.json written, if any, stays; give an --out on a writable file "
+      "system with room, or free some)\n",
+      what, runs);
+  return kExitInfrastructure;
+}
+
 }  // namespace
 
-int RunCommand(const RunOptions& options) {
+int RunCommand(const RunOptions& given) {
   const fs::path root = SourceRoot();
   auto& interrupted = InstallInterruptHandlers();
+
+  // --resume DIR: the folder first (no other session may write it while it
+  // is read), then the options and runs its results.json recorded.
+  RunOptions options = given;
+  std::optional<OutFolder> out_folder;
+  std::optional<Results> recorded;
+  if (given.resume) {
+    const fs::path dir = *given.resume;
+    try {
+      out_folder.emplace(OutFolder::Take(dir, /*resume=*/true));
+      recorded = ReadResultsFile(dir / "results.json");
+      if (recorded->environment.session_options.empty() || !recorded->environment.plan) {
+        throw std::runtime_error(fmt::format(
+            "{}: no session record to resume from (written by `merge` or by a dspy-compat "
+            "before results v1.11); run the session again",
+            (dir / "results.json").string()));
+      }
+      options = RunOptionsFromSessionJson(recorded->environment.session_options);
+    } catch (const std::runtime_error& e) {  // OutFolderError, ResultsFormatError
+      std::cerr << "dspy-compat: --resume: " << e.what() << "\n";
+      return kExitUsage;
+    }
+    options.out = dir;
+    options.seed = recorded->environment.seed;
+    options.command_line = recorded->environment.command_line;
+    options.resume = dir;
+  }
 
   // Inputs first: every usage error is reported before anything is installed.
   std::vector<Target> targets;
@@ -167,7 +206,7 @@ int RunCommand(const RunOptions& options) {
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
-  if (shard && !options.seed) {
+  if (shard && !given.resume && !options.seed) {
     std::cerr << "dspy-compat: warning: --shard without --seed; `merge` needs every shard to have "
                  "run with the same --seed\n";
   }
@@ -177,11 +216,32 @@ int RunCommand(const RunOptions& options) {
     if (int usage = CheckGateOptions(options.gate_options); usage != kExitOk) return usage;
   }
 
+  // The seed is drawn now so that the session's record replays it.
+  const std::uint64_t seed = options.seed.value_or(std::random_device{}());
+  options.seed = seed;
+
   Session session({.scenarios = scenarios,
                    .targets = targets,
                    .plan = plan_options,
                    .adaptive = adaptive,
                    .shard = shard});
+  if (recorded) {
+    try {
+      session.Restore(recorded->runs, *recorded->environment.plan);
+    } catch (const SessionError& e) {
+      std::cerr << "dspy-compat: --resume: cannot finish that session here: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  } else {
+    // Inputs are good: the folder is this session's now (a second session,
+    // or someone else's files, stop here with nothing touched).
+    try {
+      out_folder.emplace(OutFolder::Take(options.out, /*resume=*/false));
+    } catch (const OutFolderError& e) {
+      std::cerr << "dspy-compat: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
 
   PythonEnvironmentBuilder builder(cache_root / "scratch");
   EnvironmentCache cache(cache_root, builder);
@@ -198,7 +258,6 @@ int RunCommand(const RunOptions& options) {
   }
   targets = session.spec().targets;  // provisioned: interpreters, lock hashes
 
-  const std::uint64_t seed = options.seed.value_or(std::random_device{}());
   mock::MockLmServer::Options server_options;
   server_options.seed = seed;
   mock::MockLmServer server(server_options);
@@ -235,7 +294,7 @@ int RunCommand(const RunOptions& options) {
   env.harness_version = DSPY_COMPAT_VERSION;
   env.seed = seed;
   env.command_line = options.command_line;
-  env.started_at = IsoUtcNow();
+  env.started_at = recorded ? recorded->environment.started_at : IsoUtcNow();
   env.jobs = jobs;
   env.repeat = adaptive ? 0 : options.repeat.value_or(plan_options.default_repeat);
   if (adaptive) {
@@ -254,14 +313,12 @@ int RunCommand(const RunOptions& options) {
   env.passed_env = env_decision.passed;
   env.scrubbed_env = env_decision.scrubbed;
   env.knowledge = knowledge.files();
+  env.plan = session.plan();
+  env.planned_runs = static_cast<int>(session.plan().size());
+  env.session_options = SessionOptionsJson(options);
+  results.runs = session.runs();  // a resumed session's finished runs
 
   std::error_code ec;
-  fs::create_directories(options.out, ec);
-  if (ec) {
-    std::cerr << "dspy-compat: cannot create --out folder " << options.out.string() << ": "
-              << ec.message() << "\n";
-    return kExitUsage;
-  }
   const fs::path results_path = options.out / "results.json";
 
   std::cerr << fmt::format(
@@ -295,30 +352,58 @@ int RunCommand(const RunOptions& options) {
                        endpoint);
   Progress progress(0, Progress::ShouldBeLive(2), std::cerr, Progress::TerminalWidth(2));
   ProgressObserver observer(progress);
-  ResultsFileSink sink(results_path, results);
+  // Every finished run is written at once: a kill loses none of them.
+  ResultsFileSink sink(results_path, results, std::chrono::milliseconds(0));
   results.runs = session.Run(
       jobs,
-      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
-        return executor.Execute(spec, cancel);
+      [&](const RunSpec& spec, const std::atomic<bool>* cancel) -> std::optional<RunResult> {
+        try {
+          return executor.Execute(spec, cancel);
+        } catch (const std::exception& e) {  // its folder under --out: read-only, full
+          RunResult r;
+          r.scenario_id = spec.scenario.id;
+          r.target_name = spec.target.name;
+          r.repetition = spec.repetition;
+          r.run_id = spec.run_id;
+          r.status = Status::kError;
+          r.error_message = fmt::format("the harness could not prepare the run: {}", e.what());
+          return r;
+        }
       },
       interrupted, &observer, &sink);
   const int planned = session.planned_runs();
   env.planned_runs = planned;
+  env.plan = session.plan();
   progress.Done();
   if (warm) warm->Stop();  // kills what they still run (after Ctrl-C) and themselves
   server.Stop();
   if (!options.keep_work) fs::remove_all(options.out / "work", ec);
 
-  env.finished_at = IsoUtcNow();
   env.interrupted = interrupted.load();
-  WriteResultsFile(results_path, results);
-  WriteReportFiles(options.out, results, knowledge);
+  // Only a session that ran its whole plan is finished (results v1.11).
+  if (!env.interrupted && session.Complete()) env.finished_at = IsoUtcNow();
+  try {
+    WriteResultsFile(results_path, results);
+  } catch (const std::exception& e) {  // a read-only or full file system
+    return ReportUnwritten(e.what(), results.runs.size());
+  }
+  try {
+    WriteReportFiles(options.out, results, knowledge);
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("dspy-compat: results {} written, but not the reports: {}\n",
+                             results_path.string(), e.what());
+    return kExitInfrastructure;
+  }
   std::cerr << fmt::format(
       "dspy-compat: {} of {} runs done{}; results {}, reports {}/report.md, "
       "report.html, junit.xml\n",
       results.runs.size(), planned, env.interrupted ? " (interrupted)" : "", results_path.string(),
       options.out.string());
   if (env.interrupted) return kExitInterrupted;
+  if (env.finished_at.empty()) {  // a restored plan that could not be finished
+    std::cerr << "dspy-compat: the session did not finish its plan\n";
+    return kExitInfrastructure;
+  }
   return gate ? ApplyGate(results, options.gate_options, std::cout) : kExitOk;
 }
 

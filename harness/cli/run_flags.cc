@@ -124,6 +124,13 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
   cmd->add_flag("--update-baseline", run.gate_options.update_baseline,
                 "Write the results' outcomes into --baseline FILE and exit 0");
   AddKnowledgeFlag(*cmd, run.knowledge);
+  auto* resume = cmd->add_option(
+      "--resume", run.resume,
+      "Finish the session killed or interrupted in DIR (its --out), with the options it "
+      "recorded: the runs it finished are kept, the rest run with the same run ids and seeds, "
+      "and results.json ends as an uninterrupted session's would (timings aside); takes no "
+      "other run flag");
+  resume->type_name("DIR");
   return cmd;
 }
 

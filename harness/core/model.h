@@ -283,12 +283,25 @@ struct KnowledgeFileInfo {
   std::string sha256;  // hex, of the file's bytes
 };
 
+// One run of a session's plan (results v1.11): enough to tell a finished
+// session from one that died, and to start the run again on --resume.
+struct PlannedRun {
+  std::string run_id;
+  std::string scenario_id;
+  std::string target_name;
+  int repetition = 0;
+  bool operator==(const PlannedRun&) const = default;
+};
+
 struct RunEnvironment {
   std::string harness_version;
   std::uint64_t seed = 0;
   std::string command_line;
-  std::string started_at;   // ISO 8601 UTC
-  std::string finished_at;  // ISO 8601 UTC
+  std::string started_at;  // ISO 8601 UTC
+  // ISO 8601 UTC. From results v1.11 (a file with a `plan`), set only once
+  // the session ran its whole plan: empty while it runs, after a kill or an
+  // interrupt.
+  std::string finished_at;
   bool interrupted = false;
   int jobs = 0;
   int repeat = 0;
@@ -312,6 +325,13 @@ struct RunEnvironment {
   // Results v1.5: the knowledge files the session's reports used, in the
   // order they were consulted.
   std::vector<KnowledgeFileInfo> knowledge;
+  // Results v1.11: every run planned so far, round by round (adaptive rounds
+  // included), in the order planned; absent in older files.
+  std::optional<std::vector<PlannedRun>> plan;
+  // Results v1.11: the session's options as `run --resume` needs them, a
+  // JSON object's text that the results layer keeps without reading; empty
+  // in older files and merges.
+  std::string session_options;
 };
 
 struct Results {

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "process/subprocess.h"
@@ -34,6 +35,10 @@ void E2eTest::SetUp() {
                                       test->test_suite_name() + "_" + test->name());
   fs::remove_all(out_);
   fs::create_directories(out_);
+  // The test's own files (cli.log, scenarios it writes) sit beside a
+  // session's: the folder is marked as dspy-compat's, whose sessions then
+  // leave files they did not make alone (cli/out_folder.h).
+  std::ofstream(out_ / ".dspy-compat-out").flush();
 }
 
 void E2eTest::TearDown() {

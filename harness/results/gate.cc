@@ -303,6 +303,13 @@ GateReport EvaluateGate(const Results& results, const Baseline* baseline,
   } else if (finished < env.planned_runs) {
     report.incomplete.push_back(
         fmt::format("only {} of {} planned runs finished", finished, env.planned_runs));
+  } else if (env.plan && env.finished_at.empty()) {
+    // v1.11: a session killed outright (or between adaptive rounds) never
+    // set finished_at, whatever its runs say.
+    report.incomplete.push_back(
+        fmt::format("the session did not finish ({} of the {} runs planned so far have results; "
+                    "`dspy-compat run --resume DIR` finishes it)",
+                    finished, env.plan->size()));
   }
   if (!env.merged_shards.empty()) {
     const int count = env.merged_shards.front().count;

@@ -130,6 +130,26 @@ TEST_F(GateTest, InterruptedOrShortSessionIsInfrastructure) {
   EXPECT_EQ(EvaluateGate(results_).incomplete.front(), "only 2 of 4 planned runs finished");
 }
 
+// A killed adaptive session (SIGKILL between rounds: every planned run has a
+// result) passed the gate: v1.11 files say it never finished.
+TEST_F(GateTest, ASessionThatNeverFinishedIsInfrastructure) {
+  Add("ok", kOld, 2, 0);
+  Add("ok", kNew, 2, 0);
+  std::vector<PlannedRun> plan;
+  for (const RunResult& run : results_.runs) {
+    plan.push_back({run.run_id, run.scenario_id, run.target_name, run.repetition});
+  }
+  results_.environment.plan = plan;
+  results_.environment.finished_at = "";
+  GateReport report = EvaluateGate(results_);
+  EXPECT_EQ(report.outcome, GateOutcome::kInfrastructure);
+  ASSERT_EQ(report.incomplete.size(), 1u);
+  EXPECT_NE(report.incomplete.front().find("did not finish"), std::string::npos);
+
+  results_.environment.finished_at = "2026-12-01T05:00:00Z";
+  EXPECT_EQ(EvaluateGate(results_).outcome, GateOutcome::kPassed);
+}
+
 TEST_F(GateTest, MissingShardOfAMergeIsInfrastructure) {
   Add("ok", kOld, 1, 0);
   Add("ok", kNew, 1, 0);

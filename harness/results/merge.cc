@@ -51,6 +51,9 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
   env.merged_shards.clear();
   env.planned_runs = 0;
   env.interrupted = false;
+  env.plan.reset();
+  env.session_options.clear();  // a merge is not resumable; its shards are
+  bool unfinished_shard = false;
 
   std::set<std::string> run_ids;
   std::map<int, std::size_t> shard_seen;  // index -> input position
@@ -118,7 +121,14 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
       env.started_at = e.started_at;
     }
     env.finished_at = std::max(env.finished_at, e.finished_at);
+    // v1.11: a shard that did not finish leaves the merge unfinished.
+    if (e.plan) {
+      if (!env.plan) env.plan.emplace();
+      env.plan->insert(env.plan->end(), e.plan->begin(), e.plan->end());
+      if (e.finished_at.empty()) unfinished_shard = true;
+    }
   }
+  if (unfinished_shard) env.finished_at.clear();
   std::sort(env.merged_shards.begin(), env.merged_shards.end(),
             [](const ShardInfo& a, const ShardInfo& b) { return a.index < b.index; });
 

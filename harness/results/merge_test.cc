@@ -124,3 +124,30 @@ TEST(MergeTest, AMissingShardIsRecordedNotRefused) {
 
 }  // namespace
 }  // namespace dspy_compat
+
+namespace dspy_compat {
+namespace {
+
+// v1.11: a shard killed before it finished leaves the merge unfinished (the
+// gate then calls it inconclusive), and the merged plan is every shard's.
+TEST(MergeTest, AnUnfinishedShardLeavesTheMergeUnfinished) {
+  std::vector<Results> shards = Split(Unsharded(), 2);
+  for (Results& shard : shards) {
+    shard.environment.plan.emplace();
+    for (const RunResult& run : shard.runs) {
+      shard.environment.plan->push_back(
+          {run.run_id, run.scenario_id, run.target_name, run.repetition});
+    }
+  }
+  Results merged = MergeResults(shards, "merge");
+  EXPECT_EQ(merged.environment.finished_at, "2024-01-01T00:01:00Z");
+  ASSERT_TRUE(merged.environment.plan);
+  EXPECT_EQ(merged.environment.plan->size(), 8u);
+  EXPECT_TRUE(merged.environment.session_options.empty());
+
+  shards[1].environment.finished_at.clear();
+  EXPECT_TRUE(MergeResults(shards, "merge").environment.finished_at.empty());
+}
+
+}  // namespace
+}  // namespace dspy_compat

@@ -183,27 +183,41 @@ json EnvironmentToJson(const RunEnvironment& e) {
   for (const auto& file : e.knowledge) {
     knowledge.push_back({{"path", file.path}, {"sha256", file.sha256}});
   }
-  return {{"harness_version", e.harness_version},
-          {"seed", e.seed},
-          {"command_line", e.command_line},
-          {"started_at", e.started_at},
-          {"finished_at", e.finished_at},
-          {"interrupted", e.interrupted},
-          {"jobs", e.jobs},
-          {"repeat", e.repeat},
-          {"min_repeat", e.min_repeat},
-          {"max_repeat", e.max_repeat},
-          {"planned_runs", e.planned_runs},
-          {"cache_policy", e.cache_policy},
-          {"targets", std::move(targets)},
-          {"scenarios", e.scenarios},
-          {"scenario_summaries", e.scenario_summaries},
-          {"scenario_info", std::move(info)},
-          {"shard", e.shard ? ShardToJson(*e.shard) : json(nullptr)},
-          {"merged_shards", std::move(merged)},
-          {"passed_env", e.passed_env},
-          {"scrubbed_env", e.scrubbed_env},
-          {"knowledge", std::move(knowledge)}};
+  json out = {{"harness_version", e.harness_version},
+              {"seed", e.seed},
+              {"command_line", e.command_line},
+              {"started_at", e.started_at},
+              {"finished_at", e.finished_at},
+              {"interrupted", e.interrupted},
+              {"jobs", e.jobs},
+              {"repeat", e.repeat},
+              {"min_repeat", e.min_repeat},
+              {"max_repeat", e.max_repeat},
+              {"planned_runs", e.planned_runs},
+              {"cache_policy", e.cache_policy},
+              {"targets", std::move(targets)},
+              {"scenarios", e.scenarios},
+              {"scenario_summaries", e.scenario_summaries},
+              {"scenario_info", std::move(info)},
+              {"shard", e.shard ? ShardToJson(*e.shard) : json(nullptr)},
+              {"merged_shards", std::move(merged)},
+              {"passed_env", e.passed_env},
+              {"scrubbed_env", e.scrubbed_env},
+              {"knowledge", std::move(knowledge)}};
+  if (e.plan) {  // v1.11
+    json plan = json::array();
+    for (const PlannedRun& run : *e.plan) {
+      plan.push_back({{"run_id", run.run_id},
+                      {"scenario_id", run.scenario_id},
+                      {"target_name", run.target_name},
+                      {"repetition", run.repetition}});
+    }
+    out["plan"] = std::move(plan);
+  }
+  if (!e.session_options.empty()) {  // v1.11
+    out["session_options"] = json::parse(e.session_options);
+  }
+  return out;
 }
 
 json OptionalToJson(const std::optional<int>& value) {
@@ -444,6 +458,21 @@ RunEnvironment EnvironmentFromJson(const json& j, const std::string& where) {
       e.knowledge.push_back(
           {ReadString((*knowledge)[i], "path", item), ReadString((*knowledge)[i], "sha256", item)});
     }
+  }
+  if (const json* plan = OptionalField(j, "plan")) {  // v1.11
+    if (!plan->is_array()) Mistyped(Join(where, "plan"), "an array", *plan);
+    e.plan.emplace();
+    for (std::size_t i = 0; i < plan->size(); ++i) {
+      const std::string item = fmt::format("{}.plan[{}]", where, i);
+      const json& run = (*plan)[i];
+      ExpectObject(run, item);
+      e.plan->push_back({ReadString(run, "run_id", item), ReadString(run, "scenario_id", item),
+                         ReadString(run, "target_name", item), ReadInt(run, "repetition", item)});
+    }
+  }
+  if (const json* options = OptionalField(j, "session_options")) {  // v1.11
+    ExpectObject(*options, Join(where, "session_options"));
+    e.session_options = options->dump();
   }
   return e;
 }

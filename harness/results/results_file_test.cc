@@ -343,6 +343,29 @@ TEST(ResultsJsonTest, KnowledgeFilesRoundTripAndAreOptional) {
   EXPECT_EQ(FormatErrorOf(j), "environment.knowledge[0].sha256: missing");
 }
 
+TEST(ResultsJsonTest, PlanAndSessionOptionsRoundTripAndAreOptional) {
+  Results original = SampleResults();
+  original.environment.plan =
+      std::vector<PlannedRun>{{"a.x.r1", "a", "x", 1}, {"a.x.r2", "a", "x", 2}};
+  original.environment.session_options = R"({"jobs":2,"targets":["x"]})";
+  Results read = ResultsFromJson(json::parse(ToJson(original).dump()));
+  EXPECT_EQ(read.environment.plan, original.environment.plan);
+  EXPECT_EQ(json::parse(read.environment.session_options),
+            json::parse(original.environment.session_options));
+
+  json j = ToJson(original);
+  j["environment"].erase("plan");
+  j["environment"].erase("session_options");
+  Results older = ResultsFromJson(j);  // v1.10 and before
+  EXPECT_FALSE(older.environment.plan);
+  EXPECT_TRUE(older.environment.session_options.empty());
+  j["environment"]["plan"] = json::array({{{"run_id", "a.x.r1"}}});
+  EXPECT_EQ(FormatErrorOf(j), "environment.plan[0].scenario_id: missing");
+  j["environment"]["plan"] = json::array();
+  j["environment"]["session_options"] = "text";
+  EXPECT_NE(FormatErrorOf(j).find("environment.session_options"), std::string::npos);
+}
+
 TEST(ResultsJsonTest, IgnoresUnknownKeys) {
   json j = ToJson(SampleResults());
   j["added_later"] = 1;

@@ -43,6 +43,10 @@ std::vector<RunSpec> SelectShard(const std::vector<RunSpec>& plan, const ShardIn
   return slice;
 }
 
+PlannedRun PlannedRunOf(const RunSpec& spec) {
+  return {spec.run_id, spec.scenario.id, spec.target.name, spec.repetition};
+}
+
 RunSpec MakeRunSpec(const Scenario& scenario, const Target& target, std::size_t target_index,
                     int repetition, const PlanOptions& options) {
   RunSpec spec;

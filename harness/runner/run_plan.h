@@ -33,6 +33,9 @@ struct PlanOptions {
   std::function<bool(const Scenario&, const Target&)> supported;
 };
 
+// What results.json records of a planned run (results v1.11).
+PlannedRun PlannedRunOf(const RunSpec& spec);
+
 // One run of a plan: scenario on targets[target_index], repetition rep.
 RunSpec MakeRunSpec(const Scenario& scenario, const Target& target, std::size_t target_index,
                     int repetition, const PlanOptions& options);

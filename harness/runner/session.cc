@@ -1,10 +1,13 @@
 #include "runner/session.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 
 namespace dspy_compat {
 
@@ -55,6 +58,32 @@ std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunRes
   return round;
 }
 
+std::vector<RunSpec> SpecsOfPlan(const SessionSpec& spec, const std::vector<PlannedRun>& plan) {
+  std::vector<RunSpec> specs;
+  for (const PlannedRun& run : plan) {
+    auto scenario = std::find_if(spec.scenarios.begin(), spec.scenarios.end(),
+                                 [&](const Scenario& s) { return s.id == run.scenario_id; });
+    auto target = std::find_if(spec.targets.begin(), spec.targets.end(),
+                               [&](const Target& t) { return t.name == run.target_name; });
+    if (scenario == spec.scenarios.end() || target == spec.targets.end()) {
+      throw SessionError(
+          fmt::format("planned run {}: {} is no longer there",  // e.g. a scenario file removed
+                      run.run_id,
+                      scenario == spec.scenarios.end() ? "scenario " + run.scenario_id
+                                                       : "target " + run.target_name));
+    }
+    RunSpec made =
+        MakeRunSpec(*scenario, *target, static_cast<std::size_t>(target - spec.targets.begin()),
+                    run.repetition, spec.plan);
+    if (made.run_id != run.run_id) {
+      throw SessionError(
+          fmt::format("planned run {} would now be run {}", run.run_id, made.run_id));
+    }
+    specs.push_back(std::move(made));
+  }
+  return specs;
+}
+
 void SortInPlanOrder(const SessionSpec& spec, std::vector<RunResult>& runs) {
   std::map<std::string, std::size_t> scenario_index, target_index;
   for (std::size_t i = spec.scenarios.size(); i-- > 0;) scenario_index[spec.scenarios[i].id] = i;
@@ -70,6 +99,25 @@ void SortInPlanOrder(const SessionSpec& spec, std::vector<RunResult>& runs) {
 }
 
 Session::Session(SessionSpec spec) : spec_(std::move(spec)) {}
+
+void Session::Restore(std::vector<RunResult> done, const std::vector<PlannedRun>& planned) {
+  std::set<std::string> finished;
+  for (const RunResult& run : done) finished.insert(run.run_id);
+  std::vector<PlannedRun> left;
+  for (const PlannedRun& run : planned) {
+    if (!finished.contains(run.run_id)) left.push_back(run);
+  }
+  SpecsOfPlan(spec_, left);  // throws now, not half way
+  restored_round_ = std::move(left);
+  runs_ = std::move(done);
+  plan_ = planned;
+}
+
+std::vector<RunSpec> Session::NextRound() const {
+  // Made when asked: the targets are provisioned after a restore.
+  if (!restored_round_.empty()) return SpecsOfPlan(spec_, restored_round_);
+  return dspy_compat::NextRound(spec_, runs_);
+}
 
 std::vector<std::size_t> Session::TargetsInUse() const {
   std::vector<bool> used(spec_.targets.size(), !spec_.shard.has_value());
@@ -105,17 +153,31 @@ const std::vector<RunResult>& Session::Run(int jobs, const Execute& execute,
   events.started = [observer](const RunSpec& spec) {
     if (observer) observer->RunStarted(spec);
   };
+  // The sink first: a run shown as finished is already in results.json.
   events.finished = [observer, sink](const RunSpec& spec, const RunResult& result) {
-    if (observer) observer->RunFinished(spec, result);
     if (sink) sink->Add(result);
+    if (observer) observer->RunFinished(spec, result);
   };
   Scheduler scheduler(jobs, execute, events);
   for (;;) {
+    const bool restored = !restored_round_.empty();
     std::vector<RunSpec> round = NextRound();
+    restored_round_.clear();
     if (round.empty()) break;
-    planned_runs_ += static_cast<int>(round.size());
+    if (!restored) {  // a restored round is in the plan already
+      for (const RunSpec& run : round) plan_.push_back(PlannedRunOf(run));
+    }
     if (observer) observer->RoundPlanned(round);
+    if (sink && !restored) sink->Planned(round);
     std::vector<RunResult> finished = scheduler.Run(round, cancel);
+    // Runs the scheduler never finished (cancelled) stay planned, for a resume.
+    if (cancel.load()) {
+      std::set<std::string> ids;
+      for (const RunResult& run : finished) ids.insert(run.run_id);
+      for (RunSpec& run : round) {
+        if (!ids.contains(run.run_id)) restored_round_.push_back(PlannedRunOf(run));
+      }
+    }
     runs_.insert(runs_.end(), std::make_move_iterator(finished.begin()),
                  std::make_move_iterator(finished.end()));
     // Nothing finished of a whole round: planning again would repeat it.

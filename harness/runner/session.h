@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "core/model.h"
@@ -60,6 +61,15 @@ std::vector<SessionPair> AdaptivePairs(const SessionSpec& spec);
 // Pure, so that the runs of a session depend only on its spec and outcomes.
 std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunResult>& done);
 
+// The runs of a recorded plan (results.json's `plan`) as the spec makes
+// them: same run ids, seeds, time limits. Throws SessionError when the spec
+// no longer has a run's scenario or target, or makes another run id.
+std::vector<RunSpec> SpecsOfPlan(const SessionSpec& spec, const std::vector<PlannedRun>& plan);
+
+struct SessionError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Plan order, as results.json lists runs: repetition, scenario, target.
 void SortInPlanOrder(const SessionSpec& spec, std::vector<RunResult>& runs);
 
@@ -84,12 +94,26 @@ class Session {
 
   const SessionSpec& spec() const { return spec_; }
 
-  // NextRound of the runs finished so far (before Run: the first round).
-  std::vector<RunSpec> NextRound() const { return dspy_compat::NextRound(spec_, runs_); }
+  // Resumes a session that stopped: `done` are its finished runs, `planned`
+  // the runs it had planned (results.json's `plan`). Run first finishes the
+  // planned runs not done (the round that was cut short, as it was planned:
+  // an adaptive pair's next round depends on a whole round's outcomes), then
+  // plans on as an uninterrupted session would. Call before Run; throws
+  // SessionError as SpecsOfPlan.
+  void Restore(std::vector<RunResult> done, const std::vector<PlannedRun>& planned);
+
+  // The round Run starts next: the rest of a restored round, else NextRound
+  // of the runs finished so far (before Run: the first round).
+  std::vector<RunSpec> NextRound() const;
+
+  // Every planned run has finished and no round is left to plan.
+  bool Complete() const { return NextRound().empty(); }
 
   // Runs rounds, `jobs` runs at a time, until the session is complete or
   // cancel is raised (runs going then are cancelled by `execute` and left
-  // out). Each finished run goes to the observer, then to the sink. Returns
+  // out). Each round goes to the observer, then to the sink, before it
+  // starts; each finished run to the sink, then to the observer, as it
+  // finishes. Returns
   // every finished run, in plan order.
   const std::vector<RunResult>& Run(int jobs, const Execute& execute,
                                     const std::atomic<bool>& cancel,
@@ -98,12 +122,15 @@ class Session {
 
   const std::vector<RunResult>& runs() const { return runs_; }
   // Runs of every round started so far.
-  int planned_runs() const { return planned_runs_; }
+  int planned_runs() const { return static_cast<int>(plan_.size()); }
+  // Those runs, round by round, as results.json records them (v1.11).
+  const std::vector<PlannedRun>& plan() const { return plan_; }
 
  private:
   SessionSpec spec_;
   std::vector<RunResult> runs_;
-  int planned_runs_ = 0;
+  std::vector<PlannedRun> restored_round_;  // planned (before a restore or a cancel), not done
+  std::vector<PlannedRun> plan_;
 };
 
 }  // namespace dspy_compat

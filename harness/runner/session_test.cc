@@ -335,3 +335,120 @@ TEST(SessionTest, NextRoundLeavesOutWhatIsDoneAndNumbersAfterTheLast) {
 
 }  // namespace
 }  // namespace dspy_compat
+
+namespace dspy_compat {
+namespace {
+
+// Everything a run records but its timings (the fake sets none).
+void ExpectSameRuns(const std::vector<RunResult>& got, const std::vector<RunResult>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].run_id, want[i].run_id) << i;
+    EXPECT_EQ(got[i].scenario_id, want[i].scenario_id) << i;
+    EXPECT_EQ(got[i].target_name, want[i].target_name) << i;
+    EXPECT_EQ(got[i].repetition, want[i].repetition) << i;
+    EXPECT_EQ(got[i].status, want[i].status) << i;
+  }
+}
+
+// An interrupted (or killed: the sink had the same runs) adaptive session,
+// resumed from its finished runs and its plan, ends as an uninterrupted one:
+// same runs, same ids, same plan, and no finished run runs again. The round
+// cut short is finished as planned, not re-planned from its partial
+// outcomes.
+TEST(SessionResumeTest, AResumedSessionEqualsAnUninterruptedOne) {
+  SessionSpec spec = Matrix();
+  spec.adaptive = AdaptiveRepeat{.min_runs = 3, .max_runs = 12, .tolerance = 0.5};
+  std::atomic<bool> never{false};
+  Session whole(spec);
+  FakeExecute all;
+  whole.Run(2, all.Function(), never);
+  ASSERT_TRUE(whole.Complete());
+  ASSERT_GT(whole.plan().size(), 15u);  // more than one round
+
+  for (int k : {1, 4, 5, 9, 15, 16, 22, 26}) {
+    SCOPED_TRACE(k);
+    std::atomic<bool> cancel{false};
+    FakeExecute first_half(&cancel, k);
+    Session first(spec);
+    RecordingSink sink;
+    first.Run(2, first_half.Function(), cancel, nullptr, &sink);
+    ASSERT_FALSE(first.Complete());
+    ASSERT_EQ(sink.runs.size(), first.runs().size());
+
+    Session resumed(spec);
+    resumed.Restore(sink.runs, first.plan());
+    EXPECT_FALSE(resumed.Complete());
+    FakeExecute second_half;
+    resumed.Run(2, second_half.Function(), never);
+    EXPECT_TRUE(resumed.Complete());
+    ExpectSameRuns(resumed.runs(), whole.runs());
+    EXPECT_EQ(resumed.plan(), whole.plan());
+    std::set<std::string> done_before;
+    for (const RunResult& r : sink.runs) done_before.insert(r.run_id);
+    for (const std::string& id : second_half.started) EXPECT_FALSE(done_before.contains(id)) << id;
+  }
+}
+
+TEST(SessionResumeTest, AFixedPlanResumesWhereItStopped) {
+  SessionSpec spec = Matrix();
+  spec.plan.repeat = 4;
+  std::atomic<bool> never{false};
+  Session whole(spec);
+  FakeExecute all;
+  whole.Run(1, all.Function(), never);
+
+  std::atomic<bool> cancel{false};
+  FakeExecute first_half(&cancel, 7);
+  Session first(spec);
+  first.Run(1, first_half.Function(), cancel);
+  ASSERT_EQ(first.runs().size(), 7u);
+  Session resumed(spec);
+  resumed.Restore(first.runs(), first.plan());
+  FakeExecute second_half;
+  resumed.Run(1, second_half.Function(), never);
+  EXPECT_EQ(second_half.started.size(), whole.runs().size() - 7);
+  ExpectSameRuns(resumed.runs(), whole.runs());
+  EXPECT_EQ(resumed.plan(), whole.plan());
+}
+
+TEST(SessionResumeTest, APlanTheSpecCannotMakeIsRefused) {
+  SessionSpec spec = Matrix();
+  Session session(spec);
+  EXPECT_THROW(session.Restore({}, {{"gone.x.r1", "gone", "x", 1}}), SessionError);
+  RunSpec made = MakeRunSpec(spec.scenarios[0], spec.targets[0], 0, 1, spec.plan);
+  EXPECT_THROW(session.Restore({}, {{"another-id", "a", "x", 1}}), SessionError);
+  EXPECT_NO_THROW(session.Restore({}, {PlannedRunOf(made)}));
+}
+
+// The sink hears each round before it starts: results.json has the plan, so
+// a session killed between rounds is known to be unfinished.
+TEST(SessionResumeTest, EachRoundReachesTheSinkBeforeItRuns) {
+  class PlanSink : public ResultsSink {
+   public:
+    void Planned(const std::vector<RunSpec>& round) override {
+      rounds.push_back({round.size(), runs});
+    }
+    void Add(const RunResult&) override { ++runs; }
+    std::vector<std::pair<std::size_t, int>> rounds;  // size, runs finished before
+    int runs = 0;
+  };
+  SessionSpec spec = Matrix();
+  spec.adaptive = AdaptiveRepeat{.min_runs = 3, .max_runs = 12, .tolerance = 0.5};
+  std::atomic<bool> never{false};
+  Session session(spec);
+  FakeExecute all;
+  PlanSink sink;
+  session.Run(2, all.Function(), never, nullptr, &sink);
+  ASSERT_GE(sink.rounds.size(), 2u);
+  EXPECT_EQ(sink.rounds[0].second, 0);
+  std::size_t planned = 0;
+  for (const auto& [size, before] : sink.rounds) {
+    EXPECT_EQ(static_cast<std::size_t>(before), planned);  // every earlier round done
+    planned += size;
+  }
+  EXPECT_EQ(planned, session.plan().size());
+}
+
+}  // namespace
+}  // namespace dspy_compat
