@@ -25,7 +25,7 @@ apt_packages=(
   libboost-dev libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev
   libtomlplusplus-dev libssl-dev libgtest-dev libgmock-dev
   libre2-dev libdtl-dev clang-14 libclang-rt-14-dev
-  python3 python3-venv python3-pip curl procps
+  python3 python3-venv python3-pip curl procps bubblewrap
   libxml2-utils chromium ccache
 )
 missing=()

@@ -44,6 +44,8 @@ struct RunOptions {
   bool cold = false;           // --cold: a fresh interpreter per run instead of forking a warm one
   std::vector<std::string> scrub;     // --scrub NAME: more variables replaced by dummies
   std::vector<std::string> pass_env;  // --pass-env NAME: variables a scenario truly needs
+  std::string sandbox = "auto";       // --sandbox auto|bwrap|none (process/sandbox.h)
+  bool pass_home = false;             // --pass-home: runs may read the user's home
   std::optional<std::string> shard;   // "I/N": run the I-th of N stable slices of the matrix
   bool gate = false;                  // --gate (implied by --baseline): exit as `gate` does
   GateOptions gate_options;           // baseline and update_baseline; results unused

@@ -2,11 +2,14 @@
 // (report.md, report.html, junit.xml) out; with --gate, a CI decision too.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
@@ -23,6 +26,7 @@
 #include "core/iso_time.h"
 #include "mock_server/fixtures.h"
 #include "mock_server/server.h"
+#include "process/sandbox.h"
 #include "results/adaptive_repeat.h"
 #include "results/results_file.h"
 #include "runner/containment.h"
@@ -258,10 +262,42 @@ int RunCommand(const RunOptions& given) {
   }
   targets = session.spec().targets;  // provisioned: interpreters, lock hashes
 
+  Sandbox sandbox;
+  try {
+    const char* home = std::getenv("HOME");
+    sandbox = PrepareSandbox(ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
+                             options.pass_home, home != nullptr ? fs::path(home) : fs::path());
+  } catch (const std::runtime_error& e) {
+    std::cerr << "dspy-compat: --sandbox bwrap: " << e.what() << "\n";
+    return kExitInfrastructure;
+  }
+  struct CloseNetns {
+    int fd;
+    ~CloseNetns() {
+      if (fd >= 0) ::close(fd);
+    }
+  } close_netns{sandbox.netns_fd};
+  if (!sandbox.why_not.empty()) std::cerr << "dspy-compat: sandbox: " << sandbox.why_not << "\n";
+  {
+    // What runs need under a hidden home, bound back into their sandbox.
+    auto real = [](const fs::path& p) {
+      std::error_code ignored;
+      return fs::weakly_canonical(fs::absolute(p), ignored);
+    };
+    sandbox.read_only = {real(cache_root), real(root)};
+    for (const auto& s : scenarios) sandbox.read_only.push_back(real(s.path).parent_path());
+    for (const auto& t : targets) sandbox.read_only.push_back(InterpreterPrefix(t.interpreter));
+    sandbox.writable = {real(options.out) / "work"};
+  }
+
   mock::MockLmServer::Options server_options;
   server_options.seed = seed;
   mock::MockLmServer server(server_options);
   try {
+    // Its listening socket in the runs' network namespace, the only place
+    // they can reach (the harness's own calls to it are in-process).
+    ScopedNetns in_runs_netns(sandbox.netns_fd);
+    if (!in_runs_netns.ok()) throw std::runtime_error("cannot enter the runs' network namespace");
     server.Start();
   } catch (const std::exception& e) {
     std::cerr << "dspy-compat: the mock LM server would not start: " << e.what() << "\n";
@@ -340,6 +376,7 @@ int RunCommand(const RunOptions& given) {
         .work_root = fs::absolute(options.out) / "work",
         .parent_env = parent_env,
         .containment = containment,
+        .sandbox = &sandbox,
         .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
   }
   RunExecutor executor({.runner_script = root / "target_runner" / "dspy_compat_runner.py",
@@ -348,7 +385,8 @@ int RunCommand(const RunOptions& given) {
                         .warm = warm ? &*warm : nullptr,
                         .containment = containment,
                         .memory_limit_mb = options.memory_limit_mb,
-                        .output_limit_mb = options.output_limit_mb},
+                        .output_limit_mb = options.output_limit_mb,
+                        .sandbox = &sandbox},
                        endpoint);
   Progress progress(0, Progress::ShouldBeLive(2), std::cerr, Progress::TerminalWidth(2));
   ProgressObserver observer(progress);

@@ -104,6 +104,18 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
                   "like MY_* allowed). Scenarios get an allow-listed environment otherwise; "
                   "results record the names passed, never the values")
       ->allow_extra_args(false);
+  cmd->add_option("--sandbox", run.sandbox,
+                  "Kernel-level containment of each run: auto (bubblewrap when it works here, "
+                  "else a process group only), bwrap (bubblewrap or exit 3), none (a process "
+                  "group only). In bubblewrap a run has a PID namespace of its own (it cannot "
+                  "signal the harness; everything it started, setsid or not, dies with it and "
+                  "with the harness) and your home hidden; as root also a network namespace "
+                  "with loopback only. Each run's results record which it had")
+      ->check(CLI::IsMember({"auto", "bwrap", "none"}))
+      ->capture_default_str();
+  cmd->add_flag("--pass-home", run.pass_home,
+                "Let runs read your home folder (hidden in the sandbox by default: SSH keys, "
+                "cloud credentials)");
   // The always-scrubbed list is containment's own, not a copy.
   cmd->add_option("--scrub", run.scrub,
                   fmt::format("Also replace this variable by a dummy value in scenarios "

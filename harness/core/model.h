@@ -236,6 +236,9 @@ struct RunResult {
   // empty in older files.
   std::string containment;
   std::vector<ContainmentEvent> containment_events;
+  // Results v1.10: the kernel-level containment the run had (process/sandbox.h),
+  // e.g. "pidns+netns+nohome", or "process-group"; empty in older files.
+  std::string sandbox;
   // Results v1.6: dspy.settings after the program (absent when the runner
   // could not read them, and in older files).
   std::optional<SettingsAfter> settings_after;

@@ -160,8 +160,12 @@ TEST_F(ContainmentE2eTest, NothingReachesTheOtherHostWarmOrColdOnBothTargets) {
   // TMPDIR of its own that it must leave untouched.
   const fs::path home = out_ / "harness-home";
   const fs::path tmp = out_ / "harness-tmp";
-  fs::create_directories(home);
+  fs::create_directories(home / ".ssh");
   fs::create_directories(tmp);
+  {
+    std::ofstream key(home / ".ssh" / "id_ed25519");
+    key << "an SSH key the runs must not read\n";
+  }
   auto current = CurrentEnvironment();
   std::string cache = current.contains("DSPY_COMPAT_CACHE")
                           ? current["DSPY_COMPAT_CACHE"]
@@ -171,6 +175,7 @@ TEST_F(ContainmentE2eTest, NothingReachesTheOtherHostWarmOrColdOnBothTargets) {
       {"ANTHROPIC_API_KEY", kFakeAnthropicKey},
       {"DSPY_COMPAT_E2E_SECRET", kFakeUserSecret},
       {"DSPY_COMPAT_TEST_LISTENER", listener_ip_ + ":" + std::to_string(listener_port_)},
+      {"DSPY_COMPAT_TEST_USER_HOME", home.string()},
       {"DSPY_COMPAT_CACHE", cache},
       {"HOME", home.string()},
       {"TMPDIR", tmp.string()}};
@@ -189,15 +194,18 @@ TEST_F(ContainmentE2eTest, NothingReachesTheOtherHostWarmOrColdOnBothTargets) {
                                      (kTestdata / "containment").string(),
                                      "--pass-env",
                                      "DSPY_COMPAT_TEST_LISTENER",
+                                     "--pass-env",
+                                     "DSPY_COMPAT_TEST_USER_HOME",
                                      "--scrub",
                                      "DSPY_COMPAT_E2E_*"};
     if (mode == "cold") args.push_back("--cold");
     auto inv = Run(args, env);
     ASSERT_EQ(inv.exit_code, 0) << inv.output;
     auto results = ReadResultsFile(out / "results.json");
-    ASSERT_EQ(results.runs.size(), 12u) << inv.output;
+    ASSERT_EQ(results.runs.size(), 16u) << inv.output;
     const auto& environment = results.environment;
-    EXPECT_EQ(environment.passed_env, std::vector<std::string>{"DSPY_COMPAT_TEST_LISTENER"});
+    EXPECT_EQ(environment.passed_env, (std::vector<std::string>{"DSPY_COMPAT_TEST_LISTENER",
+                                                                "DSPY_COMPAT_TEST_USER_HOME"}));
     for (const char* name : {"ANTHROPIC_API_KEY", "DSPY_COMPAT_E2E_SECRET", "OPENAI_API_KEY"}) {
       EXPECT_TRUE(Contains(environment.scrubbed_env, name)) << name;
     }
@@ -212,7 +220,23 @@ TEST_F(ContainmentE2eTest, NothingReachesTheOtherHostWarmOrColdOnBothTargets) {
       for (const auto& r : results.runs) {
         EXPECT_EQ(r.start_mode, mode) << Describe(r);
         EXPECT_EQ(r.containment, "python-audit-hook+refusing-proxy") << Describe(r);
+        // As root with bubblewrap (as here): the whole sandbox.
+        EXPECT_EQ(r.sandbox, "pidns+netns+nohome") << Describe(r);
       }
+
+      // Below the audit hook, only the network namespace stops it: the
+      // listener (checked below) heard nothing, and the scenario saw why.
+      auto below = only("containment_below_python");
+      EXPECT_EQ(below.status, Status::kPass) << Describe(below);
+      EXPECT_NE(below.output_tail.find("connect: -1 Network is unreachable"), std::string::npos)
+          << Describe(below);
+
+      // The user's home (the harness's HOME) is an empty folder to runs.
+      auto home_key = only("containment_read_home");
+      EXPECT_EQ(home_key.status, Status::kPass) << Describe(home_key);
+      EXPECT_NE(home_key.output_tail.find("key unreadable: No such file or directory"),
+                std::string::npos)
+          << Describe(home_key);
 
       // Redirected to the mock server, and said so.
       auto anthropic = only("containment_anthropic_model");
@@ -271,7 +295,8 @@ TEST_F(ContainmentE2eTest, NothingReachesTheOtherHostWarmOrColdOnBothTargets) {
   }
 
   // The harness wrote nothing outside its output folder and its cache.
-  EXPECT_TRUE(fs::is_empty(home)) << "the harness wrote into HOME";
+  EXPECT_EQ(std::distance(fs::directory_iterator(home), fs::directory_iterator()), 1)
+      << "the harness wrote into HOME";
   EXPECT_TRUE(fs::is_empty(tmp)) << "the harness wrote into TMPDIR";
 }
 

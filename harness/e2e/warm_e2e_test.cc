@@ -2,6 +2,7 @@
 // that imported DSPy once must be as isolated as fresh interpreters, give the
 // same outcomes, fall back to fresh interpreters when forking is unsafe, and
 // leave nothing running after Ctrl-C. Against the real pinned releases.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -152,6 +153,81 @@ TEST_F(WarmE2eTest, InterruptLeavesNoWarmInterpreterOrRunBehind) {
     EXPECT_EQ(r.start_mode, "warm");
   }
   EXPECT_FALSE(AnythingOfOursRunning()) << "a warm interpreter or run outlived the session";
+}
+
+// Issue 16: a run that kills its parent killed the harness (--cold) or the
+// warm interpreter; its setsid child and double-forked daemon outlived it.
+// In the sandbox (bubblewrap, here) nothing of it reaches past its run.
+TEST_F(WarmE2eTest, EscapingRunsHarmNothingWarmOrCold) {
+  for (const std::string mode : {"warm", "cold"}) {
+    SCOPED_TRACE(mode);
+    const fs::path out = out_ / mode;
+    std::vector<std::string> args = {"run",
+                                     "--targets",
+                                     "dspy-2.5.40",
+                                     "--repeat",
+                                     "2",
+                                     "--jobs",
+                                     "1",
+                                     "--sandbox",
+                                     "bwrap",
+                                     "--out",
+                                     out.string(),
+                                     "--scenarios",
+                                     (kTestdata / "escapes.py").string()};
+    if (mode == "cold") args.push_back("--cold");
+    Invocation inv = Run(args);
+    ASSERT_EQ(inv.exit_code, 0) << inv.output;
+    auto results = ReadResultsFile(out / "results.json");
+    ASSERT_EQ(results.runs.size(), 2u) << inv.output;
+    for (const auto& r : results.runs) {
+      EXPECT_EQ(r.status, Status::kPass) << Describe(r);
+      EXPECT_EQ(r.start_mode, mode) << Describe(r);  // the warm interpreter survived
+      EXPECT_EQ(r.sandbox.rfind("pidns", 0), 0u) << r.sandbox;
+      EXPECT_NE(r.output_tail.find("still running after killing my parent"), std::string::npos)
+          << Describe(r);
+    }
+    EXPECT_FALSE(AnythingOfOursRunning()) << "a run's child outlived it";
+  }
+}
+
+// Issue 16: after a SIGKILL of the harness, --cold runs went on under PID 1
+// with no time limit.
+TEST_F(WarmE2eTest, RunsDieWithAKilledHarnessWarmOrCold) {
+  for (const std::string mode : {"warm", "cold"}) {
+    SCOPED_TRACE(mode);
+    const fs::path out = out_ / mode;
+    fs::create_directories(out);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setenv("CI", "1", 1);
+      int fd = ::open((out / "cli.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::string scenario = (kTestdata / "hangs.py").string();
+      ::execl(e2e::kBinary.c_str(), e2e::kBinary.c_str(), "run", "--targets", "dspy-2.5.40",
+              "--jobs", "1", "--timeout", "600", "--sandbox", "bwrap", "--out", out.c_str(),
+              "--scenarios", scenario.c_str(), mode == "cold" ? "--cold" : "--keep-work", nullptr);
+      ::_exit(127);
+    }
+    // hangs.py's child names its run's folder once the run is going.
+    const std::string run_folder = (out / "work" / "hangs").string();
+    bool running = false;
+    for (int i = 0; i < 1200 && !running; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      running = e2e::ProcessMatching("time.sleep\\(300\\) " + run_folder);
+    }
+    EXPECT_TRUE(running) << e2e::ReadText(out / "cli.log");
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    bool gone = false;
+    for (int i = 0; i < 50 && !gone; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      gone = !e2e::ProcessMatching(out.string());
+    }
+    EXPECT_TRUE(gone) << "a run outlived the killed harness";
+  }
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "process/sandbox.h"
+
 namespace dspy_compat {
 namespace {
 
@@ -68,6 +70,14 @@ std::optional<pid_t> SpawnInOwnGroup(const SpawnSpec& spec, std::string* error) 
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
   pid_t pid = 0;
+  // The child inherits the namespaces of the thread that starts it.
+  ScopedNetns in_netns(spec.netns_fd);
+  if (!in_netns.ok()) {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    *error = "cannot enter the runs' network namespace: " + std::string(std::strerror(errno));
+    return std::nullopt;
+  }
   // posix_spawnp searches the parent's PATH, which is what a user expects
   // when they name "uv" or "python3".
   int rc = posix_spawnp(&pid, argv_c[0], &actions, &attr, argv_c.data(), envp_c.data());

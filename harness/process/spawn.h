@@ -26,6 +26,8 @@ struct SpawnSpec {
   // Descriptors the child gets besides stdin, stdout and stderr: {ours,
   // its number in the child}. Every other descriptor is closed in the child.
   std::vector<std::pair<int, int>> pass_fds{};
+  // A network namespace (sandbox.h) the child starts in; -1: the harness's.
+  int netns_fd = -1;
 };
 
 // Starts the program in a process group of its own (so that the whole tree

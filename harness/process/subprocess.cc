@@ -64,9 +64,12 @@ std::string ReadFileTail(const std::filesystem::path& path, std::size_t max_byte
 ProcessOutcome RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel) {
   ProcessOutcome outcome;
   auto started_at = Clock::now();
-  std::optional<pid_t> pid = SpawnInOwnGroup(
-      {.argv = spec.argv, .env = spec.env, .cwd = spec.cwd, .output_path = spec.output_path},
-      &outcome.start_error);
+  std::optional<pid_t> pid = SpawnInOwnGroup({.argv = spec.argv,
+                                              .env = spec.env,
+                                              .cwd = spec.cwd,
+                                              .output_path = spec.output_path,
+                                              .netns_fd = spec.netns_fd},
+                                             &outcome.start_error);
   if (!pid) return outcome;
   outcome.started = true;
 

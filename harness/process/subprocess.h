@@ -22,6 +22,7 @@ struct ProcessSpec {
   std::filesystem::path output_path;     // stdout and stderr both go here; empty: /dev/null
   std::chrono::milliseconds timeout{0};  // 0: no limit
   std::size_t output_tail_bytes = 16 * 1024;
+  int netns_fd = -1;  // a network namespace to start it in (sandbox.h); -1: the harness's
 };
 
 struct ProcessOutcome {
@@ -33,6 +34,9 @@ struct ProcessOutcome {
   bool cancelled = false;
   double wall_seconds = 0;
   std::string output_tail;  // the last output_tail_bytes of the output file
+  // The run had a PID namespace of its own (set by a fork server that made
+  // one; a cold run's executor knows it wrapped the run in bwrap).
+  bool own_pid_namespace = false;
 };
 
 // Runs the program to completion, the time limit, or until *cancel becomes

@@ -283,6 +283,7 @@ json RunToJson(const RunResult& r) {
       {"start_mode", r.start_mode},
       {"containment", r.containment},
       {"containment_events", std::move(events)},
+      {"sandbox", r.sandbox},
       {"settings_after", r.settings_after ? SettingsAfterToJson(*r.settings_after) : json(nullptr)},
       {"lm_schedule", r.lm_schedule ? LmScheduleToJson(*r.lm_schedule) : json(nullptr)}};
 }
@@ -519,7 +520,8 @@ RunResult RunFromJson(const json& j, const std::string& where) {
           (*events)[i], fmt::format("{}.containment_events[{}]", where, i)));
     }
   }
-  if (const json* settings = OptionalField(j, "settings_after")) {  // v1.6
+  if (OptionalField(j, "sandbox") != nullptr) r.sandbox = ReadString(j, "sandbox", where);  // v1.10
+  if (const json* settings = OptionalField(j, "settings_after")) {                          // v1.6
     r.settings_after = SettingsAfterFromJson(*settings, Join(where, "settings_after"));
   }
   if (const json* schedule = OptionalField(j, "lm_schedule")) {  // v1.8

@@ -85,6 +85,18 @@ void ForkServer::Spawn(const ForkServerOptions& options) {
     argv.push_back("--label");
     argv.push_back(options.label);
   }
+  int netns_fd = -1;
+  if (options.sandbox != nullptr) {
+    netns_fd = options.sandbox->netns_fd;
+    if (options.sandbox->enabled()) {
+      argv.push_back("--pid-namespace-per-run");
+      // No PID namespace for the server itself: the pids it reports are then
+      // the harness's, and it makes one per run.
+      argv = options.sandbox->Wrap(
+          argv, Sandbox::For::kForkServer,
+          {InterpreterPrefix(options.interpreter), options.script.parent_path()});
+    }
+  }
   // As RunProcess starts a run: a group of its own (its runs get theirs),
   // default signal handling and no blocked signals.
   std::string error;
@@ -92,7 +104,8 @@ void ForkServer::Spawn(const ForkServerOptions& options) {
                                               .env = options.env,
                                               .cwd = options.cwd,
                                               .output_path = options.log_path,
-                                              .pass_fds = {{theirs, kControlFd}}},
+                                              .pass_fds = {{theirs, kControlFd}},
+                                              .netns_fd = netns_fd},
                                              &error);
   ::close(theirs);
   if (!pid) throw WarmStartError(error);
@@ -126,6 +139,7 @@ void ForkServer::AwaitReady(const ForkServerOptions& options, const std::atomic<
   std::string event = hello.is_object() ? hello.value("event", "") : "";
   if (event == "unsafe") throw WarmStartError(hello.value("reason", "unsafe to fork"));
   if (event != "ready") throw WarmStartError("the warm interpreter said something unexpected");
+  own_pid_namespaces_ = hello.value("pid_namespaces", false);
 }
 
 bool ForkServer::Send(const std::string& line) {
@@ -281,6 +295,7 @@ std::optional<ProcessOutcome> ForkServer::Run(const WarmRun& run, const std::ato
   }
   pending_.erase(id);
   lock.unlock();
+  outcome.own_pid_namespace = own_pid_namespaces_;
   outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - started_at).count();
   outcome.output_tail = ReadFileTail(run.output_path, run.output_tail_bytes);
   return outcome;

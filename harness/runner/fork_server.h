@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "process/sandbox.h"
 #include "process/subprocess.h"
 
 namespace dspy_compat {
@@ -41,6 +42,10 @@ struct ForkServerOptions {
   std::filesystem::path cwd;
   std::filesystem::path log_path;  // its own stdout and stderr
   std::chrono::milliseconds start_timeout{std::chrono::minutes(3)};
+  // Started inside bwrap (home hidden, dying with the harness, in the runs'
+  // network namespace), it gives each run a PID namespace of its own.
+  // nullptr: a process group per run only.
+  const Sandbox* sandbox = nullptr;
 };
 
 // One run, as RunProcess would start it with the runner script.
@@ -73,6 +78,8 @@ class ForkServer {
   // gone); empty while it serves.
   std::string WhyUnusable() const;
   pid_t pid() const { return pid_; }
+  // Each run it forks gets a PID namespace of its own (it said so when ready).
+  bool own_pid_namespaces() const { return own_pid_namespaces_; }
 
  private:
   struct Pending {
@@ -92,6 +99,7 @@ class ForkServer {
   void Stop();
 
   pid_t pid_ = -1;
+  bool own_pid_namespaces_ = false;
   int socket_ = -1;
   std::string buffer_;  // bytes read but not yet a whole line
   std::mutex send_mutex_;

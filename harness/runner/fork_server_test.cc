@@ -359,5 +359,116 @@ TEST_F(ForkServerTest, StoppingTheServerLeavesNoProcessBehind) {
   EXPECT_FALSE(Alive(pid));
 }
 
+// Processes whose command line carries marker, a moment after a run
+// (killed, so that a failing test leaves nothing behind).
+std::vector<pid_t> Survivors(const std::string& marker) {
+  std::vector<pid_t> found;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    found.clear();
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string cmdline = ReadText(entry.path() / "cmdline");
+      if (cmdline.find(marker) != std::string::npos) found.push_back(std::stoi(name));
+    }
+    if (found.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (pid_t pid : found) ::kill(pid, SIGKILL);
+  return found;
+}
+
+// Started inside bubblewrap, the server gives each run a PID namespace of
+// its own: before, a run killing its parent killed the server, and a setsid
+// child or a double-forked daemon outlived its run.
+class SandboxedForkServerTest : public ForkServerTest {
+ protected:
+  void SetUp() override {
+    ForkServerTest::SetUp();
+    sandbox_ = PrepareSandbox(SandboxMode::kAuto, /*pass_home=*/true, "");
+    if (!sandbox_.enabled()) GTEST_SKIP() << sandbox_.why_not;
+  }
+  void TearDown() override {
+    if (sandbox_.netns_fd >= 0) ::close(sandbox_.netns_fd);
+    ForkServerTest::TearDown();
+  }
+  ForkServerOptions SandboxedOptions() {
+    auto options = Options();
+    options.sandbox = &sandbox_;
+    return options;
+  }
+  Sandbox sandbox_;
+};
+
+TEST_F(SandboxedForkServerTest, ARunKillingItsParentLeavesTheServerServing) {
+  ForkServer server(SandboxedOptions(), nullptr);
+  ASSERT_TRUE(server.own_pid_namespaces());
+  auto scenario = Scenario("parricide", R"PY(
+import os, signal
+print("pid", os.getpid(), "parent", os.getppid())
+os.kill(os.getppid(), signal.SIGKILL)
+)PY");
+  std::string refused;
+  auto outcome = server.Run(RunOf(scenario, "k1"), nullptr, &refused);
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_TRUE(outcome->own_pid_namespace);
+  EXPECT_EQ(outcome->exit_code, 0) << outcome->output_tail;
+  EXPECT_NE(outcome->output_tail.find("pid 2 parent 1"), std::string::npos) << outcome->output_tail;
+  EXPECT_EQ(Result("k1")["status"], "pass");
+  EXPECT_TRUE(server.WhyUnusable().empty());
+  // Still serving: the next run is warm too.
+  ASSERT_TRUE(server.Run(RunOf(scenario, "k2"), nullptr, &refused).has_value()) << refused;
+  EXPECT_EQ(Result("k2")["status"], "pass");
+}
+
+TEST_F(SandboxedForkServerTest, SetsidAndDoubleForkedChildrenDieWithTheRun) {
+  ForkServer server(SandboxedOptions(), nullptr);
+  const std::string marker = "dspy-compat-warm-escapee-" + std::to_string(::getpid());
+  auto scenario = Scenario("escape", R"PY(
+import os, subprocess, sys
+sleeper = [sys.executable, "-c", "import time; time.sleep(60)", ")PY" +
+                                         marker +
+                                         R"PY("]
+subprocess.Popen(sleeper, start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, sleeper)
+    os._exit(0)
+os.wait()
+)PY");
+  std::string refused;
+  auto outcome = server.Run(RunOf(scenario, "e1"), nullptr, &refused);
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_EQ(outcome->exit_code, 0) << outcome->output_tail;
+  EXPECT_EQ(Survivors(marker), std::vector<pid_t>{});
+}
+
+TEST_F(SandboxedForkServerTest, SignalsAndTimeLimitsAreReportedAsBefore) {
+  ForkServer server(SandboxedOptions(), nullptr);
+  std::string refused;
+  auto die = Scenario("die", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n");
+  auto died = server.Run(RunOf(die, "die"), nullptr, &refused);
+  ASSERT_TRUE(died.has_value()) << refused;
+  EXPECT_EQ(died->term_signal, SIGSEGV);
+  EXPECT_FALSE(died->exit_code.has_value());
+
+  const std::string marker = "dspy-compat-warm-hang-" + std::to_string(::getpid());
+  auto hang = Scenario("hang",
+                       "import subprocess, sys, time\n"
+                       "subprocess.Popen([sys.executable, '-c', 'import time; "
+                       "time.sleep(60)', '" +
+                           marker +
+                           "'], start_new_session=True)\n"
+                           "time.sleep(300)\n");
+  auto run = RunOf(hang, "hang");
+  run.timeout = std::chrono::milliseconds(1500);
+  auto hung = server.Run(run, nullptr, &refused);
+  ASSERT_TRUE(hung.has_value()) << refused;
+  EXPECT_TRUE(hung->timed_out);
+  EXPECT_EQ(Survivors(marker), std::vector<pid_t>{});
+  EXPECT_TRUE(server.WhyUnusable().empty());
+}
+
 }  // namespace
 }  // namespace dspy_compat

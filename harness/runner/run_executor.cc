@@ -278,12 +278,23 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
     process.argv = {spec.target.interpreter.string(), "-X", "faulthandler",
                     config_.runner_script.string()};
     process.argv.insert(process.argv.end(), runner_args.begin(), runner_args.end());
+    const bool wrapped = config_.sandbox != nullptr && config_.sandbox->enabled();
+    if (wrapped) {
+      process.argv = config_.sandbox->Wrap(
+          process.argv, Sandbox::For::kRun,
+          {InterpreterPrefix(spec.target.interpreter), spec.scenario.path.parent_path()});
+    }
+    if (config_.sandbox != nullptr) process.netns_fd = config_.sandbox->netns_fd;
     process.env = std::move(env);
     process.cwd = work;
     process.output_path = output;
     process.timeout = spec.timeout;
     process.output_tail_bytes = config_.output_tail_bytes;
     outcome = processes_.Run(process, cancel);
+    if (wrapped) {
+      UndoBwrapExitStatus(outcome);
+      outcome.own_pid_namespace = true;
+    }
   }
   if (outcome.cancelled) {
     if (!config_.keep_work) fs::remove_all(work, ec);
@@ -292,6 +303,8 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   auto traffic = endpoint_.TrafficFor(spec.run_id);
   RunResult result = ClassifyRun(spec, outcome, ReadRunnerResult(result_file), traffic.requests);
   result.start_mode = start_mode;
+  result.sandbox = config_.sandbox != nullptr ? config_.sandbox->Label(outcome.own_pid_namespace)
+                                              : Sandbox{}.Label(false);
   result.lm_requests = traffic.requests;
   result.models = traffic.models;
   result.lm_traffic = std::move(traffic.summary);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/model.h"
+#include "process/sandbox.h"
 #include "process/subprocess.h"
 #include "runner/containment.h"
 #include "runner/lm_endpoint.h"
@@ -36,6 +37,10 @@ struct ExecutorConfig {
   // 0: no limit.
   int memory_limit_mb = 4096;
   int output_limit_mb = 64;
+  // Kernel-level containment of fresh interpreters (bwrap, the runs'
+  // network namespace); a warm one's runs get theirs from its fork server.
+  // nullptr: a process group only.
+  const Sandbox* sandbox = nullptr;
 };
 
 class RunExecutor {

@@ -524,6 +524,59 @@ TEST_F(RunExecutorTest, CancelledRunHasNoResult) {
   EXPECT_FALSE(fs::exists(dir_ / "work" / "hang.t0.r1"));
 }
 
+TEST_F(RunExecutorTest, UnsandboxedRunRecordsAProcessGroup) {
+  auto r = Execute(Spec("pass"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->sandbox, "process-group");
+  EXPECT_EQ(processes_.seen.at(0).netns_fd, -1);
+}
+
+TEST_F(RunExecutorTest, SandboxedColdRunIsWrappedInBwrapInTheRunsNetns) {
+  Sandbox sandbox{.bwrap = "/usr/bin/bwrap", .hidden_home = dir_, .netns_fd = 42};
+  RunExecutor executor(
+      {.runner_script = dir_ / "runner.py", .work_root = dir_ / "work", .sandbox = &sandbox},
+      endpoint_, processes_);
+  auto r = executor.Execute(Spec("boxed"), nullptr);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kPass);
+  EXPECT_EQ(r->sandbox, "pidns+netns+nohome");
+  const ProcessSpec& p = processes_.seen.at(0);
+  EXPECT_EQ(p.netns_fd, 42);
+  ASSERT_GE(p.argv.size(), 4u);
+  EXPECT_EQ(p.argv[0], "/usr/bin/bwrap");
+  auto has = [&](const std::string& arg) {
+    return std::find(p.argv.begin(), p.argv.end(), arg) != p.argv.end();
+  };
+  EXPECT_TRUE(has("--unshare-pid"));
+  EXPECT_TRUE(has("--die-with-parent"));
+  EXPECT_TRUE(has("--tmpfs"));
+  // The scenario's folder stays visible under the hidden home.
+  EXPECT_TRUE(has(dir_.string()));
+  EXPECT_TRUE(has("--ro-bind-try"));
+  auto dashes = std::find(p.argv.begin(), p.argv.end(), "--");
+  ASSERT_NE(dashes, p.argv.end());
+  EXPECT_EQ(*(dashes + 1), "/envs/dspy-2.5.40/bin/python");
+  EXPECT_EQ(FakeProcesses::Arg(p, "--run-id"), "boxed.t0.r1");
+}
+
+// bwrap, the run's parent, turns a signal into exit code 128+N.
+TEST_F(RunExecutorTest, SandboxedRunKilledBySignalIsACrashNamingTheSignal) {
+  Sandbox sandbox{.bwrap = "/usr/bin/bwrap"};
+  processes_.act = [](const ProcessSpec&, ProcessOutcome outcome) {
+    outcome.exit_code = 128 + SIGKILL;
+    return outcome;
+  };
+  RunExecutor executor(
+      {.runner_script = dir_ / "runner.py", .work_root = dir_ / "work", .sandbox = &sandbox},
+      endpoint_, processes_);
+  auto r = executor.Execute(Spec("killed"), nullptr);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kCrash);
+  EXPECT_EQ(r->term_signal, SIGKILL);
+  EXPECT_NE(r->error_message.find("SIGKILL"), std::string::npos) << r->error_message;
+  EXPECT_EQ(r->sandbox, "pidns");
+}
+
 TEST(SchedulerTest, RunsEverythingWithinJobsInPlanOrder) {
   std::vector<RunSpec> plan(20);
   for (int i = 0; i < 20; ++i) plan[static_cast<std::size_t>(i)].repetition = i;

@@ -74,6 +74,7 @@ std::shared_ptr<ForkServer> WarmPool::ServerFor(const Target& target,
   server.cwd = dir;
   server.log_path = dir / "server.log";
   server.start_timeout = options_.start_timeout;
+  server.sandbox = options_.sandbox;
   try {
     slot->server = std::make_shared<ForkServer>(server, cancel);
   } catch (const WarmStartError& e) {

@@ -45,6 +45,7 @@ struct WarmPoolOptions {
   std::map<std::string, std::string> parent_env;
   ContainmentPolicy containment{};  // the same as runs get, or no run could start warm
   std::chrono::milliseconds start_timeout{std::chrono::minutes(3)};
+  const Sandbox* sandbox = nullptr;  // where the servers start (fork_server.h); nullptr: none
   // Told once per target when its runs fall back to fresh interpreters.
   std::function<void(std::string_view)> log;
 };
