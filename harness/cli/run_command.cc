@@ -20,15 +20,13 @@
 #include "cli/source_root.h"
 #include "core/iso_time.h"
 #include "mock_server/fixtures.h"
-#include "mock_server/server.h"
 #include "results/adaptive_repeat.h"
 #include "results/results_file.h"
-#include "runner/containment.h"
+#include "runner/local_runs.h"
 #include "runner/mock_lm_endpoint.h"
 #include "runner/progress.h"
-#include "runner/results_sink.h"
 #include "runner/run_environment.h"
-#include "runner/run_executor.h"
+#include "runner/results_sink.h"
 #include "runner/session.h"
 #include "targets/environment_cache.h"
 #include "targets/release_resolver.h"
@@ -38,13 +36,6 @@ namespace dspy_compat {
 namespace fs = std::filesystem;
 
 namespace {
-
-TargetInfo InfoOf(const Target& t) {
-  return {t.name,         t.kind == Target::Kind::kLocked ? "locked" : "python",
-          t.dspy_version, t.python_version,
-          t.lock_hash,    t.interpreter.string(),
-          t.substitutions};
-}
 
 // The progress display hears the session.
 class ProgressObserver : public SessionObserver {
@@ -134,16 +125,11 @@ int RunCommand(const RunOptions& options) {
   }
   // Every MOCK-FIXTURE is loaded (and so checked) before anything runs.
   MockLmEndpoint::Fixtures fixtures;
-  for (const Scenario& s : scenarios) {
-    if (s.mock_fixture_path.empty() || fixtures.contains(s.mock_fixture_path)) continue;
-    try {
-      fixtures[s.mock_fixture_path] =
-          std::make_shared<const mock::FixtureSet>(mock::LoadFixtureFile(s.mock_fixture_path));
-    } catch (const std::exception& e) {
-      std::cerr << fmt::format("dspy-compat: {}: MOCK-FIXTURE {}: {}\n", s.path.string(),
-                               s.mock_fixture, e.what());
-      return kExitUsage;
-    }
+  try {
+    fixtures = LoadMockFixtures(scenarios);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "dspy-compat: " << e.what() << "\n";
+    return kExitUsage;
   }
   std::optional<AdaptiveRepeat> adaptive;
   if (options.adaptive_repeat) {
@@ -199,31 +185,26 @@ int RunCommand(const RunOptions& options) {
   targets = session.spec().targets;  // provisioned: interpreters, lock hashes
 
   const std::uint64_t seed = options.seed.value_or(std::random_device{}());
-  mock::MockLmServer::Options server_options;
-  server_options.seed = seed;
-  mock::MockLmServer server(server_options);
+  std::optional<LocalRuns> local;
   try {
-    server.Start();
-  } catch (const std::exception& e) {
-    std::cerr << "dspy-compat: the mock LM server would not start: " << e.what() << "\n";
+    local.emplace(LocalRunsOptions{
+        .root = root,
+        .work_root = fs::absolute(options.out) / "work",
+        .keep_work = options.keep_work,
+        .cold = options.cold,
+        .scrub = options.scrub,
+        .pass_env = options.pass_env,
+        .memory_limit_mb = options.memory_limit_mb,
+        .output_limit_mb = options.output_limit_mb,
+        .seed = seed,
+        .schedule = options.schedule,
+        .replay = replayed ? replayed->lm_schedule : std::nullopt,
+        .fixtures = std::move(fixtures),
+        .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
+  } catch (const LocalRunsError& e) {
+    std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitInfrastructure;
   }
-
-  // Containment: the same policy for cold runs and for the warm interpreters
-  // they fork from (a run whose environment differed would start cold).
-  std::optional<RefusingPort> refusing;
-  try {
-    refusing.emplace();
-  } catch (const std::system_error& e) {
-    std::cerr << "dspy-compat: cannot reserve a refusing loopback port for runs' proxy "
-                 "variables: "
-              << e.what() << "\n";
-    return kExitInfrastructure;
-  }
-  const ContainmentPolicy containment{
-      .scrub = options.scrub, .pass = options.pass_env, .refusing_proxy = refusing->ProxyUrl()};
-  const auto parent_env = CurrentEnvironment();
-  const EnvironmentDecision env_decision = DecideEnvironment(parent_env, containment);
 
   const int jobs = options.jobs > 0
                        ? options.jobs
@@ -244,15 +225,15 @@ int RunCommand(const RunOptions& options) {
   }
   env.planned_runs = static_cast<int>(first_round);
   env.cache_policy = kCachePolicy;
-  for (const auto& t : targets) env.targets.push_back(InfoOf(t));
+  for (const auto& t : targets) env.targets.push_back(DescribeTarget(t));
   for (const auto& s : scenarios) {
     env.scenarios.push_back(s.id);
     env.scenario_summaries[s.id] = s.summary;
     env.scenario_info[s.id] = DescribeScenario(s, targets, root);
   }
   env.shard = shard;
-  env.passed_env = env_decision.passed;
-  env.scrubbed_env = env_decision.scrubbed;
+  env.passed_env = local->environment().passed;
+  env.scrubbed_env = local->environment().scrubbed;
   env.knowledge = knowledge.files();
 
   std::error_code ec;
@@ -268,45 +249,19 @@ int RunCommand(const RunOptions& options) {
       "dspy-compat: {} scenarios x {} targets = {}{} runs{}, {} jobs, seed {}\n", scenarios.size(),
       targets.size(), adaptive ? "a first round of " : "", first_round,
       shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "", jobs, seed);
-  MockLmEndpoint endpoint(server, fixtures);
-  if (replayed) {
-    endpoint.Replay(*replayed->lm_schedule);
-  } else if (options.schedule == "explore") {
-    endpoint.Schedule(mock::ScheduleStrategy::kNatural, seed, /*mixed=*/true);
-  } else if (auto strategy = mock::ParseScheduleStrategy(options.schedule)) {
-    endpoint.Schedule(*strategy, seed);
-  }
-  std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
-  if (!options.cold) {
-    warm.emplace(WarmPoolOptions{
-        .server_script = root / "target_runner" / "dspy_compat_forkserver.py",
-        .work_root = fs::absolute(options.out) / "work",
-        .parent_env = parent_env,
-        .containment = containment,
-        .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
-  }
-  RunExecutor executor({.runner_script = root / "target_runner" / "dspy_compat_runner.py",
-                        .work_root = fs::absolute(options.out) / "work",
-                        .keep_work = options.keep_work,
-                        .warm = warm ? &*warm : nullptr,
-                        .containment = containment,
-                        .memory_limit_mb = options.memory_limit_mb,
-                        .output_limit_mb = options.output_limit_mb},
-                       endpoint);
   Progress progress(0, Progress::ShouldBeLive(2), std::cerr, Progress::TerminalWidth(2));
   ProgressObserver observer(progress);
   ResultsFileSink sink(results_path, results);
   results.runs = session.Run(
       jobs,
       [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
-        return executor.Execute(spec, cancel);
+        return local->Execute(spec, cancel);
       },
       interrupted, &observer, &sink);
   const int planned = session.planned_runs();
   env.planned_runs = planned;
   progress.Done();
-  if (warm) warm->Stop();  // kills what they still run (after Ctrl-C) and themselves
-  server.Stop();
+  local->Stop();  // kills what warm interpreters still run (after Ctrl-C), and the server
   if (!options.keep_work) fs::remove_all(options.out / "work", ec);
 
   env.finished_at = IsoUtcNow();

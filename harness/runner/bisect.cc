@@ -146,11 +146,9 @@ BisectAnswer Bisection::Run(const std::atomic<bool>& cancel) {
     const Outcome good = OutcomeOf(0);
     more = MoreRunsNeeded(policy_, good.total, good.failures);
   }
-  if (on_step_) {
-    BisectStep first{0, StepFinding::kSameAsGood, DescribeCounts(OutcomeOf(0))};
-    answer.steps.push_back(first);
-    on_step_(first, OutcomeOf(0));
-  }
+  const BisectStep first{0, StepFinding::kSameAsGood, DescribeCounts(OutcomeOf(0))};
+  answer.steps.push_back(first);
+  if (on_step_) on_step_(first, OutcomeOf(0));
   std::size_t lo = 0;  // behaves as the good release
   std::size_t hi = n - 1;
   StepFinding bad = Probe(n - 1, cancel, answer);
