@@ -37,6 +37,7 @@ done
 bin=${DSPY_COMPAT_BIN:-build/harness/cli/dspy-compat}
 [ -x "$bin" ] || { echo "bench-explore: no binary at $bin (build first)" >&2; exit 2; }
 out=${out:-$(mktemp -d /tmp/bench-explore.XXXXXX)}
+mkdir -p "$out"
 
 for mode in $modes; do
   start=$(date +%s.%N)

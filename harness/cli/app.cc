@@ -63,6 +63,7 @@ CommandLine::CommandLine()
   report_cmd_ = AddReportFlags(app_, report_);
   gate_cmd_ = AddGateFlags(app_, gate_);
   merge_cmd_ = AddMergeFlags(app_, merge_);
+  bisect_cmd_ = AddBisectFlags(app_, bisect_);
   audit_cmd_ = AddAuditSubcommand(app_, audit_);
 }
 
@@ -75,6 +76,7 @@ int CommandLine::Main(int argc, const char* const* argv) {
   }
   run_.command_line = JoinArgs(argc, argv);
   merge_.command_line = run_.command_line;
+  bisect_.command_line = run_.command_line;
   if (*run_cmd_) {
     auto given = [&](std::string_view flag) { return run_cmd_->count(std::string(flag)) > 0; };
     // A resumed session keeps the settings it recorded, and takes no others.
@@ -100,6 +102,7 @@ int CommandLine::Main(int argc, const char* const* argv) {
   if (*report_cmd_) return ReportCommand(report_);
   if (*gate_cmd_) return GateCommand(gate_);
   if (*merge_cmd_) return MergeCommand(merge_);
+  if (*bisect_cmd_) return BisectCommand(bisect_);
   if (*audit_cmd_) return AuditCommand(audit_);
   return kExitUsage;
 }

@@ -30,6 +30,7 @@ class CommandLine {
   ReportOptions report_;
   GateOptions gate_;
   MergeOptions merge_;
+  BisectOptions bisect_;
   AuditOptions audit_;
   CLI::App* run_cmd_ = nullptr;
   CLI::App* envs_cmd_ = nullptr;
@@ -37,6 +38,7 @@ class CommandLine {
   CLI::App* report_cmd_ = nullptr;
   CLI::App* gate_cmd_ = nullptr;
   CLI::App* merge_cmd_ = nullptr;
+  CLI::App* bisect_cmd_ = nullptr;
   CLI::App* audit_cmd_ = nullptr;
 };
 

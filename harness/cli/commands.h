@@ -65,6 +65,31 @@ struct RunOptions {
 };
 int RunCommand(const RunOptions& options);
 
+// dspy-compat bisect SCENARIO --good V1 --bad V2: the first release after V1
+// on which the scenario behaves differently.
+struct BisectOptions {
+  std::filesystem::path scenario;
+  std::string good;  // a version ("2.5.35") or "dspy==2.5.35"
+  std::string bad;
+  // Per release: MIN..MAX or "adaptive" (results/adaptive_repeat.h).
+  std::string repeat = "adaptive";
+  int jobs = 0;  // 0: the number of cores
+  std::optional<int> timeout_seconds;
+  std::optional<std::string> lm_delay;
+  std::string schedule = "explore";  // each release's runs explore LM response orders
+  std::filesystem::path out = "dspy-compat-bisect";
+  std::optional<std::uint64_t> seed;
+  std::optional<std::filesystem::path> cache_dir;
+  bool cold = false;
+  bool keep_work = false;
+  std::vector<std::string> pass_env;
+  std::string sandbox = "auto";  // --sandbox auto|bwrap|none (process/sandbox.h)
+  ReleaseOptions releases;
+  std::vector<std::filesystem::path> knowledge;
+  std::string command_line;
+};
+int BisectCommand(const BisectOptions& options);
+
 struct EnvsOptions {
   std::vector<std::string> targets;  // empty: every defined target (sync) / all cached (list)
   std::optional<std::filesystem::path> cache_dir;

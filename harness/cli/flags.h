@@ -16,6 +16,7 @@ CLI::App* AddMockServerFlags(CLI::App& app, MockServerOptions& options);
 CLI::App* AddReportFlags(CLI::App& app, ReportOptions& options);
 CLI::App* AddGateFlags(CLI::App& app, GateOptions& options);
 CLI::App* AddMergeFlags(CLI::App& app, MergeOptions& options);
+CLI::App* AddBisectFlags(CLI::App& app, BisectOptions& options);
 
 // --knowledge FILE (repeatable), shared by run, report and merge.
 void AddKnowledgeFlag(CLI::App& command, std::vector<std::filesystem::path>& files);

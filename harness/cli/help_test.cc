@@ -56,7 +56,7 @@ void ExpectMentions(const std::string& help, const std::vector<std::string>& par
 TEST(HelpTest, TopLevelListsSubcommandsAndExitCodes) {
   Printed p = Invoke({"--help"});
   EXPECT_EQ(p.exit_code, kExitOk);
-  ExpectMentions(p.out, {"run", "report", "gate", "merge", "envs", "mock-server", "--version",
+  ExpectMentions(p.out, {"run", "report", "gate", "merge", "bisect", "envs", "mock-server", "--version",
                          "Exit codes:", "0 done", "1 the gate found a regression",
                          "2 usage or input error", "knowledge file", "3 infrastructure error",
                          "130 interrupted", "DSPY_COMPAT_CACHE", "DSPY_COMPAT_ROOT"});
@@ -127,6 +127,10 @@ TEST(HelpTest, MergeEnvsAndMockServer) {
   Printed merge = Invoke({"merge", "--help"});
   EXPECT_EQ(merge.exit_code, kExitOk);
   ExpectMentions(merge.out, {"Combine shard results (run --shard I/N)", "-o,--out", "--knowledge"});
+  Printed bisect = Invoke({"bisect", "--help"});
+  EXPECT_EQ(bisect.exit_code, kExitOk);
+  ExpectMentions(bisect.out, {"first DSPy release after --good", "--good", "--bad", "--repeat",
+                              "--schedule", "Exit 0: the first changed release was found"});
   Printed envs = Invoke({"envs", "--help"});
   EXPECT_EQ(envs.exit_code, kExitOk);
   ExpectMentions(envs.out, {"Provision and list target environments", "sync", "list"});

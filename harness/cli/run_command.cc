@@ -2,7 +2,6 @@
 // (report.md, report.html, junit.xml) out; with --gate, a CI decision too.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -24,17 +23,13 @@
 #include "cli/session_options.h"
 #include "cli/source_root.h"
 #include "core/iso_time.h"
-#include "mock_server/fixtures.h"
-#include "mock_server/server.h"
 #include "process/sandbox.h"
 #include "results/adaptive_repeat.h"
 #include "results/results_file.h"
-#include "runner/containment.h"
-#include "runner/mock_lm_endpoint.h"
+#include "runner/local_runs.h"
 #include "runner/progress.h"
 #include "runner/results_sink.h"
 #include "runner/run_environment.h"
-#include "runner/run_executor.h"
 #include "runner/session.h"
 #include "targets/environment_cache.h"
 #include "targets/release_resolver.h"
@@ -44,13 +39,6 @@ namespace dspy_compat {
 namespace fs = std::filesystem;
 
 namespace {
-
-TargetInfo InfoOf(const Target& t) {
-  return {t.name,         t.kind == Target::Kind::kLocked ? "locked" : "python",
-          t.dspy_version, t.python_version,
-          t.lock_hash,    t.interpreter.string(),
-          t.substitutions};
-}
 
 // The progress display hears the session.
 class ProgressObserver : public SessionObserver {
@@ -177,16 +165,11 @@ int RunCommand(const RunOptions& given) {
   }
   // Every MOCK-FIXTURE is loaded (and so checked) before anything runs.
   MockLmEndpoint::Fixtures fixtures;
-  for (const Scenario& s : scenarios) {
-    if (s.mock_fixture_path.empty() || fixtures.contains(s.mock_fixture_path)) continue;
-    try {
-      fixtures[s.mock_fixture_path] =
-          std::make_shared<const mock::FixtureSet>(mock::LoadFixtureFile(s.mock_fixture_path));
-    } catch (const std::exception& e) {
-      std::cerr << fmt::format("dspy-compat: {}: MOCK-FIXTURE {}: {}\n", s.path.string(),
-                               s.mock_fixture, e.what());
-      return kExitUsage;
-    }
+  try {
+    fixtures = LoadMockFixtures(scenarios);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "dspy-compat: " << e.what() << "\n";
+    return kExitUsage;
   }
   std::optional<AdaptiveRepeat> adaptive;
   if (options.adaptive_repeat) {
@@ -262,63 +245,39 @@ int RunCommand(const RunOptions& given) {
   }
   targets = session.spec().targets;  // provisioned: interpreters, lock hashes
 
-  Sandbox sandbox;
-  try {
-    const char* home = std::getenv("HOME");
-    sandbox = PrepareSandbox(ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
-                             options.pass_home, home != nullptr ? fs::path(home) : fs::path());
-  } catch (const std::runtime_error& e) {
-    std::cerr << "dspy-compat: --sandbox bwrap: " << e.what() << "\n";
-    return kExitInfrastructure;
-  }
-  struct CloseNetns {
-    int fd;
-    ~CloseNetns() {
-      if (fd >= 0) ::close(fd);
-    }
-  } close_netns{sandbox.netns_fd};
-  if (!sandbox.why_not.empty()) std::cerr << "dspy-compat: sandbox: " << sandbox.why_not << "\n";
+  std::optional<LocalRuns> local;
   {
     // What runs need under a hidden home, bound back into their sandbox.
     auto real = [](const fs::path& p) {
       std::error_code ignored;
       return fs::weakly_canonical(fs::absolute(p), ignored);
     };
-    sandbox.read_only = {real(cache_root), real(root)};
-    for (const auto& s : scenarios) sandbox.read_only.push_back(real(s.path).parent_path());
-    for (const auto& t : targets) sandbox.read_only.push_back(InterpreterPrefix(t.interpreter));
-    sandbox.writable = {real(options.out) / "work"};
+    std::vector<fs::path> read_only = {real(cache_root), real(root)};
+    for (const auto& s : scenarios) read_only.push_back(real(s.path).parent_path());
+    for (const auto& t : targets) read_only.push_back(InterpreterPrefix(t.interpreter));
+    try {
+      local.emplace(LocalRunsOptions{
+          .root = root,
+          .work_root = fs::absolute(options.out) / "work",
+          .keep_work = options.keep_work,
+          .cold = options.cold,
+          .scrub = options.scrub,
+          .pass_env = options.pass_env,
+          .memory_limit_mb = options.memory_limit_mb,
+          .output_limit_mb = options.output_limit_mb,
+          .seed = seed,
+          .schedule = options.schedule,
+          .replay = replayed ? replayed->lm_schedule : std::nullopt,
+          .fixtures = std::move(fixtures),
+          .sandbox = ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
+          .pass_home = options.pass_home,
+          .read_only = std::move(read_only),
+          .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
+    } catch (const LocalRunsError& e) {
+      std::cerr << "dspy-compat: " << e.what() << "\n";
+      return kExitInfrastructure;
+    }
   }
-
-  mock::MockLmServer::Options server_options;
-  server_options.seed = seed;
-  mock::MockLmServer server(server_options);
-  try {
-    // Its listening socket in the runs' network namespace, the only place
-    // they can reach (the harness's own calls to it are in-process).
-    ScopedNetns in_runs_netns(sandbox.netns_fd);
-    if (!in_runs_netns.ok()) throw std::runtime_error("cannot enter the runs' network namespace");
-    server.Start();
-  } catch (const std::exception& e) {
-    std::cerr << "dspy-compat: the mock LM server would not start: " << e.what() << "\n";
-    return kExitInfrastructure;
-  }
-
-  // Containment: the same policy for cold runs and for the warm interpreters
-  // they fork from (a run whose environment differed would start cold).
-  std::optional<RefusingPort> refusing;
-  try {
-    refusing.emplace();
-  } catch (const std::system_error& e) {
-    std::cerr << "dspy-compat: cannot reserve a refusing loopback port for runs' proxy "
-                 "variables: "
-              << e.what() << "\n";
-    return kExitInfrastructure;
-  }
-  const ContainmentPolicy containment{
-      .scrub = options.scrub, .pass = options.pass_env, .refusing_proxy = refusing->ProxyUrl()};
-  const auto parent_env = CurrentEnvironment();
-  const EnvironmentDecision env_decision = DecideEnvironment(parent_env, containment);
 
   const int jobs = options.jobs > 0
                        ? options.jobs
@@ -339,15 +298,15 @@ int RunCommand(const RunOptions& given) {
   }
   env.planned_runs = static_cast<int>(first_round);
   env.cache_policy = kCachePolicy;
-  for (const auto& t : targets) env.targets.push_back(InfoOf(t));
+  for (const auto& t : targets) env.targets.push_back(DescribeTarget(t));
   for (const auto& s : scenarios) {
     env.scenarios.push_back(s.id);
     env.scenario_summaries[s.id] = s.summary;
     env.scenario_info[s.id] = DescribeScenario(s, targets, root);
   }
   env.shard = shard;
-  env.passed_env = env_decision.passed;
-  env.scrubbed_env = env_decision.scrubbed;
+  env.passed_env = local->environment().passed;
+  env.scrubbed_env = local->environment().scrubbed;
   env.knowledge = knowledge.files();
   env.plan = session.plan();
   env.planned_runs = static_cast<int>(session.plan().size());
@@ -361,60 +320,21 @@ int RunCommand(const RunOptions& given) {
       "dspy-compat: {} scenarios x {} targets = {}{} runs{}, {} jobs, seed {}\n", scenarios.size(),
       targets.size(), adaptive ? "a first round of " : "", first_round,
       shard ? fmt::format(" (shard {}/{})", shard->index, shard->count) : "", jobs, seed);
-  MockLmEndpoint endpoint(server, fixtures);
-  if (replayed) {
-    endpoint.Replay(*replayed->lm_schedule);
-  } else if (options.schedule == "explore") {
-    endpoint.Schedule(mock::ScheduleStrategy::kNatural, seed, /*mixed=*/true);
-  } else if (auto strategy = mock::ParseScheduleStrategy(options.schedule)) {
-    endpoint.Schedule(*strategy, seed);
-  }
-  std::optional<WarmPool> warm;  // per-target warm interpreters, unless --cold
-  if (!options.cold) {
-    warm.emplace(WarmPoolOptions{
-        .server_script = root / "target_runner" / "dspy_compat_forkserver.py",
-        .work_root = fs::absolute(options.out) / "work",
-        .parent_env = parent_env,
-        .containment = containment,
-        .sandbox = &sandbox,
-        .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
-  }
-  RunExecutor executor({.runner_script = root / "target_runner" / "dspy_compat_runner.py",
-                        .work_root = fs::absolute(options.out) / "work",
-                        .keep_work = options.keep_work,
-                        .warm = warm ? &*warm : nullptr,
-                        .containment = containment,
-                        .memory_limit_mb = options.memory_limit_mb,
-                        .output_limit_mb = options.output_limit_mb,
-                        .sandbox = &sandbox},
-                       endpoint);
   Progress progress(0, Progress::ShouldBeLive(2), std::cerr, Progress::TerminalWidth(2));
   ProgressObserver observer(progress);
   // Every finished run is written at once: a kill loses none of them.
   ResultsFileSink sink(results_path, results, std::chrono::milliseconds(0));
   results.runs = session.Run(
       jobs,
-      [&](const RunSpec& spec, const std::atomic<bool>* cancel) -> std::optional<RunResult> {
-        try {
-          return executor.Execute(spec, cancel);
-        } catch (const std::exception& e) {  // its folder under --out: read-only, full
-          RunResult r;
-          r.scenario_id = spec.scenario.id;
-          r.target_name = spec.target.name;
-          r.repetition = spec.repetition;
-          r.run_id = spec.run_id;
-          r.status = Status::kError;
-          r.error_message = fmt::format("the harness could not prepare the run: {}", e.what());
-          return r;
-        }
+      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
+        return local->Execute(spec, cancel);
       },
       interrupted, &observer, &sink);
   const int planned = session.planned_runs();
   env.planned_runs = planned;
   env.plan = session.plan();
   progress.Done();
-  if (warm) warm->Stop();  // kills what they still run (after Ctrl-C) and themselves
-  server.Stop();
+  local->Stop();  // kills what warm interpreters still run (after Ctrl-C), and the server
   if (!options.keep_work) fs::remove_all(options.out / "work", ec);
 
   env.interrupted = interrupted.load();

@@ -82,4 +82,11 @@ std::optional<Status> ParseStatus(std::string_view name) {
   return std::nullopt;
 }
 
+TargetInfo DescribeTarget(const Target& t) {
+  return {t.name,         t.kind == Target::Kind::kLocked ? "locked" : "python",
+          t.dspy_version, t.python_version,
+          t.lock_hash,    t.interpreter.string(),
+          t.substitutions};
+}
+
 }  // namespace dspy_compat

@@ -254,8 +254,12 @@ struct TargetInfo {
   std::string python_version;
   std::string lock_hash;
   std::string interpreter;
-  std::vector<Substitution> substitutions = {};  // results v1.7; empty in older files
+  std::vector<Substitution> substitutions = {};
+  // results v1.7; empty in older files
 };
+
+// What results.json says about a target.
+TargetInfo DescribeTarget(const Target& target);
 
 // What reports need to know about a scenario, taken from its file at run
 // time so that a report never reads scenario files.

@@ -44,6 +44,21 @@ fs::path ReleaseTargets::LockDir() const {
   return lock_cache_ / Sha256Hex(index_.Url()).substr(0, 12);
 }
 
+std::vector<std::string> ReleaseTargets::Versions(const std::string& spec_text) {
+  ReleaseSpec spec = ParseReleaseSpec(spec_text);
+  std::vector<Release> releases;
+  try {
+    releases = ReleasesOf(index_.Project(spec.project));
+  } catch (const IndexError& e) {
+    throw ReleaseError(fmt::format("{}: {}", spec_text, e.what()));
+  }
+  std::vector<std::string> versions;
+  for (const Release& r : SelectReleases(releases, spec, include_pre_, index_.Url())) {
+    versions.push_back(r.version_text);
+  }
+  return versions;
+}
+
 std::vector<Target> ReleaseTargets::Expand(const std::string& spec_text) {
   ReleaseSpec spec = ParseReleaseSpec(spec_text);
   if (spec.project != "dspy") {

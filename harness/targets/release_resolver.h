@@ -37,6 +37,10 @@ class ReleaseTargets {
   // for a malformed spec, ReleaseError for one that cannot be resolved.
   std::vector<Target> Expand(const std::string& spec_text);
 
+  // The versions a spec selects, oldest first, as the index spells them,
+  // without locking any: bisect locks only the releases it probes.
+  std::vector<std::string> Versions(const std::string& spec_text);
+
   // The folder the locks for this index go to.
   std::filesystem::path LockDir() const;
 

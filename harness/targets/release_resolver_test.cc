@@ -88,6 +88,15 @@ TEST_F(ReleaseResolverTest, ExpandLocksEachReleaseOnceThenReusesTheLock) {
   EXPECT_EQ(exact[0].lock_hash, targets[1].lock_hash);
 }
 
+TEST_F(ReleaseResolverTest, VersionsListsARangeWithoutLockingAny) {
+  ReleaseTargets releases(index_, compiler_, root_, false);
+  EXPECT_EQ(releases.Versions("dspy>=2.5.39,<=2.6.0"),
+            (std::vector<std::string>{"2.5.39", "2.5.40", "2.5.41", "2.5.42", "2.5.43", "2.6.0"}));
+  EXPECT_TRUE(compiler_.requests.empty());
+  EXPECT_FALSE(fs::exists(releases.LockDir()));
+  EXPECT_THROW(releases.Versions("dspy>=9"), ReleaseError);
+}
+
 TEST_F(ReleaseResolverTest, ResolveTargetsMixesNamesAndSpecs) {
   ReleaseTargets releases(index_, compiler_, root_, false);
   AnswerLocks({"2.6.0"});
