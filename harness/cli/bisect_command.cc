@@ -133,19 +133,18 @@ int BisectCommand(const BisectOptions& options) {
   };
   std::optional<LocalRuns> local;
   try {
-    local.emplace(LocalRunsOptions{.root = root,
-                                   .work_root = fs::absolute(options.out) / "work",
-                                   .keep_work = options.keep_work,
-                                   .cold = options.cold,
-                                   .pass_env = options.pass_env,
-                                   .seed = seed,
-                                   .schedule = options.schedule,
-                                   .fixtures = std::move(fixtures),
-                                   .sandbox = ParseSandboxMode(options.sandbox)
-                                                  .value_or(SandboxMode::kAuto),
-                                   .read_only = {real(cache_root), real(root),
-                                                 real(scenario.path).parent_path()},
-                                   .log = Log});
+    local.emplace(LocalRunsOptions{
+        .root = root,
+        .work_root = fs::absolute(options.out) / "work",
+        .keep_work = options.keep_work,
+        .cold = options.cold,
+        .pass_env = options.pass_env,
+        .seed = seed,
+        .schedule = options.schedule,
+        .fixtures = std::move(fixtures),
+        .sandbox = ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
+        .read_only = {real(cache_root), real(root), real(scenario.path).parent_path()},
+        .log = Log});
   } catch (const LocalRunsError& e) {
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitInfrastructure;
@@ -196,8 +195,9 @@ int BisectCommand(const BisectOptions& options) {
                         {.finished = [&](const RunSpec&, const RunResult& run) { sink.Add(run); }});
     return scheduler.Run(round, interrupted);
   };
-  std::cerr << fmt::format("dspy-compat: bisect {} between {} and {}: {} releases, {} jobs, seed {}\n",
-                           scenario.id, good, bad, versions.size(), jobs, seed);
+  std::cerr << fmt::format(
+      "dspy-compat: bisect {} between {} and {}: {} releases, {} jobs, seed {}\n", scenario.id,
+      good, bad, versions.size(), jobs, seed);
   Bisection bisection(candidates, policy, measure, [&](const BisectStep& step, const Outcome&) {
     std::cerr << fmt::format("dspy-compat: bisect: {:<8} {:<9} {}\n", versions[step.release],
                              FindingName(step.finding), step.reason);
@@ -231,9 +231,9 @@ int BisectCommand(const BisectOptions& options) {
     return kExitInfrastructure;
   }
   std::cout << "bisect " << scenario.id << ": " << answer.summary << "\n";
-  std::cerr << fmt::format("dspy-compat: {} runs on {} releases; results {}, reports {}/report.md\n",
-                           results.runs.size(), probed.size(), results_path.string(),
-                           options.out.string());
+  std::cerr << fmt::format(
+      "dspy-compat: {} runs on {} releases; results {}, reports {}/report.md\n",
+      results.runs.size(), probed.size(), results_path.string(), options.out.string());
   if (env.interrupted) return kExitInterrupted;
   return answer.kind == BisectAnswer::Kind::kFound ? kExitOk : kExitInconclusive;
 }

@@ -56,8 +56,8 @@ void ExpectMentions(const std::string& help, const std::vector<std::string>& par
 TEST(HelpTest, TopLevelListsSubcommandsAndExitCodes) {
   Printed p = Invoke({"--help"});
   EXPECT_EQ(p.exit_code, kExitOk);
-  ExpectMentions(p.out, {"run", "report", "gate", "merge", "bisect", "envs", "mock-server", "--version",
-                         "Exit codes:", "0 done", "1 the gate found a regression",
+  ExpectMentions(p.out, {"run", "report", "gate", "merge", "bisect", "envs", "mock-server",
+                         "--version", "Exit codes:", "0 done", "1 the gate found a regression",
                          "2 usage or input error", "knowledge file", "3 infrastructure error",
                          "130 interrupted", "DSPY_COMPAT_CACHE", "DSPY_COMPAT_ROOT"});
 }

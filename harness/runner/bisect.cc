@@ -34,10 +34,11 @@ StepDecision DecideStep(const Outcome& good, const Outcome& step, const Adaptive
   }
   const Verdict verdict = CompareOutcomes(good, step);
   if (verdict.kind == VerdictKind::kUnresolved) {
-    return {StepFinding::kUndecided, 0,
-            "a run could not start (" + (step.signatures.empty() ? std::string("unresolved")
-                                                                 : step.signatures[0].signature) +
-                "): no outcome to compare"};
+    return {
+        StepFinding::kUndecided, 0,
+        "a run could not start (" +
+            (step.signatures.empty() ? std::string("unresolved") : step.signatures[0].signature) +
+            "): no outcome to compare"};
   }
   if (verdict.kind == VerdictKind::kBehaviourChange) {
     for (const BehaviourChange& change : verdict.changes) {
@@ -52,9 +53,9 @@ StepDecision DecideStep(const Outcome& good, const Outcome& step, const Adaptive
             fmt::format("{}; the good release {}", DescribeCounts(step), DescribeCounts(good))};
   }
   int more = MoreRunsNeeded(policy, step.total, step.failures);
-  const bool alike = verdict.kind == VerdictKind::kUnchanged ||
-                     (good.classification == Classification::kFlaky &&
-                      step.classification == Classification::kFlaky);
+  const bool alike =
+      verdict.kind == VerdictKind::kUnchanged || (good.classification == Classification::kFlaky &&
+                                                  step.classification == Classification::kFlaky);
   if (more == 0 && alike) {
     return {StepFinding::kSameAsGood, 0,
             fmt::format("{}, as the good release {}", DescribeCounts(step), DescribeCounts(good))};
@@ -221,16 +222,15 @@ void Bisection::Summarise(BisectAnswer& answer) const {
     }
     case BisectAnswer::Kind::kUndecided: {
       const BisectStep& last = answer.steps.back();  // the step that could not decide
-      answer.summary = fmt::format("cannot decide at {}: {}; the first change is after {}{}",
-                                   label(last.release), last.reason, label(answer.last_same),
-                                   answer.changed_known
-                                       ? " and no later than " + label(answer.first_changed)
-                                       : "");
+      answer.summary = fmt::format(
+          "cannot decide at {}: {}; the first change is after {}{}", label(last.release),
+          last.reason, label(answer.last_same),
+          answer.changed_known ? " and no later than " + label(answer.first_changed) : "");
       break;
     }
     case BisectAnswer::Kind::kInterrupted:
-      answer.summary = fmt::format("stopped before an answer ({}); {} runs kept", failure_,
-                                   runs_.size());
+      answer.summary =
+          fmt::format("stopped before an answer ({}); {} runs kept", failure_, runs_.size());
       break;
   }
 }

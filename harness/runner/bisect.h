@@ -64,8 +64,8 @@ class Bisection {
   // `count` more runs of the scenario on candidates[release], numbered from
   // first_repetition. Fewer (or none) when cancelled; may throw (a release
   // that cannot be provisioned), which ends the search as interrupted.
-  using Measure = std::function<std::vector<RunResult>(std::size_t release, int first_repetition,
-                                                       int count)>;
+  using Measure =
+      std::function<std::vector<RunResult>(std::size_t release, int first_repetition, int count)>;
   // Hears each step's decision as it is made (the progress lines).
   using OnStep = std::function<void(const BisectStep&, const Outcome&)>;
 

@@ -1,7 +1,6 @@
 #include "runner/local_runs.h"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -97,13 +96,13 @@ LocalRuns::LocalRuns(LocalRunsOptions options) {
     p.endpoint->Schedule(*strategy, options.seed);
   }
   if (!options.cold) {
-    p.warm.emplace(
-        WarmPoolOptions{.server_script = options.root / "target_runner" / "dspy_compat_forkserver.py",
-                        .work_root = options.work_root,
-                        .parent_env = parent_env,
-                        .containment = containment,
-                        .sandbox = &p.sandbox,
-                        .log = options.log});
+    p.warm.emplace(WarmPoolOptions{
+        .server_script = options.root / "target_runner" / "dspy_compat_forkserver.py",
+        .work_root = options.work_root,
+        .parent_env = parent_env,
+        .containment = containment,
+        .sandbox = &p.sandbox,
+        .log = options.log});
   }
   p.executor.emplace(
       ExecutorConfig{.runner_script = options.root / "target_runner" / "dspy_compat_runner.py",
