@@ -191,8 +191,9 @@ int BisectCommand(const BisectOptions& options) {
     for (int rep = first; rep < first + count; ++rep) {
       round.push_back(MakeRunSpec(scenario, it->second, release, rep, plan));
     }
-    Scheduler scheduler(jobs, execute,
-                        {.finished = [&](const RunSpec&, const RunResult& run) { sink.Add(run); }});
+    Scheduler scheduler(
+        jobs, execute,
+        {.started = {}, .finished = [&](const RunSpec&, const RunResult& run) { sink.Add(run); }});
     return scheduler.Run(round, interrupted);
   };
   std::cerr << fmt::format(

@@ -30,23 +30,23 @@ struct LocalRunsOptions {
   std::filesystem::path work_root;  // per-run folders (and warm servers') go below it
   bool keep_work = false;
   bool cold = false;  // a fresh interpreter per run instead of forking a warm one
-  std::vector<std::string> scrub;
-  std::vector<std::string> pass_env;
+  std::vector<std::string> scrub{};
+  std::vector<std::string> pass_env{};
   int memory_limit_mb = 4096;
   int output_limit_mb = 64;
   std::uint64_t seed = 0;
   // "natural", "pct", "random" or "explore" (a mix per run); a replayed
   // schedule wins over it.
   std::string schedule = "natural";
-  std::optional<LmSchedule> replay;
-  MockLmEndpoint::Fixtures fixtures;
+  std::optional<LmSchedule> replay{};
+  MockLmEndpoint::Fixtures fixtures{};
   // The kernel sandbox (process/sandbox.h); `read_only`: what runs need
   // under a hidden home (the environment cache, the data tree, scenario
   // folders, interpreters), bound back into it; the work root is writable.
   SandboxMode sandbox = SandboxMode::kAuto;
   bool pass_home = false;
-  std::vector<std::filesystem::path> read_only;
-  std::function<void(std::string_view)> log;  // one line per notice (fallbacks)
+  std::vector<std::filesystem::path> read_only{};
+  std::function<void(std::string_view)> log{};  // one line per notice (fallbacks)
 };
 
 // A part that could not start (the sandbox asked for, the mock server, the
