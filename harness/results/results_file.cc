@@ -261,7 +261,7 @@ json ContainmentEventToJson(const ContainmentEvent& e) {
 json RunToJson(const RunResult& r) {
   json events = json::array();
   for (const auto& e : r.containment_events) events.push_back(ContainmentEventToJson(e));
-  return {
+  json run = {
       {"scenario_id", r.scenario_id},
       {"target_name", r.target_name},
       {"repetition", r.repetition},
@@ -283,9 +283,11 @@ json RunToJson(const RunResult& r) {
       {"start_mode", r.start_mode},
       {"containment", r.containment},
       {"containment_events", std::move(events)},
-      {"sandbox", r.sandbox},
       {"settings_after", r.settings_after ? SettingsAfterToJson(*r.settings_after) : json(nullptr)},
       {"lm_schedule", r.lm_schedule ? LmScheduleToJson(*r.lm_schedule) : json(nullptr)}};
+  // v1.10; absent when unknown (results made before, or by a fake in tests).
+  if (!r.sandbox.empty()) run["sandbox"] = r.sandbox;
+  return run;
 }
 
 // The v1.1 additions (see results_schema.md): absent or null in v1.0 files.
