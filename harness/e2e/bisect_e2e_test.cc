@@ -1,6 +1,9 @@
 // End-to-end: bisect on real DSPy releases from the registry. The #1867
-// scenario passes on 2.5.35, fails from 2.5.40 on and passes again on 2.6.0,
-// so the search must find a change that a later release undid.
+// scenario passes on 2.5.35 and fails from 2.5.40 on; 2.6.0 passes again but
+// leaves an LM set globally (a behaviour change), so the search bisects the
+// ten releases between and must name 2.5.40, the fail/pass change, not only
+// "something changed". (A change a later release undid entirely takes the
+// exponential search: bisect_test.cc.)
 #include <gtest/gtest.h>
 
 #include "e2e_fixture.h"
