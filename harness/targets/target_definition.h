@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model.h"
@@ -14,7 +15,17 @@ namespace dspy_compat {
 
 class TargetError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // Always one line: a toml++ description or a value quoted from the file
+  // may hold line breaks, which would split the one-line error.
+  explicit TargetError(std::string what) : std::runtime_error(Flatten(std::move(what))) {}
+
+ private:
+  static std::string Flatten(std::string text) {
+    for (char& c : text) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    return text;
+  }
 };
 
 inline constexpr std::string_view kUserPythonPrefix = "python:";

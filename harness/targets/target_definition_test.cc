@@ -51,6 +51,23 @@ TEST_F(TargetDefinitionTest, DefaultFlagIsABooleanAndSomeTargetHasIt) {
   EXPECT_THROW(DefaultTargetNames(root_), TargetError);
 }
 
+// Found by the target.toml fuzzer (corpus-regressions/target_toml): toml++'s
+// description of `default = tru<newline>e` holds a line break, which split
+// the one-line error.
+TEST_F(TargetDefinitionTest, ParseErrorsAreOneLine) {
+  Write("t1/target.toml", "name='t1'\ndefault = tru\ne\n");
+  for (auto load : {+[](const fs::path& root) { (void)DefaultTargetNames(root); },
+                    +[](const fs::path& root) { (void)LoadTargetDefinition(root / "t1"); }}) {
+    try {
+      load(root_);
+      ADD_FAILURE() << "no error";
+    } catch (const TargetError& e) {
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("target.toml:"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(TargetDefinitionTest, UnknownTargetListsKnownOnes) {
   Write("t1/target.toml", "");
   try {
