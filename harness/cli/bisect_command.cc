@@ -127,24 +127,21 @@ int BisectCommand(const BisectOptions& options) {
   }
 
   const std::uint64_t seed = options.seed.value_or(std::random_device{}());
-  auto real = [](const fs::path& p) {
-    std::error_code ignored;
-    return fs::weakly_canonical(fs::absolute(p), ignored);
-  };
   std::optional<LocalRuns> local;
   try {
-    local.emplace(LocalRunsOptions{
-        .root = root,
-        .work_root = fs::absolute(options.out) / "work",
-        .keep_work = options.keep_work,
-        .cold = options.cold,
-        .pass_env = options.pass_env,
-        .seed = seed,
-        .schedule = options.schedule,
-        .fixtures = std::move(fixtures),
-        .sandbox = ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
-        .read_only = {real(cache_root), real(root), real(scenario.path).parent_path()},
-        .log = Log});
+    local.emplace(
+        LocalRunsOptions{.root = root,
+                         .work_root = fs::absolute(options.out) / "work",
+                         .keep_work = options.keep_work,
+                         .cold = options.cold,
+                         .pass_env = options.pass_env,
+                         .seed = seed,
+                         .schedule = options.schedule,
+                         .fixtures = std::move(fixtures),
+                         .sandbox = ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
+                         .read_only = {cache_root},
+                         .scenario_files = {scenario.path},
+                         .log = Log});
   } catch (const LocalRunsError& e) {
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitInfrastructure;

@@ -248,13 +248,10 @@ int RunCommand(const RunOptions& given) {
   std::optional<LocalRuns> local;
   {
     // What runs need under a hidden home, bound back into their sandbox.
-    auto real = [](const fs::path& p) {
-      std::error_code ignored;
-      return fs::weakly_canonical(fs::absolute(p), ignored);
-    };
-    std::vector<fs::path> read_only = {real(cache_root), real(root)};
-    for (const auto& s : scenarios) read_only.push_back(real(s.path).parent_path());
+    std::vector<fs::path> read_only = {cache_root};
     for (const auto& t : targets) read_only.push_back(InterpreterPrefix(t.interpreter));
+    std::vector<fs::path> scenario_files;
+    for (const auto& s : scenarios) scenario_files.push_back(s.path);
     try {
       local.emplace(LocalRunsOptions{
           .root = root,
@@ -272,6 +269,7 @@ int RunCommand(const RunOptions& given) {
           .sandbox = ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
           .pass_home = options.pass_home,
           .read_only = std::move(read_only),
+          .scenario_files = std::move(scenario_files),
           .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
     } catch (const LocalRunsError& e) {
       std::cerr << "dspy-compat: " << e.what() << "\n";

@@ -16,6 +16,16 @@
 namespace dspy_compat {
 namespace fs = std::filesystem;
 
+namespace {
+
+// bwrap binds what a path is, not the links on the way to it.
+fs::path RealPath(const fs::path& path) {
+  std::error_code ignored;
+  return fs::weakly_canonical(fs::absolute(path), ignored);
+}
+
+}  // namespace
+
 MockLmEndpoint::Fixtures LoadMockFixtures(const std::vector<Scenario>& scenarios) {
   MockLmEndpoint::Fixtures fixtures;
   for (const Scenario& s : scenarios) {
@@ -60,9 +70,12 @@ LocalRuns::LocalRuns(LocalRunsOptions options) {
     throw LocalRunsError(std::string("--sandbox bwrap: ") + e.what());
   }
   if (!p.sandbox.why_not.empty() && options.log) options.log("sandbox: " + p.sandbox.why_not);
-  p.sandbox.read_only = options.read_only;
-  std::error_code ignored;
-  p.sandbox.writable = {fs::weakly_canonical(options.work_root, ignored)};
+  p.sandbox.read_only = {RealPath(options.root)};
+  for (const fs::path& path : options.read_only) p.sandbox.read_only.push_back(RealPath(path));
+  for (const fs::path& file : options.scenario_files) {
+    p.sandbox.read_only.push_back(RealPath(file).parent_path());
+  }
+  p.sandbox.writable = {RealPath(options.work_root)};
   try {
     // Its listening socket in the runs' network namespace, the only place
     // they can reach (the harness's own calls to it are in-process).
@@ -133,7 +146,9 @@ std::optional<RunResult> LocalRuns::Execute(const RunSpec& spec, const std::atom
   }
 }
 
-void LocalRuns::AllowRead(const fs::path& path) { parts_->sandbox.read_only.push_back(path); }
+void LocalRuns::AllowRead(const fs::path& path) {
+  parts_->sandbox.read_only.push_back(RealPath(path));
+}
 
 void LocalRuns::Stop() {
   if (!parts_ || parts_->stopped) return;

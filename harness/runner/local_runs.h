@@ -41,11 +41,14 @@ struct LocalRunsOptions {
   std::optional<LmSchedule> replay{};
   MockLmEndpoint::Fixtures fixtures{};
   // The kernel sandbox (process/sandbox.h); `read_only`: what runs need
-  // under a hidden home (the environment cache, the data tree, scenario
-  // folders, interpreters), bound back into it; the work root is writable.
+  // under a hidden home besides the data tree and the folder each of
+  // `scenario_files` really lives in (the environment cache, interpreters),
+  // bound back into it, each resolved to its real path here; the work root
+  // is writable.
   SandboxMode sandbox = SandboxMode::kAuto;
   bool pass_home = false;
   std::vector<std::filesystem::path> read_only{};
+  std::vector<std::filesystem::path> scenario_files{};
   std::function<void(std::string_view)> log{};  // one line per notice (fallbacks)
 };
 
