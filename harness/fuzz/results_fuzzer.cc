@@ -2,43 +2,24 @@
 // reader must either succeed or throw ResultsFormatError (one line naming the field); what it
 // accepts must survive what those commands do with it: aggregation, the gate, a baseline, a
 // round trip. Build and run with scripts/fuzz.sh.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
+#include "fuzz/scratch_file.h"
 #include "results/aggregate.h"
 #include "results/baseline.h"
 #include "results/gate.h"
 #include "results/results_file.h"
 
-namespace {
-
-const std::filesystem::path& File() {
-  static const std::filesystem::path file =
-      std::filesystem::temp_directory_path() / ("results-fuzz-" + std::to_string(::getpid()));
-  // Registered once the path exists, so it runs before the path is destroyed.
-  static const bool cleaned = std::atexit([] {  // libFuzzer ends with exit(): leave no file
-                                std::error_code ec;
-                                std::filesystem::remove(file, ec);
-                              }) == 0;
-  (void)cleaned;
-  return file;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dspy_compat;
-  std::ofstream(File(), std::ios::binary | std::ios::trunc)
-      .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  const std::filesystem::path& file = fuzz::WriteScratchFile("results-fuzz-", data, size);
   Results results;
   try {
-    results = ReadResultsFile(File());
+    results = ReadResultsFile(file);
   } catch (const ResultsFormatError& e) {
     if (std::string(e.what()).find('\n') != std::string::npos) std::abort();  // one line
     return 0;
