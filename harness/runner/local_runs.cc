@@ -18,10 +18,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// bwrap binds what a path is, not the links on the way to it.
+// bwrap binds what a path is, not the links on the way to it. An empty path
+// (a target this shard never provisioned) stays empty and is not bound.
 fs::path RealPath(const fs::path& path) {
   std::error_code ignored;
-  return fs::weakly_canonical(fs::absolute(path), ignored);
+  if (path.empty()) return {};
+  fs::path absolute = fs::absolute(path, ignored);
+  if (ignored) return {};
+  return fs::weakly_canonical(absolute, ignored);
 }
 
 }  // namespace
@@ -71,27 +75,40 @@ LocalRuns::LocalRuns(LocalRunsOptions options) {
   }
   if (!p.sandbox.why_not.empty() && options.log) options.log("sandbox: " + p.sandbox.why_not);
   p.sandbox.read_only = {RealPath(options.root)};
-  for (const fs::path& path : options.read_only) p.sandbox.read_only.push_back(RealPath(path));
+  for (const fs::path& path : options.read_only) {
+    if (fs::path real = RealPath(path); !real.empty()) p.sandbox.read_only.push_back(real);
+  }
   for (const fs::path& file : options.scenario_files) {
-    p.sandbox.read_only.push_back(RealPath(file).parent_path());
+    if (fs::path real = RealPath(file); !real.empty()) {
+      p.sandbox.read_only.push_back(real.parent_path());
+    }
   }
   p.sandbox.writable = {RealPath(options.work_root)};
-  try {
-    // Its listening socket in the runs' network namespace, the only place
-    // they can reach (the harness's own calls to it are in-process).
+  {
+    // The mock server's listening socket and the refusing port, both in the
+    // runs' network namespace, the only place they can reach (the harness's
+    // own calls to the server are in-process). One namespace for both keeps
+    // their ports apart: in two, they could get the same number, and a run's
+    // calls to the mock server would be refused as calls to the proxy.
     ScopedNetns in_runs_netns(p.sandbox.netns_fd);
-    if (!in_runs_netns.ok()) throw std::runtime_error("cannot enter the runs' network namespace");
-    p.server.Start();
-  } catch (const std::exception& e) {
-    throw LocalRunsError(std::string("the mock LM server would not start: ") + e.what());
-  }
-  try {
-    p.refusing.emplace();
-  } catch (const std::system_error& e) {
-    p.server.Stop();
-    throw LocalRunsError(
-        std::string("cannot reserve a refusing loopback port for runs' proxy variables: ") +
-        e.what());
+    if (!in_runs_netns.ok()) {
+      throw LocalRunsError(
+          "the mock LM server would not start: cannot enter the runs' network "
+          "namespace");
+    }
+    try {
+      p.server.Start();
+    } catch (const std::exception& e) {
+      throw LocalRunsError(std::string("the mock LM server would not start: ") + e.what());
+    }
+    try {
+      p.refusing.emplace();
+    } catch (const std::system_error& e) {
+      p.server.Stop();
+      throw LocalRunsError(
+          std::string("cannot reserve a refusing loopback port for runs' proxy variables: ") +
+          e.what());
+    }
   }
   // The same policy for cold runs and for the warm interpreters they fork
   // from (a run whose environment differed would start cold).
@@ -147,8 +164,12 @@ std::optional<RunResult> LocalRuns::Execute(const RunSpec& spec, const std::atom
 }
 
 void LocalRuns::AllowRead(const fs::path& path) {
-  parts_->sandbox.read_only.push_back(RealPath(path));
+  if (fs::path real = RealPath(path); !real.empty()) parts_->sandbox.read_only.push_back(real);
 }
+
+int LocalRuns::refusing_port() const { return parts_->refusing->port(); }
+
+int LocalRuns::sandbox_netns_fd() const { return parts_->sandbox.netns_fd; }
 
 void LocalRuns::Stop() {
   if (!parts_ || parts_->stopped) return;

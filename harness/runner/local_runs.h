@@ -86,6 +86,11 @@ class LocalRuns {
   // Which of the harness's variables runs get and which are scrubbed (names).
   const EnvironmentDecision& environment() const { return environment_; }
 
+  // The port runs' proxy variables name, and the network namespace runs
+  // join (-1: none); both live there with the mock server's port.
+  int refusing_port() const;
+  int sandbox_netns_fd() const;
+
   // Kills what warm interpreters still run and stops them and the server.
   // Idempotent; the destructor calls it.
   void Stop();
