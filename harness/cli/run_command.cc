@@ -180,6 +180,10 @@ int RunCommand(const RunOptions& given) {
       return kExitUsage;
     }
   }
+  // No --repeat: scenarios without REPEAT repeat adaptively (one run cannot
+  // see an intermittent failure); those with it run REPEAT times.
+  const bool default_repeat = !options.repeat && !adaptive;
+  if (default_repeat) adaptive = DefaultRunRepeat();
   plan_options.supported = [](const Scenario& s, const Target& t) {
     return RequirementsMet(s.requirements, t.name, t.dspy_version);
   };
@@ -211,6 +215,7 @@ int RunCommand(const RunOptions& given) {
                    .targets = targets,
                    .plan = plan_options,
                    .adaptive = adaptive,
+                   .scenario_repeat_wins = default_repeat,
                    .shard = shard});
   if (recorded) {
     try {

@@ -71,13 +71,11 @@ TEST_F(CliE2eTest, MemoryAndOutputLimitsEndRunsAsErrorsWarmAndCold) {
                           (kRoot / "harness/e2e/testdata/floods_output.py").string();
   for (bool cold : {false, true}) {
     fs::path out = out_ / (cold ? "cold" : "warm");
-    std::vector<std::string> args = {"run",         "--targets",
-                                     "dspy-2.5.40", "--timeout",
-                                     "60",          "--memory-limit-mb",
-                                     "1024",        "--output-limit-mb",
-                                     "1",           "--out",
-                                     out.string(),  "--scenarios",
-                                     scenarios};
+    std::vector<std::string> args = {
+        "run",         "--repeat",          "1",      "--targets",
+        "dspy-2.5.40", "--timeout",         "60",     "--memory-limit-mb",
+        "1024",        "--output-limit-mb", "1",      "--out",
+        out.string(),  "--scenarios",       scenarios};
     if (cold) args.push_back("--cold");
     auto inv = Run(args);
     ASSERT_EQ(inv.exit_code, 0) << inv.output;
@@ -95,8 +93,9 @@ TEST_F(CliE2eTest, MemoryAndOutputLimitsEndRunsAsErrorsWarmAndCold) {
 }
 
 TEST_F(CliE2eTest, HangingScenarioIsKilledWithItsChildrenAsATimeout) {
-  auto inv = Run({"run", "--targets", "dspy-2.5.40", "--timeout", "8", "--out", out_.string(),
-                  "--scenarios", (kRoot / "harness/e2e/testdata/hangs.py").string()});
+  auto inv =
+      Run({"run", "--repeat", "1", "--targets", "dspy-2.5.40", "--timeout", "8", "--out",
+           out_.string(), "--scenarios", (kRoot / "harness/e2e/testdata/hangs.py").string()});
   ASSERT_EQ(inv.exit_code, 0) << inv.output;
   auto results = ReadResultsFile(out_ / "results.json");
   ASSERT_EQ(results.runs.size(), 1u);
@@ -116,8 +115,9 @@ TEST_F(CliE2eTest, UsersOwnInterpreterIsATarget) {
   ASSERT_NE(at, std::string::npos) << sync.output;
   auto start = sync.output.rfind(' ', at) + 1;
   std::string interpreter = sync.output.substr(start, at + 11 - start);
-  auto inv = Run({"run", "--targets", "python:" + interpreter, "--out", out_.string(),
-                  "--scenarios", (kRoot / "scenarios/asyncify_outermost.py").string()});
+  auto inv =
+      Run({"run", "--repeat", "1", "--targets", "python:" + interpreter, "--out", out_.string(),
+           "--scenarios", (kRoot / "scenarios/asyncify_outermost.py").string()});
   ASSERT_EQ(inv.exit_code, 0) << inv.output;
   auto results = ReadResultsFile(out_ / "results.json");
   ASSERT_EQ(results.runs.size(), 1u);

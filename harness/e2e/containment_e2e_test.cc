@@ -184,6 +184,8 @@ TEST_F(ContainmentE2eTest, NothingReachesTheOtherHostWarmOrColdOnBothTargets) {
     SCOPED_TRACE(mode);
     const fs::path out = out_ / mode;
     std::vector<std::string> args = {"run",
+                                     "--repeat",
+                                     "1",
                                      "--out",
                                      out.string(),
                                      "--jobs",

@@ -27,7 +27,8 @@ TEST_F(ResultE2eTest, FailingScenarioThatPatchedJsonDumpsIsNotAPass) {
   for (const std::string mode : {"warm", "cold"}) {
     SCOPED_TRACE(mode);
     fs::path out = out_ / mode;
-    std::vector<std::string> args = {"run",        "--targets",   "dspy-2.5.39",    "--out",
+    std::vector<std::string> args = {"run",        "--repeat",    "1",
+                                     "--targets",  "dspy-2.5.39", "--out",
                                      out.string(), "--scenarios", scenario.string()};
     if (mode == "cold") args.push_back("--cold");
     auto inv = Run(args);

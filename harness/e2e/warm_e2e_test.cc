@@ -58,8 +58,8 @@ TEST_F(WarmE2eTest, WarmRunsSeeNothingOfEarlierRunsOnBothTargets) {
   EXPECT_EQ(order[3], "isolation_2_check/dspy-2.5.40");
 
   // The check asks no more than a fresh interpreter gives.
-  auto cold = Run({"run", "--cold", "--out", (out_ / "cold").string(), "--scenarios",
-                   (kTestdata / "isolation_2_check.py").string()});
+  auto cold = Run({"run", "--cold", "--repeat", "1", "--out", (out_ / "cold").string(),
+                   "--scenarios", (kTestdata / "isolation_2_check.py").string()});
   ASSERT_EQ(cold.exit_code, 0) << cold.output;
   for (const auto& r : ReadResultsFile(out_ / "cold/results.json").runs) {
     EXPECT_EQ(r.status, Status::kPass) << Describe(r);
@@ -210,8 +210,9 @@ TEST_F(WarmE2eTest, RunsDieWithAKilledHarnessWarmOrCold) {
       ::dup2(fd, 2);
       std::string scenario = (kTestdata / "hangs.py").string();
       ::execl(e2e::kBinary.c_str(), e2e::kBinary.c_str(), "run", "--targets", "dspy-2.5.40",
-              "--jobs", "1", "--timeout", "600", "--sandbox", "bwrap", "--out", out.c_str(),
-              "--scenarios", scenario.c_str(), mode == "cold" ? "--cold" : "--keep-work", nullptr);
+              "--repeat", "1", "--jobs", "1", "--timeout", "600", "--sandbox", "bwrap", "--out",
+              out.c_str(), "--scenarios", scenario.c_str(),
+              mode == "cold" ? "--cold" : "--keep-work", nullptr);
       ::_exit(127);
     }
     // hangs.py's child names its run's folder once the run is going.

@@ -302,8 +302,7 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
         std::back_inserter(out),
         "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         E(o.target_name), i == 0 && s.outcomes.size() > 1 ? " (baseline)" : "", o.total,
-        o.total == 0 ? "no runs" : fmt::format("{}/{} pass", o.Passes(), o.total),
-        o.total == 0 ? std::string(kNone) : E(FailureRateText(o)),
+        E(PassCountText(o)), o.total == 0 ? std::string(kNone) : E(FailureRateText(o)),
         expected.empty() ? std::string(kNone) : E(expected), PairStatusCell(section.checks[i]));
   }
   out += "</table>\n";

@@ -339,12 +339,10 @@ void RenderOutcomeTable(std::string& out, const PatternSection& section) {
       gate = "**" + gate + "**";
     }
     std::string expected = ExpectationText(check);
-    fmt::format_to(
-        std::back_inserter(out), "| {} | {} | {} | {} | {} | {} |\n",
-        Cell(TargetLabel(o.target_name, i)), o.total,
-        o.total == 0 ? std::string("no runs") : fmt::format("{}/{} pass", o.Passes(), o.total),
-        o.total == 0 ? std::string(kNone) : Cell(FailureRateText(o)),
-        expected.empty() ? std::string(kNone) : Cell(Escape(expected)), gate);
+    fmt::format_to(std::back_inserter(out), "| {} | {} | {} | {} | {} | {} |\n",
+                   Cell(TargetLabel(o.target_name, i)), o.total, PassCountText(o),
+                   o.total == 0 ? std::string(kNone) : Cell(FailureRateText(o)),
+                   expected.empty() ? std::string(kNone) : Cell(Escape(expected)), gate);
   }
   out += '\n';
 }

@@ -469,6 +469,19 @@ std::string FailureRateText(const Outcome& outcome) {
                      outcome.failure_interval.low * 100, outcome.failure_interval.high * 100);
 }
 
+std::string PassCountText(const Outcome& outcome) {
+  if (outcome.total == 0) return "no runs";
+  if (outcome.failures > 0) return fmt::format("{}/{} pass", outcome.Passes(), outcome.total);
+  // What a pass is worth: runs without a failure, and how many of them tried
+  // other LM response orders than the natural delays give.
+  std::string explored = outcome.explored == 0 ? "none explored"
+                         : outcome.explored == outcome.total
+                             ? "all explored"
+                             : fmt::format("{} explored", outcome.explored);
+  return fmt::format("no failure in {} run{}, {}", outcome.total, outcome.total == 1 ? "" : "s",
+                     explored);
+}
+
 std::string OutcomeSummary(const Outcome& outcome) {
   if (outcome.unsupported) return "unsupported (REQUIRES)";
   if (outcome.total == 0) return "no runs";

@@ -110,6 +110,9 @@ std::string CodeSpan(std::string_view text);
 std::string OutcomeSummary(const Outcome& outcome);
 // "30% fail, 95% CI 11–60%"
 std::string FailureRateText(const Outcome& outcome);
+// A pair's runs: "3/10 pass", or for a clean pair what its pass means, "no
+// failure in 10 runs, 7 explored" ("none explored", "all explored").
+std::string PassCountText(const Outcome& outcome);
 // "regression", "as expected", "unexpected pass", "infrastructure error", "not run"
 std::string_view PairStatusText(PairStatus status);
 // "fail-or-flaky (EXPECT)", "pass (default)", "any (default)"

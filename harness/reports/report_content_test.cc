@@ -361,6 +361,23 @@ TEST_F(ReportContentTest, UnsupportedPairsAreNeitherRunNorMissing) {
             GateOutcome::kInfrastructure);
 }
 
+// What a clean pair's pass is worth, said per pair: how many runs, and how
+// many of them explored LM response orders.
+TEST(PassCountTextTest, ACleanPairSaysHowManyRunsAndHowManyExplored) {
+  Outcome o;
+  EXPECT_EQ(PassCountText(o), "no runs");
+  o.total = 10;
+  o.status_counts[static_cast<std::size_t>(Status::kPass)] = 10;
+  EXPECT_EQ(PassCountText(o), "no failure in 10 runs, none explored");
+  o.explored = 7;
+  EXPECT_EQ(PassCountText(o), "no failure in 10 runs, 7 explored");
+  o.explored = 10;
+  EXPECT_EQ(PassCountText(o), "no failure in 10 runs, all explored");
+  o.failures = 3;
+  o.status_counts[static_cast<std::size_t>(Status::kPass)] = 7;
+  EXPECT_EQ(PassCountText(o), "7/10 pass");
+}
+
 TEST(ReportWordingTest, CodeSpanNeutralisesBackticks) {
   EXPECT_EQ(CodeSpan("a `b` c"), "`a 'b' c`");
 }

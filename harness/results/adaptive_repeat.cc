@@ -16,7 +16,7 @@ bool Settled(const AdaptiveRepeat& policy, int runs, int failures) {
   if (runs >= policy.max_runs) return true;
   Interval interval = WilsonInterval(failures, runs);
   if (failures == 0) return interval.high <= policy.tolerance;
-  if (failures == runs) return interval.low >= 1 - policy.tolerance;
+  if (failures == runs) return interval.low >= 1 - policy.fail_tolerance.value_or(policy.tolerance);
   return (interval.high - interval.low) / 2 <= policy.precision;
 }
 
@@ -35,6 +35,11 @@ int MoreRunsNeeded(const AdaptiveRepeat& policy, int runs, int failures) {
     return n - runs;
   }
   return std::min(limit - runs, std::max(1, runs / 2));
+}
+
+AdaptiveRepeat DefaultRunRepeat() {
+  return {
+      .min_runs = 10, .max_runs = 40, .tolerance = 0.14, .fail_tolerance = 0.30, .precision = 0.20};
 }
 
 AdaptiveRepeat ParseAdaptiveRepeat(const std::string& text) {

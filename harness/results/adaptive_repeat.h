@@ -7,6 +7,7 @@
 // always give the same repetitions.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace dspy_compat {
@@ -18,9 +19,21 @@ struct AdaptiveRepeat {
   // this (0 of 35 runs gives 9.9%); all failures once the lower bound is at
   // least 1 - this.
   double tolerance = 0.10;
+  // All failures stop once the 95% lower bound on the failure rate is at
+  // least 1 - this (unset: `tolerance`). A pair that always fails is a
+  // failure whatever its exact rate, so the default run settles it sooner.
+  std::optional<double> fail_tolerance{};
   // Mixed outcomes stop once the 95% interval's half-width is at most this.
   double precision = 0.15;
 };
+
+// `run`'s repetitions for a scenario without REPEAT when --repeat is not
+// given (README "Default repetitions", measured on programs the catalogue
+// does not hold): at least 10 runs; a clean pair runs on until a failure
+// rate above 14% is unlikely (24 runs: a race failing one run in five shows
+// in them with 99.5%); a pair that always fails stops at 10; one whose runs
+// disagree until its rate is known to +/-20%, at most 40 runs.
+AdaptiveRepeat DefaultRunRepeat();
 
 // Runs a pair needs beyond the `runs` it had (`failures` of them failed), so
 // the caller can start them together; 0 when its outcome is settled.

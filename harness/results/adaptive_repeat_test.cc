@@ -127,6 +127,30 @@ TEST(AdaptiveRepeatTest, RespectsMinimumAndMaximum) {
   EXPECT_EQ(MoreRunsNeeded(policy, 8, 3), 0);
 }
 
+// The default `run` policy: a clean pair runs until a failure rate above 14%
+// is unlikely; one that always fails is settled at its minimum; a race
+// failing one run in five is not called passing.
+TEST(AdaptiveRepeatTest, TheDefaultRunPolicySettlesCleanAtTwentyFourAndFailingAtTen) {
+  const AdaptiveRepeat policy = DefaultRunRepeat();
+  EXPECT_EQ(MoreRunsNeeded(policy, 0, 0), 10);
+  EXPECT_EQ(MoreRunsNeeded(policy, 10, 0), 14);
+  EXPECT_EQ(MoreRunsNeeded(policy, 24, 0), 0);
+  EXPECT_EQ(MoreRunsNeeded(policy, 10, 10), 0);
+  EXPECT_GT(MoreRunsNeeded(policy, 10, 3), 0);
+  int called_passing = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    Simulated s = Simulate(policy, 0.2, seed);
+    ASSERT_LE(s.runs, 40) << "seed " << seed;
+    if (s.outcome.classification == Classification::kPass) ++called_passing;
+  }
+  // 0.8^24 = 0.5%: about 10 of 2000.
+  EXPECT_LT(called_passing, 25);
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    ASSERT_EQ(Simulate(policy, 0.0, seed).runs, 24);
+    ASSERT_EQ(Simulate(policy, 1.0, seed).runs, 10);
+  }
+}
+
 TEST(AdaptiveRepeatTest, Parses) {
   EXPECT_EQ(ParseAdaptiveRepeat("adaptive").min_runs, AdaptiveRepeat{}.min_runs);
   AdaptiveRepeat p = ParseAdaptiveRepeat("3..20");

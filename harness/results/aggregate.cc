@@ -237,6 +237,7 @@ Outcome ComputeOutcome(std::span<const RunResult> runs, std::string_view scenari
     if (run.scenario_id != scenario_id || run.target_name != target_name) continue;
     ++outcome.total;
     ++outcome.status_counts[static_cast<std::size_t>(run.status)];
+    if (run.lm_schedule) ++outcome.explored;
     if (!IsFailure(run.status)) {
       AddPassingRun(outcome.behaviour, run);
       continue;

@@ -70,6 +70,7 @@ struct Outcome {
   std::array<int, kStatusCount> status_counts{};  // indexed by static_cast<size_t>(Status)
   int total = 0;
   int failures = 0;
+  int explored = 0;  // runs that released LM responses in an explored order (an lm_schedule)
   std::vector<SignatureCount> signatures;  // count descending, then text
   double failure_rate = 0;                 // failures / total; 0 when total is 0
   Interval failure_interval;               // 95% Wilson

@@ -48,7 +48,9 @@ std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunRes
       if (IsFailure(run.status)) ++failures;
       last = std::max(last, run.repetition);
     }
-    int more = MoreRunsNeeded(*spec.adaptive, runs, failures);
+    const std::optional<int>& fixed = scenario.options.repeat;
+    int more = spec.scenario_repeat_wins && fixed ? std::max(0, *fixed - runs)
+                                                  : MoreRunsNeeded(*spec.adaptive, runs, failures);
     for (int rep = last + 1; rep <= last + more; ++rep) {
       round.push_back(MakeRunSpec(scenario, target, pair.target, rep, spec.plan));
     }

@@ -28,7 +28,10 @@ struct SessionSpec {
   std::vector<Target> targets;
   PlanOptions plan;                        // repetitions, time limits, REQUIRES (plan.supported)
   std::optional<AdaptiveRepeat> adaptive;  // repetitions decided per pair from its outcomes
-  std::optional<ShardInfo> shard;          // this machine's slice of the matrix
+  // Adaptive repetitions as `run`'s default (no --repeat): a scenario's own
+  // REPEAT still fixes its pairs' count.
+  bool scenario_repeat_wins = false;
+  std::optional<ShardInfo> shard;  // this machine's slice of the matrix
 };
 
 // Hears what a session does (the progress display). Run* calls come one at a

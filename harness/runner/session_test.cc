@@ -186,6 +186,30 @@ TEST(SessionTest, AdaptivePairsRunInRoundsUntilEachIsSettled) {
   EXPECT_TRUE(session.NextRound().empty());
 }
 
+// `run` without --repeat: adaptive for scenarios without REPEAT, while a
+// scenario's own REPEAT still fixes its count.
+TEST(SessionTest, ByDefaultAScenariosRepeatWinsOverAdaptiveRepetitions) {
+  SessionSpec spec = Matrix();
+  spec.scenarios[0].options.repeat = 2;  // "a"
+  spec.adaptive = AdaptiveRepeat{.min_runs = 3, .max_runs = 12, .tolerance = 0.5};
+  spec.scenario_repeat_wins = true;
+  Session session(spec);
+  FakeExecute fake;
+  std::atomic<bool> cancel{false};
+  PairCounts counts = CountPerPair(session.Run(2, fake.Function(), cancel));
+  EXPECT_EQ((counts[{"a", "x"}]), 2);
+  EXPECT_EQ((counts[{"a", "y"}]), 2);
+  EXPECT_GE((counts[{"b", "x"}]), 3);   // adaptive: at least its minimum
+  EXPECT_EQ((counts[{"c", "x"}]), 12);  // flaky, to the limit
+
+  // --repeat adaptive given explicitly: the flag wins over the header.
+  spec.scenario_repeat_wins = false;
+  Session explicit_adaptive(spec);
+  FakeExecute fake2;
+  counts = CountPerPair(explicit_adaptive.Run(2, fake2.Function(), cancel));
+  EXPECT_GE((counts[{"a", "x"}]), 3);
+}
+
 TEST(SessionTest, AdaptiveShardsHoldWholePairsAndTogetherRunTheMatrix) {
   PairCounts all;
   std::set<std::string> ids;
