@@ -1,6 +1,9 @@
 #include "mock_server/journal.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <limits>
 
 namespace dspy_compat::mock {
 namespace {
@@ -20,6 +23,43 @@ std::size_t SizeOf(const JournalEntry& e) {
   for (const std::string& f : e.output_fields) size += f.size() + 32;
   for (const std::string& f : e.faults) size += f.size() + 32;
   return size;
+}
+
+// One field of an entry, checked for its type; absent leaves `into` as it is
+// unless the field is required.
+bool Holds(const json& value, const std::string&) { return value.is_string(); }
+bool Holds(const json& value, const bool&) { return value.is_boolean(); }
+bool Holds(const json& value, const double&) { return value.is_number(); }
+bool Holds(const json& value, const int&) {
+  return value.is_number_integer() && value >= std::numeric_limits<int>::min() &&
+         value <= std::numeric_limits<int>::max();
+}
+bool Holds(const json& value, const std::vector<std::string>&) {
+  return value.is_array() &&
+         std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });
+}
+
+std::string_view Wanted(const std::string&) { return "a string"; }
+std::string_view Wanted(const bool&) { return "a boolean"; }
+std::string_view Wanted(const double&) { return "a number"; }
+std::string_view Wanted(const int&) { return "an integer in int's range"; }
+std::string_view Wanted(const std::vector<std::string>&) { return "an array of strings"; }
+
+enum class Need { kRequired, kOptional };
+
+template <typename T>
+void Read(const json& j, const char* key, T& into, Need need) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (need == Need::kRequired) throw JournalFormatError(fmt::format("\"{}\" is missing", key));
+    return;
+  }
+  if (!Holds(*it, into)) {
+    throw JournalFormatError(fmt::format("\"{}\" is {} {}, not {}", key,
+                                         it->is_array() || it->is_object() ? "an" : "a",
+                                         it->type_name(), Wanted(into)));
+  }
+  it->get_to(into);
 }
 
 }  // namespace
@@ -46,25 +86,28 @@ json ToJson(const JournalEntry& e) {
 }
 
 JournalEntry EntryFromJson(const json& j) {
+  if (!j.is_object()) {
+    throw JournalFormatError(fmt::format("an entry is an object, not {}", j.type_name()));
+  }
   JournalEntry e;
-  j.at("run_id").get_to(e.run_id);
-  j.at("seq").get_to(e.seq);
-  j.at("method").get_to(e.method);
-  j.at("path").get_to(e.path);
-  j.at("model").get_to(e.model);
-  j.at("output_fields").get_to(e.output_fields);
-  j.at("status").get_to(e.status);
-  j.at("arrived_ms").get_to(e.arrived_ms);
-  j.at("completed_ms").get_to(e.completed_ms);
-  j.at("delay_ms").get_to(e.delay_ms);
-  e.held_ms = j.value("held_ms", 0.0);
-  e.rule = j.value("rule", "");
-  e.faults = j.value("faults", std::vector<std::string>{});
-  e.stream = j.value("stream", false);
-  e.request_body = j.value("request_body", "");
-  e.response_body = j.value("response_body", "");
-  e.request_truncated = j.value("request_truncated", false);
-  e.response_truncated = j.value("response_truncated", false);
+  Read(j, "run_id", e.run_id, Need::kRequired);
+  Read(j, "seq", e.seq, Need::kRequired);
+  Read(j, "method", e.method, Need::kRequired);
+  Read(j, "path", e.path, Need::kRequired);
+  Read(j, "model", e.model, Need::kRequired);
+  Read(j, "output_fields", e.output_fields, Need::kRequired);
+  Read(j, "status", e.status, Need::kRequired);
+  Read(j, "arrived_ms", e.arrived_ms, Need::kRequired);
+  Read(j, "completed_ms", e.completed_ms, Need::kRequired);
+  Read(j, "delay_ms", e.delay_ms, Need::kRequired);
+  Read(j, "held_ms", e.held_ms, Need::kOptional);
+  Read(j, "rule", e.rule, Need::kOptional);
+  Read(j, "faults", e.faults, Need::kOptional);
+  Read(j, "stream", e.stream, Need::kOptional);
+  Read(j, "request_body", e.request_body, Need::kOptional);
+  Read(j, "response_body", e.response_body, Need::kOptional);
+  Read(j, "request_truncated", e.request_truncated, Need::kOptional);
+  Read(j, "response_truncated", e.response_truncated, Need::kOptional);
   return e;
 }
 
@@ -80,12 +123,20 @@ std::string ToJsonLines(const std::vector<JournalEntry>& entries) {
 
 std::vector<JournalEntry> ParseJsonLines(std::string_view text) {
   std::vector<JournalEntry> entries;
+  int number = 0;
   while (!text.empty()) {
     std::size_t eol = text.find('\n');
     std::string_view line = text.substr(0, eol);
     text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    ++number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    entries.push_back(EntryFromJson(json::parse(line)));
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded()) throw JournalFormatError(fmt::format("line {}: not JSON", number));
+    try {
+      entries.push_back(EntryFromJson(j));
+    } catch (const JournalFormatError& e) {
+      throw JournalFormatError(fmt::format("line {}: {}", number, e.what()));
+    }
   }
   return entries;
 }

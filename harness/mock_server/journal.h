@@ -8,6 +8,7 @@
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,11 +37,20 @@ struct JournalEntry {
   double held_ms = 0;  // time held by the rule's hold condition, before the delay
 };
 
+// A journal line that is not an entry; what() names the line and the field.
+class JournalFormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 nlohmann::json ToJson(const JournalEntry& entry);
-// Throws nlohmann::json::exception when `json` is not an entry.
+// Every field is checked for its type (the journal comes back over HTTP from a
+// server that may not be ours): throws JournalFormatError naming the first bad
+// one, never nlohmann's type_error. Fields added later may be absent.
 JournalEntry EntryFromJson(const nlohmann::json& json);
 // One compact JSON object per line, each ending in '\n'.
 std::string ToJsonLines(const std::vector<JournalEntry>& entries);
+// Throws JournalFormatError ("line N: ...") for a line that is not an entry.
 std::vector<JournalEntry> ParseJsonLines(std::string_view text);
 
 class Journal {

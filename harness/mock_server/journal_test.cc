@@ -152,5 +152,45 @@ TEST(JournalTest, NewFieldsRoundTripAndOldLinesStillParse) {
   EXPECT_TRUE(EntryFromJson(old).faults.empty());
 }
 
+// A line of another type than the journal writes is named, field and line,
+// never an uncaught type_error (json::value() threw one for a wrong-typed
+// field it was asked a default for).
+TEST(JournalTest, WrongTypedFieldsAreNamedNotThrownAsTypeErrors) {
+  struct Case {
+    const char* key;
+    nlohmann::json value;
+    const char* says;
+  };
+  for (const Case& c : {Case{"stream", "yes", "\"stream\" is a string, not a boolean"},
+                        Case{"held_ms", nullptr, "\"held_ms\" is a null, not a number"},
+                        Case{"rule", 7, "\"rule\" is a number, not a string"},
+                        Case{"faults", {1, 2}, "\"faults\" is an array, not an array of strings"},
+                        Case{"request_body", {{"a", 1}}, "\"request_body\" is an object"},
+                        Case{"seq", "1", "\"seq\" is a string, not an integer"},
+                        Case{"seq", 1e12, "\"seq\" is a number, not an integer"},
+                        Case{"status", 99999999999, "\"status\" is a number, not an integer"}}) {
+    nlohmann::json line = ToJson(Entry("a", 1));
+    line[c.key] = c.value;
+    std::string text = ToJsonLines({Entry("a", 1)}) + line.dump() + "\n";
+    try {
+      ParseJsonLines(text);
+      ADD_FAILURE() << c.key << " of the wrong type was accepted";
+    } catch (const JournalFormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("line 2: ") + c.says), std::string::npos)
+          << e.what();
+    }
+  }
+  nlohmann::json missing = ToJson(Entry("a", 1));
+  missing.erase("run_id");
+  EXPECT_THROW(EntryFromJson(missing), JournalFormatError);
+  EXPECT_THROW(EntryFromJson(nlohmann::json::array()), JournalFormatError);
+  try {
+    ParseJsonLines("{not json\n");
+    ADD_FAILURE() << "a line that is not JSON was accepted";
+  } catch (const JournalFormatError& e) {
+    EXPECT_STREQ(e.what(), "line 1: not JSON");
+  }
+}
+
 }  // namespace
 }  // namespace dspy_compat::mock
