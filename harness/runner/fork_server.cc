@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "process/spawn.h"
@@ -42,6 +43,23 @@ bool HasExited(pid_t pid) {
   siginfo_t info{};
   return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
          info.si_pid == pid;
+}
+
+// The server's lines, read by type: json::value() throws type_error on a
+// field of another type, and an exception on the reader thread would end the
+// harness. The server runs whatever the target's environment imports.
+std::string TextField(const json& line, const char* key, std::string fallback) {
+  auto it = line.find(key);
+  return it != line.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+std::optional<int> IntField(const json& line, const char* key) {
+  auto it = line.find(key);
+  if (it == line.end() || !it->is_number_integer() || *it < std::numeric_limits<int>::min() ||
+      *it > std::numeric_limits<int>::max()) {
+    return std::nullopt;
+  }
+  return it->get<int>();
 }
 
 }  // namespace
@@ -136,10 +154,17 @@ void ForkServer::AwaitReady(const ForkServerOptions& options, const std::atomic<
   }
   auto hello = json::parse(buffer_.substr(0, newline), nullptr, false);
   buffer_.erase(0, newline + 1);
-  std::string event = hello.is_object() ? hello.value("event", "") : "";
-  if (event == "unsafe") throw WarmStartError(hello.value("reason", "unsafe to fork"));
+  std::string event = hello.is_object() ? TextField(hello, "event", "") : "";
+  if (event == "unsafe") throw WarmStartError(TextField(hello, "reason", "unsafe to fork"));
   if (event != "ready") throw WarmStartError("the warm interpreter said something unexpected");
-  own_pid_namespaces_ = hello.value("pid_namespaces", false);
+  // Whether runs get a PID namespace is recorded per run: not a guess.
+  auto namespaces = hello.find("pid_namespaces");
+  if (namespaces != hello.end() && !namespaces->is_boolean()) {
+    throw WarmStartError(fmt::format(
+        "the warm interpreter said something unexpected: pid_namespaces is a {}, not a boolean",
+        namespaces->type_name()));
+  }
+  own_pid_namespaces_ = namespaces != hello.end() && namespaces->get<bool>();
 }
 
 bool ForkServer::Send(const std::string& line) {
@@ -179,26 +204,38 @@ void ForkServer::Dispatch(const std::string& line) {
   auto event = json::parse(line, nullptr, false);
   if (!event.is_object() || !event.contains("id") || !event["id"].is_number_unsigned()) return;
   auto id = event["id"].get<std::uint64_t>();
-  std::string kind = event.value("event", "");
-  auto optional_int = [&](const char* key) -> std::optional<int> {
-    auto it = event.find(key);
-    if (it == event.end() || !it->is_number_integer()) return std::nullopt;
-    return it->get<int>();
-  };
+  std::string kind = TextField(event, "event", "");
   {
     std::lock_guard lock(mutex_);
+    if (distrusted_) return;  // it said a pid that cannot be a run's: nothing it says counts
     auto it = pending_.find(id);
     if (it == pending_.end()) return;
     Pending& p = it->second;
     if (kind == "started") {
-      p.pid = optional_int("pid");
+      // Runs are stopped by kill(-pid): 0, 1 or a negative pid would signal
+      // the harness's own group or every process there is.
+      std::optional<int> pid = IntField(event, "pid");
+      if (!pid || *pid <= 1) {
+        distrusted_ = true;
+        unusable_why_ =
+            fmt::format("the warm interpreter reported an impossible pid ({}) for a run",
+                        event.contains("pid") ? event["pid"].dump() : "none");
+        // End of file tells it to kill its runs and exit; the reader then
+        // sees the end and every waiting run ends as its server's loss.
+        ::shutdown(socket_, SHUT_RDWR);
+      } else {
+        p.pid = *pid;
+      }
     } else if (kind == "refused") {
-      p.refused = event.value("reason", "refused");
-      if (event.value("fatal", false)) unusable_why_ = *p.refused;
+      p.refused = TextField(event, "reason", "refused");
+      auto fatal = event.find("fatal");
+      if (fatal != event.end() && fatal->is_boolean() && fatal->get<bool>()) {
+        unusable_why_ = *p.refused;
+      }
     } else if (kind == "exited") {
       p.exited = true;
-      p.exit_code = optional_int("exit_code");
-      p.term_signal = optional_int("signal");
+      p.exit_code = IntField(event, "exit_code");
+      p.term_signal = IntField(event, "signal");
     }
   }
   changed_.notify_all();
@@ -285,7 +322,7 @@ std::optional<ProcessOutcome> ForkServer::Run(const WarmRun& run, const std::ato
     std::optional<pid_t> pid = p.pid;
     pending_.erase(id);
     if (!pid) {
-      *refused = gone;
+      *refused = unusable_why_.empty() ? gone : unusable_why_;
       return std::nullopt;
     }
     ::kill(-*pid, SIGKILL);  // an orphan now; nobody reports its end

@@ -108,6 +108,7 @@ class ForkServer {
   std::map<std::uint64_t, Pending> pending_;
   std::uint64_t next_id_ = 1;
   bool lost_ = false;         // end of file from the server
+  bool distrusted_ = false;   // it said something no server of ours says; it is being stopped
   std::string unusable_why_;  // set when the server refuses everything
   std::thread reader_;
 };

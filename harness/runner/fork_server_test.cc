@@ -470,5 +470,94 @@ TEST_F(SandboxedForkServerTest, SignalsAndTimeLimitsAreReportedAsBefore) {
   EXPECT_TRUE(server.WhyUnusable().empty());
 }
 
+// A server that says what ours never says: a ready line and run events whose
+// fields have other types (json::value() threw type_error for them, in the
+// constructor or, worse, on the reader thread, which ended the harness), or
+// a pid that kill(-pid) would turn against the harness's own group.
+class HostileForkServerTest : public ForkServerTest {
+ protected:
+  // A server that answers hello with `hello` and every run with `events`
+  // (each given the run's id), then waits for the end of its channel.
+  ForkServerOptions Hostile(const std::string& hello, const std::string& events = "[]") {
+    std::string program = R"PY(
+import json, os, socket, sys
+sock = socket.socket(fileno=int(sys.argv[sys.argv.index("--control-fd") + 1]))
+lines = sock.makefile("rb")
+lines.readline()  # hello
+sock.sendall((json.dumps(HELLO) + "\n").encode())
+for line in lines:
+    request = json.loads(line)
+    if request.get("op") == "run":
+        for event in EVENTS:
+            event["id"] = request["id"]
+            sock.sendall((json.dumps(event) + "\n").encode())
+)PY";
+    program.replace(program.find("HELLO"), 5, hello);
+    program.replace(program.find("EVENTS"), 6, events);
+    fs::path script = dir_ / "hostile_server.py";
+    warm_test::Write(script, program);
+    auto options = Options();
+    options.script = script;
+    options.start_timeout = std::chrono::seconds(20);
+    return options;
+  }
+
+  void ExpectStartError(const std::string& hello, const std::string& says) {
+    try {
+      ForkServer server(Hostile(hello), nullptr);
+      ADD_FAILURE() << "a server whose ready line is " << hello << " was taken";
+    } catch (const WarmStartError& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  }
+};
+
+TEST_F(HostileForkServerTest, AReadyLineWithWrongTypesIsAStartError) {
+  ExpectStartError(R"({"event": "ready", "pid_namespaces": "yes"})",
+                   "pid_namespaces is a string, not a boolean");
+  ExpectStartError(R"({"event": 5})", "said something unexpected");
+  ExpectStartError(R"({"event": "unsafe", "reason": ["x"]})", "unsafe to fork");
+}
+
+TEST_F(HostileForkServerTest, RunEventsWithWrongTypesAreReadByType) {
+  ForkServer server(
+      Hostile(R"({"event": "ready"})", R"([{"event": "refused", "reason": 7, "fatal": "yes"}])"),
+      nullptr);
+  std::string refused;
+  auto run = RunOf(Scenario("hostile", "pass\n"), "hostile");
+  EXPECT_FALSE(server.Run(run, nullptr, &refused).has_value());
+  EXPECT_EQ(refused, "refused");
+  EXPECT_TRUE(server.WhyUnusable().empty()) << "only a boolean true makes a refusal fatal";
+}
+
+TEST_F(HostileForkServerTest, ExitStatusesOutsideIntAreUnknownNotTruncated) {
+  ForkServer server(Hostile(R"({"event": "ready"})",
+                            R"([{"event": "started", "pid": os.getpid()},
+                                {"event": "exited", "exit_code": "0", "signal": 4294967305}])"),
+                    nullptr);
+  std::string refused;
+  auto outcome = server.Run(RunOf(Scenario("hostile", "pass\n"), "hostile"), nullptr, &refused);
+  ASSERT_TRUE(outcome.has_value()) << refused;
+  EXPECT_FALSE(outcome->exit_code.has_value());
+  EXPECT_FALSE(outcome->term_signal.has_value()) << *outcome->term_signal;
+}
+
+// kill(-0) is the harness's own group, kill(-1) every process: a server that
+// says such a pid is stopped, and its run is refused (nothing it says after
+// counts), not waited for and killed by that pid.
+TEST_F(HostileForkServerTest, AnImpossiblePidStopsTheServer) {
+  ForkServer server(Hostile(R"({"event": "ready"})",
+                            R"([{"event": "started", "pid": 0},
+                                {"event": "exited", "exit_code": 0}])"),
+                    nullptr);
+  std::string refused;
+  EXPECT_FALSE(
+      server.Run(RunOf(Scenario("hostile", "pass\n"), "hostile"), nullptr, &refused).has_value());
+  EXPECT_NE(refused.find("impossible pid (0)"), std::string::npos) << refused;
+  EXPECT_NE(server.WhyUnusable().find("impossible pid (0)"), std::string::npos);
+  EXPECT_FALSE(
+      server.Run(RunOf(Scenario("hostile", "pass\n"), "after"), nullptr, &refused).has_value());
+}
+
 }  // namespace
 }  // namespace dspy_compat
