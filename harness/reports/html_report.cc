@@ -448,21 +448,23 @@ void RenderEnvironment(std::string& out, const Results& results) {
       }
     }
   }
+  const std::string sandbox = SandboxText(results);
   std::vector<std::string> shards;
   for (const ShardInfo& s : env.merged_shards)
     shards.push_back(fmt::format("{}/{}", s.index, s.count));
-  fmt::format_to(std::back_inserter(out),
-                 "<ul>\n<li>Harness version: {}</li>\n<li>Seed: {}</li>\n<li>Jobs: {}, repeat: {}; "
-                 "{} of {} planned runs {}</li>\n<li>LM cache: {}</li>\n<li>Command: "
-                 "<code>{}</code></li>\n<li>Started: {}, finished: {}</li>\n{}{}</ul>\n",
-                 E(env.harness_version), env.seed, env.jobs, RepeatText(env), results.runs.size(),
-                 env.planned_runs,
-                 env.interrupted ? "completed before the interruption" : "completed",
-                 E(env.cache_policy), E(env.command_line), E(env.started_at), E(env.finished_at),
-                 env.shard ? fmt::format("<li>Shard: {}/{} (a slice of the matrix)</li>\n",
-                                         env.shard->index, env.shard->count)
-                           : "",
-                 shards.empty() ? "" : "<li>Merged from shards: " + Join(shards, ", ") + "</li>\n");
+  fmt::format_to(
+      std::back_inserter(out),
+      "<ul>\n<li>Harness version: {}</li>\n<li>Seed: {}</li>\n<li>Jobs: {}, repeat: {}; "
+      "{} of {} planned runs {}</li>\n<li>LM cache: {}</li>\n{}<li>Command: "
+      "<code>{}</code></li>\n<li>Started: {}, finished: {}</li>\n{}{}</ul>\n",
+      E(env.harness_version), env.seed, env.jobs, RepeatText(env), results.runs.size(),
+      env.planned_runs, env.interrupted ? "completed before the interruption" : "completed",
+      E(env.cache_policy), sandbox.empty() ? "" : "<li>Sandbox: " + Inline(sandbox) + "</li>\n",
+      E(env.command_line), E(env.started_at), E(env.finished_at),
+      env.shard ? fmt::format("<li>Shard: {}/{} (a slice of the matrix)</li>\n", env.shard->index,
+                              env.shard->count)
+                : "",
+      shards.empty() ? "" : "<li>Merged from shards: " + Join(shards, ", ") + "</li>\n");
 }
 
 std::string Title(const Aggregate& aggregate) {

@@ -1,5 +1,6 @@
 #include "reports/html_report.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -52,6 +53,20 @@ TEST(HtmlReportTest, EscapesWhatRunsWrote) {
   EXPECT_FALSE(Contains(html, "<script>alert")) << html;
   EXPECT_FALSE(Contains(html, "<img src=x")) << html;
   EXPECT_TRUE(Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;")) << html;
+}
+
+TEST(HtmlReportTest, EnvironmentSaysHowRunsWereContained) {
+  Results results = Catalogue();
+  EXPECT_FALSE(Contains(RenderHtml(results, BundledKnowledge()), "<li>Sandbox:"));
+  for (RunResult& run : results.runs) run.sandbox = "pidns+netns+nohome<b>";
+  results.runs[0].sandbox = "process-group";
+  std::string html = RenderHtml(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(
+      html, fmt::format("<li>Sandbox: <code>pidns+netns+nohome&lt;b&gt;</code> ({} of {} runs), "
+                        "<code>process-group</code> (1 of {} runs); <code>process-group</code>: "
+                        "bubblewrap or namespaces were missing here</li>\n",
+                        results.runs.size() - 1, results.runs.size(), results.runs.size())))
+      << html;
 }
 
 // Headless Chromium (Debian's package) opens the page, runs its script and

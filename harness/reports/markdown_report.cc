@@ -574,6 +574,9 @@ void RenderEnvironment(std::string& out, const Results& results) {
                  env.jobs, RepeatText(env), results.runs.size(), env.planned_runs,
                  env.interrupted ? "completed before the interruption" : "completed");
   fmt::format_to(std::back_inserter(out), "- LM cache: {}\n", OrNone(env.cache_policy));
+  if (std::string sandbox = SandboxText(results); !sandbox.empty()) {
+    fmt::format_to(std::back_inserter(out), "- Sandbox: {}\n", Inline(sandbox));
+  }
   fmt::format_to(std::back_inserter(out), "- Command: {}\n", Code(env.command_line));
   fmt::format_to(std::back_inserter(out), "- Started: {}, finished: {}\n", OrNone(env.started_at),
                  OrNone(env.finished_at));

@@ -285,6 +285,42 @@ TEST(MarkdownReportTest, EnvironmentListsTargetsAndSession) {
   EXPECT_TRUE(Contains(report, "- Command: `dspy-compat run a|b`\n")) << report;
 }
 
+// Issue 16: how runs were contained and why not more, from results only;
+// files from before runs recorded it (the goldens among them) get no line.
+TEST(MarkdownReportTest, EnvironmentSaysHowRunsWereContained) {
+  Results results = TwoTargets();
+  EXPECT_FALSE(Contains(RenderMarkdown(results, BundledKnowledge()), "- Sandbox:"));
+
+  for (RunResult& run : results.runs) run.sandbox = "pidns+netns+nohome";
+  EXPECT_TRUE(Contains(RenderMarkdown(results, BundledKnowledge()),
+                       "- Sandbox: `pidns+netns+nohome` (all 4 runs)\n"));
+
+  results.runs[3].sandbox = "process-group";
+  std::string report = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(report,
+                       "- Sandbox: `pidns+netns+nohome` (3 of 4 runs), `process-group` (1 of 4 "
+                       "runs); `process-group`: bubblewrap or namespaces were missing here\n"))
+      << report;
+
+  for (RunResult& run : results.runs) run.sandbox = "process-group";
+  results.environment.command_line = "dspy-compat run --sandbox none";
+  report = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(report,
+                       "- Sandbox: `process-group` (all 4 runs); `process-group`: "
+                       "`--sandbox none` was asked for\n"))
+      << report;
+
+  for (RunResult& run : results.runs) run.sandbox = "pidns";
+  results.environment.command_line = "dspy-compat run --pass-home";
+  report = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(report,
+                       "- Sandbox: `pidns` (all 4 runs); no `netns`: no loopback-only "
+                       "network namespace (it needs root); egress past loopback was "
+                       "refused by the runner's audit hook only; no `nohome`: "
+                       "`--pass-home` left the home visible\n"))
+      << report;
+}
+
 TEST(MarkdownReportTest, EmptyResultsStillRender) {
   std::string report = RenderMarkdown(Results{}, BundledKnowledge());
   EXPECT_EQ(report.rfind("# DSPy migration report\n", 0), 0u) << report;

@@ -575,6 +575,62 @@ std::string UnresolvedFix(std::string_view signature) {
   return "make it start on every target, then run it again";
 }
 
+std::string SandboxText(const Results& results) {
+  std::map<std::string, int> runs_by_label;
+  bool recorded = false;
+  for (const RunResult& run : results.runs) {
+    ++runs_by_label[run.sandbox];
+    recorded = recorded || !run.sandbox.empty();
+  }
+  if (!recorded) return "";
+  std::vector<std::pair<std::string, int>> labels(runs_by_label.begin(), runs_by_label.end());
+  std::stable_sort(labels.begin(), labels.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  const std::size_t total = results.runs.size();
+  std::vector<std::string> parts;
+  bool no_namespaces = false, no_pidns = false, no_netns = false, home_visible = false;
+  for (const auto& [label, count] : labels) {
+    std::string name = label.empty() ? std::string("not recorded") : CodeSpan(label);
+    parts.push_back(labels.size() == 1
+                        ? fmt::format("{} (all {} run{})", name, count, total == 1 ? "" : "s")
+                        : fmt::format("{} ({} of {} runs)", name, count, total));
+    if (label.empty()) continue;
+    if (label == "process-group") {
+      no_namespaces = true;
+      continue;
+    }
+    no_pidns = no_pidns || label.starts_with("bwrap-no-pidns");
+    no_netns = no_netns || label.find("+netns") == std::string::npos;
+    home_visible = home_visible || label.find("+nohome") == std::string::npos;
+  }
+  // Why runs had less than the whole sandbox, as far as the file tells: the
+  // command line says what was asked for, the labels what the machine gave.
+  const std::string& command = results.environment.command_line;
+  std::vector<std::string> why;
+  if (no_namespaces) {
+    why.push_back(command.find("--sandbox none") != std::string::npos ||
+                          command.find("--sandbox=none") != std::string::npos
+                      ? "`process-group`: `--sandbox none` was asked for"
+                      : "`process-group`: bubblewrap or namespaces were missing here");
+  }
+  if (no_pidns) {
+    why.push_back("`bwrap-no-pidns`: a warm interpreter could not give its runs PID namespaces");
+  }
+  if (no_netns) {
+    why.push_back(
+        "no `netns`: no loopback-only network namespace (it needs root); egress past loopback "
+        "was refused by the runner's audit hook only");
+  }
+  if (home_visible) {
+    why.push_back(command.find("--pass-home") != std::string::npos
+                      ? "no `nohome`: `--pass-home` left the home visible"
+                      : "no `nohome`: the home was left visible");
+  }
+  std::string text = Join(parts, ", ");
+  if (!why.empty()) text += "; " + Join(why, "; ");
+  return text;
+}
+
 std::string RepeatText(const RunEnvironment& env) {
   if (env.max_repeat > 0) return fmt::format("adaptive {}..{}", env.min_repeat, env.max_repeat);
   return std::to_string(env.repeat);

@@ -120,6 +120,12 @@ std::string ExpectationText(const PairCheck& check);
 // What a run that could not start needs, from its error signature: "install
 // `myapp` in the target environments ...". Plain text with `code` spans.
 std::string UnresolvedFix(std::string_view signature);
+// How the runs were contained, from each run's `sandbox` (results only):
+// "`pidns+netns+nohome` (all 12 runs)", each label with its count when runs
+// differ, then why runs had less than the whole sandbox (what the command
+// line asked for, else what the machine lacked). Empty when no run recorded
+// one (files older than results v1.10).
+std::string SandboxText(const Results& results);
 // "10", or "adaptive 5..50" for adaptive repetitions.
 std::string RepeatText(const RunEnvironment& env);
 // The DSPy version a target ran: its pin, else what its runs imported.
