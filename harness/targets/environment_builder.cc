@@ -109,8 +109,16 @@ std::string DescribeInstallFailure(const Target& target, const LockFile& lock,
         "a disk with room)",
         target.name, FirstErrorLine(output, "space"));
   }
-  if (lowered.find("no interpreter found") != std::string::npos ||
-      lowered.find("no python") != std::string::npos) {
+  // Offline (UV_OFFLINE, --offline) with a cache that lacks a package: uv
+  // says "not found", which is no fault of the index.
+  const bool offline = lowered.find("network was disabled") != std::string::npos ||
+                       lowered.find("network connectivity is disabled") != std::string::npos;
+  if (offline) {
+    hint =
+        "the installer's network is disabled (UV_OFFLINE or --offline) and its cache lacks the "
+        "package; allow the network, or point UV_CACHE_DIR at a cache that has it";
+  } else if (lowered.find("no interpreter found") != std::string::npos ||
+             lowered.find("no python") != std::string::npos) {
     hint = fmt::format("install Python {} or pick another target", target.python_version);
   } else if (lowered.find("hash") != std::string::npos &&
              lowered.find("mismatch") != std::string::npos) {

@@ -224,6 +224,26 @@ TEST(DescribeInstallFailureTest, NetworkFailureWithoutPackage) {
   EXPECT_NE(msg.find("reachable"), std::string::npos) << msg;
 }
 
+// uv offline with a cache that lacks a package says "not found": the network,
+// not the index, is what to fix (seen when a damaged environment could not be
+// provisioned again offline).
+TEST(DescribeInstallFailureTest, OfflineIsNamedNotTheIndex) {
+  Target target;
+  target.name = "dspy-2.5.39";
+  LockFile lock;
+  lock.packages = {{"aiohappyeyeballs", "2.4.3", {}}};
+  auto msg = DescribeInstallFailure(
+      target, lock,
+      "error: No solution found when resolving dependencies\n  cause: Because aiohappyeyeballs "
+      "was not found in the cache and you require aiohappyeyeballs==2.4.3, we can conclude that "
+      "your requirements are unsatisfiable.\n\nhint: Packages were unavailable because the "
+      "network was disabled. When the network is disabled, registry packages may only be read "
+      "from the cache.\n");
+  EXPECT_NE(msg.find("could not install aiohappyeyeballs==2.4.3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("network is disabled (UV_OFFLINE"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("does not serve this version"), std::string::npos) << msg;
+}
+
 // Issue 16: a full disk while installing read as a package-index problem.
 TEST(DescribeInstallFailureTest, FullDiskIsNamedAsSuch) {
   Target target;
