@@ -295,6 +295,11 @@ TEST(MarkdownReportTest, EnvironmentSaysHowRunsWereContained) {
   EXPECT_TRUE(Contains(RenderMarkdown(results, BundledKnowledge()),
                        "- Sandbox: `pidns+netns+nohome` (all 4 runs)\n"));
 
+  Results one = results;
+  one.runs.resize(1);
+  EXPECT_TRUE(Contains(RenderMarkdown(one, BundledKnowledge()),
+                       "- Sandbox: `pidns+netns+nohome` (the one run)\n"));
+
   results.runs[3].sandbox = "process-group";
   std::string report = RenderMarkdown(results, BundledKnowledge());
   EXPECT_TRUE(Contains(report,

@@ -591,9 +591,9 @@ std::string SandboxText(const Results& results) {
   bool no_namespaces = false, no_pidns = false, no_netns = false, home_visible = false;
   for (const auto& [label, count] : labels) {
     std::string name = label.empty() ? std::string("not recorded") : CodeSpan(label);
-    parts.push_back(labels.size() == 1
-                        ? fmt::format("{} (all {} run{})", name, count, total == 1 ? "" : "s")
-                        : fmt::format("{} ({} of {} runs)", name, count, total));
+    parts.push_back(labels.size() > 1 ? fmt::format("{} ({} of {} runs)", name, count, total)
+                    : total == 1      ? fmt::format("{} (the one run)", name)
+                                      : fmt::format("{} (all {} runs)", name, count));
     if (label.empty()) continue;
     if (label == "process-group") {
       no_namespaces = true;
