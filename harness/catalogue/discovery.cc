@@ -1,6 +1,7 @@
 #include "catalogue/discovery.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <fstream>
@@ -41,23 +42,73 @@ Scenario LoadScenario(const fs::path& path) {
 
 bool IsScenarioFile(const fs::path& path) {
   auto name = path.filename().string();
-  return path.extension() == ".py" && !name.starts_with("_");
+  return path.extension() == ".py" && !name.starts_with("_") && name != "conftest.py";
+}
+
+std::vector<std::string> ListTests(const fs::path& file, const DiscoveryOptions& options) {
+  if (!options.list_tests) {
+    throw ScenarioError(
+        fmt::format("{} is a pytest file, and tests cannot be listed here", file.string()));
+  }
+  return options.list_tests(file);
+}
+
+// One scenario per test of a pytest file (only `name` when given): the
+// file's header lines hold for each of its tests.
+void AddTests(const fs::path& file, const std::string& name, const DiscoveryOptions& options,
+              std::vector<Scenario>& scenarios) {
+  std::vector<std::string> names = ListTests(file, options);
+  if (!name.empty()) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      throw ScenarioError(fmt::format(
+          "no test {} in {} (its tests: {})", name, file.string(),
+          names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+    }
+    names = {name};
+  }
+  if (names.empty()) throw ScenarioError(fmt::format("no tests in pytest file {}", file.string()));
+  const Scenario program = LoadScenario(file);
+  const fs::path root =
+      options.project_root.empty() ? TestRootOf(file, fs::current_path()) : options.project_root;
+  for (const std::string& test : names) {
+    Scenario scenario = program;
+    scenario.id = fmt::format("{}::{}", file.stem().string(), test);
+    scenario.pytest_node = TestIdOf(file, test, root);
+    if (scenario.summary == program.id) scenario.summary = scenario.pytest_node;
+    scenarios.push_back(std::move(scenario));
+  }
+}
+
+void AddFile(const fs::path& file, const DiscoveryOptions& options,
+             std::vector<Scenario>& scenarios) {
+  if (IsPytestFile(file)) {
+    AddTests(file, "", options, scenarios);
+  } else {
+    scenarios.push_back(LoadScenario(file));
+  }
 }
 
 }  // namespace
 
-std::vector<Scenario> DiscoverScenarios(const std::vector<fs::path>& paths) {
+std::vector<Scenario> DiscoverScenarios(const std::vector<fs::path>& paths,
+                                        const DiscoveryOptions& options) {
   std::vector<Scenario> scenarios;
   for (const auto& path : paths) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
+    const auto spec = fs::exists(path, ec) ? std::nullopt : SplitTestSpec(path.string());
+    if (spec) {
+      if (!fs::is_regular_file(spec->file, ec)) {
+        throw ScenarioError(fmt::format("no such test file: {}", spec->file.string()));
+      }
+      AddTests(spec->file, spec->name, options, scenarios);
+    } else if (fs::is_directory(path, ec)) {
       std::vector<fs::path> files;
       for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
         if (entry.path().string().find("__pycache__") != std::string::npos) continue;
         if (entry.is_regular_file() && IsScenarioFile(entry.path())) files.push_back(entry.path());
       }
       std::sort(files.begin(), files.end());
-      for (const auto& f : files) scenarios.push_back(LoadScenario(f));
+      for (const auto& f : files) AddFile(f, options, scenarios);
       if (files.empty()) {
         throw ScenarioError(fmt::format("no scenarios (*.py) in folder {}", path.string()));
       }
@@ -65,7 +116,7 @@ std::vector<Scenario> DiscoverScenarios(const std::vector<fs::path>& paths) {
       if (path.extension() != ".py") {
         throw ScenarioError(fmt::format("{} is not a Python scenario (*.py)", path.string()));
       }
-      scenarios.push_back(LoadScenario(path));
+      AddFile(path, options, scenarios);
     } else {
       throw ScenarioError(fmt::format("no such scenario file or folder: {}", path.string()));
     }

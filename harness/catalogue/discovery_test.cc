@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include "catalogue/expectations.h"
 #include "test_support/source_tree.h"
@@ -97,6 +98,75 @@ TEST_F(DiscoveryTest, MockFixtureResolvesBesideTheScenarioThenUnderTheRoot) {
   EXPECT_EQ(found[1].mock_fixture_path, root_ / "fam" / "local.json");
   auto missing = DiscoverScenarios({root_ / "fam" / "missing.py"});
   EXPECT_THROW(ResolveMockFixtures(missing, root_), ScenarioError);
+}
+
+// A fake lister: the tests each file holds, and the files it was asked about.
+class PytestDiscoveryTest : public DiscoveryTest {
+ protected:
+  DiscoveryOptions Options() {
+    DiscoveryOptions options;
+    options.list_tests = [this](const fs::path& file) {
+      listed_.push_back(file.filename().string());
+      return tests_[file.filename().string()];
+    };
+    return options;
+  }
+  std::map<std::string, std::vector<std::string>> tests_;
+  std::vector<std::string> listed_;
+};
+
+TEST_F(PytestDiscoveryTest, APytestFileIsOneScenarioPerTestWithItsTestId) {
+  fs::create_directories(root_ / "proj" / "tests");
+  std::ofstream(root_ / "proj" / "pyproject.toml") << "";
+  std::ofstream(root_ / "proj" / "tests" / "test_desk.py") << "# TIMEOUT: 30\nimport dspy\n";
+  std::ofstream(root_ / "proj" / "tests" / "conftest.py") << "";
+  tests_["test_desk.py"] = {"test_a", "TestB::test_c"};
+  auto found = DiscoverScenarios({root_ / "proj" / "tests"}, Options());
+  ASSERT_EQ(found.size(), 2u);  // conftest.py is no scenario
+  EXPECT_EQ(found[0].id, "test_desk::test_a");
+  EXPECT_EQ(found[0].pytest_node, "tests/test_desk.py::test_a");  // relative to pyproject's folder
+  EXPECT_EQ(found[0].summary, "tests/test_desk.py::test_a");
+  EXPECT_EQ(found[0].path, root_ / "proj" / "tests" / "test_desk.py");
+  EXPECT_EQ(found[0].options.timeout_seconds, 30);  // the file's header holds for each test
+  EXPECT_EQ(found[1].id, "test_desk::TestB::test_c");
+  EXPECT_EQ(found[1].pytest_node, "tests/test_desk.py::TestB::test_c");
+  // A program is still a program.
+  auto programs = DiscoverScenarios({root_ / "b.py"}, Options());
+  ASSERT_EQ(programs.size(), 1u);
+  EXPECT_TRUE(programs[0].pytest_node.empty());
+  EXPECT_EQ(listed_, (std::vector<std::string>{"test_desk.py"}));
+}
+
+TEST_F(PytestDiscoveryTest, FileColonColonNameIsThatTestAndAnUnknownNameIsAnError) {
+  std::ofstream(root_ / "desk_test.py") << "";
+  tests_["desk_test.py"] = {"test_a", "test_b"};
+  DiscoveryOptions options = Options();
+  options.project_root = root_;
+  auto found = DiscoverScenarios({(root_ / "desk_test.py").string() + "::test_b"}, options);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].id, "desk_test::test_b");
+  EXPECT_EQ(found[0].pytest_node, "desk_test.py::test_b");
+  try {
+    DiscoverScenarios({(root_ / "desk_test.py").string() + "::test_gone"}, options);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()), "no test test_gone in " + (root_ / "desk_test.py").string() +
+                                         " (its tests: test_a, test_b)");
+  }
+  EXPECT_THROW(DiscoverScenarios({(root_ / "nope_test.py").string() + "::test_a"}, options),
+               ScenarioError);
+  // Without a lister a pytest file cannot be read as one.
+  EXPECT_THROW(DiscoverScenarios({root_ / "desk_test.py"}), ScenarioError);
+  // The same test named twice runs once.
+  EXPECT_EQ(DiscoverScenarios(
+                {root_ / "desk_test.py", (root_ / "desk_test.py").string() + "::test_a"}, options)
+                .size(),
+            2u);
+}
+
+TEST_F(PytestDiscoveryTest, ATestFileWithoutTestsIsAnError) {
+  std::ofstream(root_ / "test_empty.py") << "";
+  EXPECT_THROW(DiscoverScenarios({root_ / "test_empty.py"}, Options()), ScenarioError);
 }
 
 TEST(BundledCatalogueTest, EveryPatternThatBreaksHasAMigratedVariantAndAFamily) {

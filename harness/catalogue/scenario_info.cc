@@ -18,6 +18,7 @@ ScenarioInfo DescribeScenario(const Scenario& scenario, const std::vector<Target
   info.family = scenario.family;
   info.requirements = scenario.requirements;
   info.mock_fixture = scenario.mock_fixture;
+  info.pytest_node = scenario.pytest_node;
   for (const Target& target : targets) {
     if (!RequirementsMet(scenario.requirements, target.name, target.dspy_version)) {
       info.unsupported.push_back(target.name);

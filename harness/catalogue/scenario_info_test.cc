@@ -39,6 +39,17 @@ TEST(ScenarioInfoTest, NoExpectLinesMeansNoExpectations) {
   Target t;
   t.name = "dspy-2.5.40";
   EXPECT_TRUE(DescribeScenario(s, {t}, "/src").expected.empty());
+  EXPECT_TRUE(DescribeScenario(s, {t}, "/src").pytest_node.empty());
+}
+
+TEST(ScenarioInfoTest, ATeamsTestKeepsItsTestId) {
+  Scenario s;
+  s.id = "test_desk::test_a";
+  s.path = "/proj/tests/test_desk.py";
+  s.pytest_node = "tests/test_desk.py::test_a";
+  ScenarioInfo info = DescribeScenario(s, {}, "/src");
+  EXPECT_EQ(info.pytest_node, "tests/test_desk.py::test_a");
+  EXPECT_EQ(info.path, "/proj/tests/test_desk.py");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "catalogue/discovery.h"
 #include "catalogue/expectations.h"
 #include "catalogue/scenario_info.h"
+#include "catalogue/test_lister.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
@@ -66,7 +67,10 @@ int BisectCommand(const BisectOptions& options) {
   MockLmEndpoint::Fixtures fixtures;
   KnowledgeBase knowledge;
   try {
-    scenarios = DiscoverScenarios(ResolveBundledScenarios({options.scenario}, root));
+    DiscoveryOptions discovery;
+    discovery.list_tests =
+        PythonTestLister({.script = root / "target_runner" / "dspy_compat_collect_tests.py"});
+    scenarios = DiscoverScenarios(ResolveBundledScenarios({options.scenario}, root), discovery);
     if (scenarios.size() != 1) {
       std::cerr << fmt::format("dspy-compat: bisect: {} holds {} scenarios; give one file\n",
                                options.scenario.string(), scenarios.size());

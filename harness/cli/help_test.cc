@@ -69,6 +69,8 @@ TEST(HelpTest, RunSaysWhatItWritesAndEveryOption) {
                          "--targets",
                          "`default = true`",
                          "--scenarios",
+                         "FILE::NAME is your tests",
+                         "through pytest in the target",
                          "--repeat",
                          "'adaptive'",
                          "-j,--jobs",

@@ -15,6 +15,7 @@
 #include "catalogue/discovery.h"
 #include "catalogue/expectations.h"
 #include "catalogue/scenario_info.h"
+#include "catalogue/test_lister.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
@@ -150,7 +151,10 @@ int RunCommand(const RunOptions& given) {
     knowledge = LoadKnowledge(options.knowledge, root);
     auto paths = ResolveBundledScenarios(scenario_paths, root);
     if (paths.empty()) paths.push_back(root / "scenarios");
-    scenarios = DiscoverScenarios(paths);
+    DiscoveryOptions discovery;
+    discovery.list_tests =
+        PythonTestLister({.script = root / "target_runner" / "dspy_compat_collect_tests.py"});
+    scenarios = DiscoverScenarios(paths, discovery);
     ResolveMockFixtures(scenarios, root);
     if (options.lm_delay) {
       DelaySpec delay = ParseDelaySpec(*options.lm_delay);

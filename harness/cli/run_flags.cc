@@ -48,7 +48,10 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
                   "Package index (PEP 691 JSON) for version-spec targets (default: "
                   "UV_INDEX_URL, PIP_INDEX_URL, else https://pypi.org/simple/)");
   cmd->add_option("--scenarios", run.scenarios,
-                  "Scenario files or folders (default: the bundled catalogue)")
+                  "Scenario files or folders (default: the bundled catalogue). A pytest file "
+                  "(test_*.py, *_test.py) or FILE::NAME is your tests: each test runs as a "
+                  "scenario of its own, through pytest in the target (pytest must be installed "
+                  "there), and reports show its test id")
       ->delimiter(',');
   cmd->add_option_function<std::string>(
          "--repeat",

@@ -100,6 +100,9 @@ struct Scenario : ScenarioHeader {
   std::filesystem::path path;               // absolute path of the program
   std::string excerpt;                      // the program lines that show the pattern
   std::filesystem::path mock_fixture_path;  // mock_fixture, resolved (absolute) once discovered
+  // A test of a pytest file (path) run as a scenario: its test id,
+  // "tests/test_x.py::test_a" (relative to the project root); empty for a program.
+  std::string pytest_node;
 };
 
 // A package version a target's lock uses instead of the one its release-day
@@ -275,6 +278,7 @@ struct ScenarioInfo {
   std::vector<std::string> requirements;        // REQUIRES selectors as written
   std::string mock_fixture;                     // MOCK-FIXTURE as written
   std::vector<std::string> unsupported;         // targets REQUIRES excluded (not run)
+  std::string pytest_node;  // a pytest test's id ("tests/test_x.py::test_a"); results v1.12
 };
 
 // --shard I/N: this session ran the I-th of N stable slices of the matrix.

@@ -277,8 +277,12 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
                  "<section class=\"pattern{}\" id=\"{}\">\n<h3><code>{}</code>: {}</h3>\n",
                  section.changed ? "" : " passes", Anchor(s.scenario_id), E(s.scenario_id),
                  E(section.headline));
-  if (!section.summary.empty()) {
+  if (!section.summary.empty() && section.summary != section.info.pytest_node) {
     fmt::format_to(std::back_inserter(out), "<p><em>{}</em></p>\n", E(section.summary));
+  }
+  if (!section.info.pytest_node.empty()) {
+    fmt::format_to(std::back_inserter(out), "<p><strong>Test:</strong> <code>{}</code></p>\n",
+                   E(section.info.pytest_node));
   }
   if (!section.info.exercises.empty()) {
     fmt::format_to(std::back_inserter(out), "<p><strong>Pattern:</strong> {}</p>\n",

@@ -37,6 +37,23 @@ TEST(HtmlReportTest, SelfContained) {
   EXPECT_TRUE(Contains(html, "<svg class=\"chart\""));
 }
 
+TEST(HtmlReportTest, ATeamsTestShowsItsTestId) {
+  Results results;
+  results.environment.targets = {{"t", "locked", "1", "3.11", "", ""}};
+  RunResult run;
+  run.scenario_id = "test_desk::test_a";
+  run.target_name = "t";
+  run.run_id = "r";
+  run.status = Status::kPass;
+  results.runs = {run};
+  EXPECT_FALSE(Contains(RenderHtml(results, BundledKnowledge()), "<strong>Test:</strong>"));
+  results.environment.scenario_info["test_desk::test_a"].pytest_node = "tests/test_desk.py::test_a";
+  std::string html = RenderHtml(results, BundledKnowledge());
+  EXPECT_TRUE(
+      Contains(html, "<p><strong>Test:</strong> <code>tests/test_desk.py::test_a</code></p>"))
+      << html;
+}
+
 TEST(HtmlReportTest, EscapesWhatRunsWrote) {
   Results results;
   results.environment.targets = {{"t", "locked", "1", "3.11", "", ""}};

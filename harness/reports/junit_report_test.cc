@@ -101,6 +101,19 @@ TEST(JunitReportTest, TheCatalogueFixtureValidates) {
   ExpectValid(RenderJunit(Results{}, BundledKnowledge()), "empty");
 }
 
+TEST(JunitReportTest, ATeamsTestIsNamedByItsTestId) {
+  Results results = EveryKind();
+  results.environment.scenario_info["broken"].pytest_node = "tests/test_desk.py::TestB::test_c";
+  std::string xml = RenderJunit(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(xml,
+                       "<testcase name=\"tests/test_desk.py::TestB::test_c\" "
+                       "classname=\"dspy_compat.dspy-2_5_40\""))
+      << xml;
+  EXPECT_FALSE(Contains(xml, "<testcase name=\"broken\"")) << xml;
+  EXPECT_TRUE(Contains(xml, "<testcase name=\"ok\"")) << xml;  // programs keep their ids
+  ExpectValid(xml, "pytest_node");
+}
+
 TEST(JunitReportTest, OneTestcasePerScenarioAndTargetWithTheGatesStatus) {
   std::string xml = RenderJunit(EveryKind(), BundledKnowledge());
   EXPECT_TRUE(Contains(xml,

@@ -459,8 +459,11 @@ void RenderUnexpectedPasses(std::string& out, const PatternSection& section) {
 void RenderPattern(std::string& out, const PatternSection& section, Explained& explained) {
   fmt::format_to(std::back_inserter(out), "### {}: {}\n\n", Code(section.scenario.scenario_id),
                  Escape(section.headline));
-  if (!section.summary.empty()) {
+  if (!section.summary.empty() && section.summary != section.info.pytest_node) {
     fmt::format_to(std::back_inserter(out), "*{}*\n\n", Escape(section.summary));
+  }
+  if (!section.info.pytest_node.empty()) {
+    fmt::format_to(std::back_inserter(out), "**Test:** {}\n\n", Code(section.info.pytest_node));
   }
   if (!section.changed) {
     fmt::format_to(std::back_inserter(out), "{}.\n\n", OutcomesInline(section.scenario.outcomes));

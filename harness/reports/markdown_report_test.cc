@@ -54,6 +54,17 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+TEST(MarkdownReportTest, ATeamsTestShowsItsTestId) {
+  Results results = TwoTargets();
+  results.environment.scenario_info["broken"].pytest_node = "tests/test_desk.py::test_broken";
+  results.environment.scenario_info["ok"].pytest_node = "tests/test_desk.py::test_ok";
+  std::string md = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(md, "**Test:** `tests/test_desk.py::test_broken`")) << md;
+  EXPECT_TRUE(Contains(md, "**Test:** `tests/test_desk.py::test_ok`")) << md;
+  // A program has no test id.
+  EXPECT_FALSE(Contains(RenderMarkdown(TwoTargets(), BundledKnowledge()), "**Test:**"));
+}
+
 TEST(MarkdownReportTest, AFailureFoundByExplorationPrintsItsReplayCommand) {
   Results results = TwoTargets();
   results.runs.back().traceback = "Traceback (most recent call last):\nAssertionError: No LM";

@@ -159,17 +159,19 @@ json ScenarioInfoToJson(const ScenarioInfo& info) {
   for (const auto& [target, expectation] : info.expected) {
     expected[target] = ExpectationName(expectation);
   }
-  return {{"path", info.path},
-          {"exercises", info.exercises},
-          {"migration_of", info.migration_of},
-          {"excerpt", info.excerpt},
-          {"expected", std::move(expected)},
-          {"expect_lines", info.expect_lines},
-          {"family", info.family},
-          {"requires", info.requirements},
-          {"mock_fixture", info.mock_fixture},
-          {"unsupported", info.unsupported},
-          {"forces", info.forces}};
+  json j = {{"path", info.path},
+            {"exercises", info.exercises},
+            {"migration_of", info.migration_of},
+            {"excerpt", info.excerpt},
+            {"expected", std::move(expected)},
+            {"expect_lines", info.expect_lines},
+            {"family", info.family},
+            {"requires", info.requirements},
+            {"mock_fixture", info.mock_fixture},
+            {"unsupported", info.unsupported},
+            {"forces", info.forces}};
+  if (!info.pytest_node.empty()) j["pytest_node"] = info.pytest_node;  // v1.12: a test's id
+  return j;
 }
 
 json EnvironmentToJson(const RunEnvironment& e) {
@@ -330,6 +332,9 @@ ScenarioInfo ScenarioInfoFromJson(const json& j, const std::string& where) {
   if (OptionalField(j, "mock_fixture")) info.mock_fixture = ReadString(j, "mock_fixture", where);
   if (OptionalField(j, "unsupported")) info.unsupported = ReadStrings(j, "unsupported", where);
   if (OptionalField(j, "forces")) info.forces = ReadString(j, "forces", where);
+  if (OptionalField(j, "pytest_node")) {  // v1.12
+    info.pytest_node = ReadString(j, "pytest_node", where);
+  }
   return info;
 }
 

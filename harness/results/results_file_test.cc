@@ -186,6 +186,24 @@ TEST(ResultsJsonTest, V15AdditionsRoundTrip) {
             Expectation::kBehaviourChange);
 }
 
+// v1.12: a team's test carries its test id; a program writes none.
+TEST(ResultsJsonTest, PytestNodeRoundTripsAndIsAbsentForPrograms) {
+  Results original = SampleResults();
+  original.environment.scenario_info["asyncify_in_context"].pytest_node =
+      "tests/test_desk.py::TestB::test_c";
+  json j = ToJson(original);
+  EXPECT_EQ(j["environment"]["scenario_info"]["asyncify_in_context"]["pytest_node"],
+            "tests/test_desk.py::TestB::test_c");
+  Results read = ResultsFromJson(json::parse(j.dump()));
+  EXPECT_EQ(read.environment.scenario_info.at("asyncify_in_context").pytest_node,
+            "tests/test_desk.py::TestB::test_c");
+  original.environment.scenario_info["asyncify_in_context"].pytest_node.clear();
+  EXPECT_FALSE(ToJson(original)["environment"]["scenario_info"]["asyncify_in_context"].contains(
+      "pytest_node"));
+  j["environment"]["scenario_info"]["asyncify_in_context"]["pytest_node"] = 3;
+  EXPECT_THROW(ResultsFromJson(j), ResultsFormatError);
+}
+
 // A v1.4 file has neither routes nor settings_after; it reads as before.
 TEST(ResultsJsonTest, FilesWithoutTheV15AdditionsStillRead) {
   json j = ToJson(SampleResults());

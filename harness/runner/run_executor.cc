@@ -258,6 +258,21 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
       "--run-id",          spec.run_id,
       "--memory-limit-mb", std::to_string(config_.memory_limit_mb),
       "--output-limit-mb", std::to_string(config_.output_limit_mb)};
+  // A team's test (catalogue/pytest_files.h): the runner runs that test of
+  // the file through pytest; the folder its id is relative to (the project
+  // root pytest reads its configuration and conftest.py from) stays visible.
+  std::vector<fs::path> readable = {InterpreterPrefix(spec.target.interpreter),
+                                    spec.scenario.path.parent_path()};
+  if (const std::string& node = spec.scenario.pytest_node; !node.empty()) {
+    const std::size_t file_end = node.find(".py::");
+    const std::string name = file_end == std::string::npos ? node : node.substr(file_end + 5);
+    runner_args.insert(runner_args.end(), {"--pytest-node", name});
+    fs::path root = spec.scenario.path.parent_path();
+    for (std::size_t i = 0; file_end != std::string::npos && i < file_end; ++i) {
+      if (node[i] == '/') root = root.parent_path();
+    }
+    readable.push_back(root);
+  }
   auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base, config_.containment);
   fs::path output = work / "output.log";
 
@@ -280,9 +295,7 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
     process.argv.insert(process.argv.end(), runner_args.begin(), runner_args.end());
     const bool wrapped = config_.sandbox != nullptr && config_.sandbox->enabled();
     if (wrapped) {
-      process.argv = config_.sandbox->Wrap(
-          process.argv, Sandbox::For::kRun,
-          {InterpreterPrefix(spec.target.interpreter), spec.scenario.path.parent_path()});
+      process.argv = config_.sandbox->Wrap(process.argv, Sandbox::For::kRun, readable);
     }
     if (config_.sandbox != nullptr) process.netns_fd = config_.sandbox->netns_fd;
     process.env = std::move(env);

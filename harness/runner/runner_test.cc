@@ -419,6 +419,24 @@ TEST_F(RunExecutorTest, InterpreterRunsTheRunnerOnTheScenarioWithinItsLimits) {
   EXPECT_EQ(p.timeout, std::chrono::seconds(7));
 }
 
+TEST_F(RunExecutorTest, ATeamsTestRunsThroughPytestByItsNameInTheFile) {
+  RunSpec spec = Spec("test_desk::TestB::test_c");
+  spec.scenario.path = dir_ / "tests" / "test_desk.py";
+  spec.scenario.pytest_node = "tests/test_desk.py::TestB::test_c";
+  ASSERT_TRUE(Execute(spec).has_value());
+  ASSERT_EQ(processes_.seen.size(), 1u);
+  const std::vector<std::string>& argv = processes_.seen[0].argv;
+  EXPECT_EQ(FakeProcesses::Arg(processes_.seen[0], "--scenario"),
+            (dir_ / "tests" / "test_desk.py").string());
+  EXPECT_EQ(FakeProcesses::Arg(processes_.seen[0], "--pytest-node"), "TestB::test_c");
+  EXPECT_EQ(argv.back(), "TestB::test_c");
+  // A program is run as one: no --pytest-node.
+  processes_.seen.clear();
+  ASSERT_TRUE(Execute(Spec("s")).has_value());
+  const std::vector<std::string>& program = processes_.seen[0].argv;
+  EXPECT_EQ(std::find(program.begin(), program.end(), "--pytest-node"), program.end());
+}
+
 TEST_F(RunExecutorTest, ScenarioFixtureIsConfiguredForItsRunOnly) {
   RunSpec spec = Spec("pass");
   spec.mock_fixture = dir_ / "rules.json";
