@@ -32,6 +32,7 @@
 #include "runner/run_environment.h"
 #include "runner/session.h"
 #include "targets/environment_cache.h"
+#include "targets/project_env.h"
 #include "targets/release_resolver.h"
 #include "targets/target_definition.h"
 
@@ -142,6 +143,8 @@ int RunCommand(const RunOptions& given) {
       return kExitUsage;
     }
   }
+  // --project DIR: read (and so checked) before anything is installed.
+  std::optional<Project> project;
   try {
     std::vector<std::string> names = SplitTargetList(target_names);
     if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
@@ -156,6 +159,8 @@ int RunCommand(const RunOptions& given) {
       DelaySpec delay = ParseDelaySpec(*options.lm_delay);
       for (auto& s : scenarios) s.options.lm_delay = delay;
     }
+    // The session's folder and the cache are no project files, even inside it.
+    if (options.project) project = ReadProject(*options.project, {options.out, cache_root});
   } catch (const ReleaseError& e) {  // a release that does not exist or does not resolve
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitInfrastructure;
@@ -237,10 +242,18 @@ int RunCommand(const RunOptions& given) {
 
   PythonEnvironmentBuilder builder(cache_root / "scratch");
   EnvironmentCache cache(cache_root, builder);
+  // --project: each target's environment is the project's in it.
+  std::optional<ProjectEnvironments> project_envs;
+  if (project) project_envs.emplace(*project, cache, builder, cache_root / "scratch");
+  std::map<std::string, ProjectEnvironmentInfo> project_info;  // by target name
   try {
     bool provisioned = session.ProvisionTargets(
         [&](const Target& target) {
-          return cache.Sync(target, [](std::string_view line) { std::cerr << line << "\n"; });
+          auto log = [](std::string_view line) { std::cerr << line << "\n"; };
+          if (!project_envs) return cache.Sync(target, log);
+          auto ready = project_envs->Sync(target, log);
+          project_info[target.name] = std::move(ready.info);
+          return ready.target;
         },
         interrupted);
     if (!provisioned) return kExitInterrupted;
@@ -275,6 +288,7 @@ int RunCommand(const RunOptions& given) {
           .pass_home = options.pass_home,
           .read_only = std::move(read_only),
           .scenario_files = std::move(scenario_files),
+          .project_root = project ? project->root : fs::path(),
           .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
     } catch (const LocalRunsError& e) {
       std::cerr << "dspy-compat: " << e.what() << "\n";
@@ -301,7 +315,12 @@ int RunCommand(const RunOptions& given) {
   }
   env.planned_runs = static_cast<int>(first_round);
   env.cache_policy = kCachePolicy;
-  for (const auto& t : targets) env.targets.push_back(DescribeTarget(t));
+  for (const auto& t : targets) {
+    env.targets.push_back(DescribeTarget(t));
+    if (auto it = project_info.find(t.name); it != project_info.end()) {
+      env.targets.back().project = it->second;
+    }
+  }
   for (const auto& s : scenarios) {
     env.scenarios.push_back(s.id);
     env.scenario_summaries[s.id] = s.summary;

@@ -258,6 +258,9 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
       "--run-id",          spec.run_id,
       "--memory-limit-mb", std::to_string(config_.memory_limit_mb),
       "--output-limit-mb", std::to_string(config_.output_limit_mb)};
+  if (!config_.project_root.empty()) {
+    runner_args.insert(runner_args.end(), {"--project-root", config_.project_root.string()});
+  }
   auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base, config_.containment);
   fs::path output = work / "output.log";
 
