@@ -58,6 +58,9 @@ struct RunOptions {
   // given), its recorded release order.
   std::optional<std::string> replay;
   std::optional<std::string> baseline_target;  // --baseline-target: else the first (oldest)
+  // --project DIR: the team's project in every target (targets/project_env.h)
+  // and on every scenario's sys.path.
+  std::optional<std::filesystem::path> project;
   std::string command_line;
   // --resume DIR: finish the session DIR/results.json records, with its own
   // options (every other run flag is refused with it).

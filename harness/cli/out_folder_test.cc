@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "cli/session_options.h"
 
@@ -133,6 +134,7 @@ TEST(SessionOptionsTest, RoundTripsWithAbsolutePaths) {
   o.gate_options.baseline = "base.json";
   o.knowledge = {"/k.toml"};
   o.schedule = "pct";
+  o.project = "sample";
   RunOptions back = RunOptionsFromSessionJson(SessionOptionsJson(o));
   EXPECT_EQ(back.targets, o.targets);
   EXPECT_EQ(back.scenarios, std::vector<fs::path>{fs::absolute("scenarios/a.py")});
@@ -150,6 +152,11 @@ TEST(SessionOptionsTest, RoundTripsWithAbsolutePaths) {
   EXPECT_EQ(back.gate_options.baseline, fs::absolute("base.json"));
   EXPECT_EQ(back.knowledge, o.knowledge);
   EXPECT_EQ(back.schedule, "pct");
+  EXPECT_EQ(back.project, fs::absolute("sample"));
+  // A record from before run --project: no project.
+  auto older = nlohmann::json::parse(SessionOptionsJson(o));
+  older.erase("project");
+  EXPECT_FALSE(RunOptionsFromSessionJson(older.dump()).project.has_value());
 }
 
 TEST(SessionOptionsTest, ABadRecordNamesTheKey) {

@@ -50,12 +50,20 @@ void ApplyProjectConfig(const ProjectConfig& config,
   if (config.baseline && !given("--baseline")) run.gate_options.baseline = config.baseline;
   if (config.schedule && !given("--schedule")) run.schedule = *config.schedule;
   take("--knowledge", config.knowledge, run.knowledge);
+  take("--project", config.project, run.project);
 }
 
 int ApplyProjectConfigHere(const std::function<bool(std::string_view flag)>& given,
                            RunOptions& run) {
   try {
-    auto file = FindProjectConfig(std::filesystem::current_path());
+    // --project DIR: that project's settings, wherever the command runs.
+    std::optional<std::filesystem::path> file;
+    if (run.project) {
+      const auto named = *run.project / "pyproject.toml";
+      if (std::filesystem::is_regular_file(named)) file = named;
+    } else {
+      file = FindProjectConfig(std::filesystem::current_path());
+    }
     if (!file) return kExitOk;
     ApplyProjectConfig(ReadProjectConfig(*file), given, run);
     std::cerr << fmt::format("dspy-compat: settings from {} [tool.dspy-compat]\n", file->string());

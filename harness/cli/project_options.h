@@ -16,7 +16,8 @@ namespace dspy_compat {
 void ApplyProjectConfig(const ProjectConfig& config,
                         const std::function<bool(std::string_view flag)>& given, RunOptions& run);
 
-// Finds the project's config from the current folder upward and applies it,
+// Finds the project's config (DIR/pyproject.toml with --project DIR, else
+// from the current folder upward) and applies it,
 // saying on stderr which file it read; returns kExitOk, or kExitUsage after
 // a one-line error.
 int ApplyProjectConfigHere(const std::function<bool(std::string_view flag)>& given,

@@ -67,6 +67,21 @@ TEST(ProjectOptionsTest, ScheduleAndKnowledgeReachTheRun) {
   EXPECT_EQ(flagged.schedule, "random");
 }
 
+TEST(ProjectOptionsTest, ProjectFromTheConfigUnlessGiven) {
+  ProjectConfig c = Config();
+  c.project = "/p";
+  RunOptions run;
+  ApplyProjectConfig(c, Given({}), run);
+  EXPECT_EQ(run.project, std::filesystem::path("/p"));
+  RunOptions flagged;
+  flagged.project = "/elsewhere";
+  ApplyProjectConfig(c, Given({"--project"}), flagged);
+  EXPECT_EQ(flagged.project, std::filesystem::path("/elsewhere"));
+  RunOptions none;
+  ApplyProjectConfig(Config(), Given({}), none);
+  EXPECT_FALSE(none.project.has_value());
+}
+
 TEST(ProjectOptionsTest, AHugeRepeatIsAConfigErrorNotACrash) {
   ProjectConfig c = Config();
   c.repeat = "99999999999999999999";

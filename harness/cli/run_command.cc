@@ -33,6 +33,7 @@
 #include "runner/run_environment.h"
 #include "runner/session.h"
 #include "targets/environment_cache.h"
+#include "targets/project_env.h"
 #include "targets/release_resolver.h"
 #include "targets/target_definition.h"
 
@@ -143,6 +144,8 @@ int RunCommand(const RunOptions& given) {
       return kExitUsage;
     }
   }
+  // --project DIR: read (and so checked) before anything is installed.
+  std::optional<Project> project;
   try {
     std::vector<std::string> names = SplitTargetList(target_names);
     if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
@@ -151,9 +154,13 @@ int RunCommand(const RunOptions& given) {
     knowledge = LoadKnowledge(options.knowledge, root);
     auto paths = ResolveBundledScenarios(scenario_paths, root);
     if (paths.empty()) paths.push_back(root / "scenarios");
+    // The session's folder and the cache are no project files, even inside it.
+    if (options.project) project = ReadProject(*options.project, {options.out, cache_root});
     DiscoveryOptions discovery;
     discovery.list_tests =
         PythonTestLister({.script = root / "target_runner" / "dspy_compat_collect_tests.py"});
+    // A team's test ids are relative to its project's root, as pytest's are.
+    if (project) discovery.project_root = project->root;
     scenarios = DiscoverScenarios(paths, discovery);
     ResolveMockFixtures(scenarios, root);
     if (options.lm_delay) {
@@ -241,10 +248,18 @@ int RunCommand(const RunOptions& given) {
 
   PythonEnvironmentBuilder builder(cache_root / "scratch");
   EnvironmentCache cache(cache_root, builder);
+  // --project: each target's environment is the project's in it.
+  std::optional<ProjectEnvironments> project_envs;
+  if (project) project_envs.emplace(*project, cache, builder, cache_root / "scratch");
+  std::map<std::string, ProjectEnvironmentInfo> project_info;  // by target name
   try {
     bool provisioned = session.ProvisionTargets(
         [&](const Target& target) {
-          return cache.Sync(target, [](std::string_view line) { std::cerr << line << "\n"; });
+          auto log = [](std::string_view line) { std::cerr << line << "\n"; };
+          if (!project_envs) return cache.Sync(target, log);
+          auto ready = project_envs->Sync(target, log);
+          project_info[target.name] = std::move(ready.info);
+          return ready.target;
         },
         interrupted);
     if (!provisioned) return kExitInterrupted;
@@ -279,6 +294,7 @@ int RunCommand(const RunOptions& given) {
           .pass_home = options.pass_home,
           .read_only = std::move(read_only),
           .scenario_files = std::move(scenario_files),
+          .project_root = project ? project->root : fs::path(),
           .log = [](std::string_view line) { std::cerr << "dspy-compat: " << line << "\n"; }});
     } catch (const LocalRunsError& e) {
       std::cerr << "dspy-compat: " << e.what() << "\n";
@@ -305,7 +321,12 @@ int RunCommand(const RunOptions& given) {
   }
   env.planned_runs = static_cast<int>(first_round);
   env.cache_policy = kCachePolicy;
-  for (const auto& t : targets) env.targets.push_back(DescribeTarget(t));
+  for (const auto& t : targets) {
+    env.targets.push_back(DescribeTarget(t));
+    if (auto it = project_info.find(t.name); it != project_info.end()) {
+      env.targets.back().project = it->second;
+    }
+  }
   for (const auto& s : scenarios) {
     env.scenarios.push_back(s.id);
     env.scenario_summaries[s.id] = s.summary;

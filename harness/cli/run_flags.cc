@@ -47,6 +47,16 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
   cmd->add_option("--index-url", run.releases.index_url,
                   "Package index (PEP 691 JSON) for version-spec targets (default: "
                   "UV_INDEX_URL, PIP_INDEX_URL, else https://pypi.org/simple/)");
+  cmd->add_option("--project", run.project,
+                  "Your project in every target: DIR (with a pyproject.toml, requirements*.txt or "
+                  "uv.lock) is installed, with its dependencies and pytest unless it has it, into "
+                  "each target's environment, from a copy of its files, with the target's lock "
+                  "winning for DSPy and what DSPy pins (cached by the hash of its inputs; a "
+                  "dependency that cannot live with a target's DSPy: one line, exit 3); every "
+                  "scenario runs with its own folder, then DIR, on sys.path, DIR read-only; "
+                  "DIR's pyproject.toml [tool.dspy-compat] gives the defaults (there, "
+                  "`project = \".\"` turns this on)")
+      ->type_name("DIR");
   cmd->add_option("--scenarios", run.scenarios,
                   "Scenario files or folders (default: the bundled catalogue). A pytest file "
                   "(test_*.py, *_test.py) or FILE::NAME is your tests: each test runs as a "

@@ -54,6 +54,7 @@ std::string SessionOptionsJson(const RunOptions& o) {
       {"schedule", o.schedule},
       {"replay", Optional(o.replay)},
       {"baseline_target", Optional(o.baseline_target)},
+      {"project", o.project ? json(Absolute(*o.project)) : json(nullptr)},
   };
   // --replay FILE:RUN_ID: the file, absolute.
   if (o.replay) {
@@ -117,6 +118,10 @@ RunOptions RunOptionsFromSessionJson(const std::string& text) {
     get("schedule", o.schedule);
     get_optional("replay", o.replay);
     get_optional("baseline_target", o.baseline_target);
+    if (j.contains("project")) {  // recorded since run --project (issue 14)
+      get_optional("project", path);
+      if (path) o.project = *path;
+    }
   } catch (const json::exception& e) {
     throw std::runtime_error(
         key.empty() ? fmt::format("session_options: not a JSON object ({})", e.what())

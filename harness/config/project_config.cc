@@ -159,11 +159,14 @@ ProjectConfig ReadProjectConfig(const fs::path& pyproject) {
       config.baseline = r.Path(key, node);
     } else if (key == "knowledge") {
       config.knowledge = r.Paths(key, node);
+    } else if (key == "project") {
+      fs::path project = r.Path(key, node);  // "." reads as the folder, without a trailing '/'
+      config.project = project.has_filename() ? project : project.parent_path();
     } else {
       throw ConfigError(fmt::format(
           "{}: [tool.dspy-compat] unknown key '{}' (known: targets, scenarios, repeat, "
           "schedule, jobs, timeout, lm-delay-ms, seed, out, cold, keep-work, pass-env, scrub, "
-          "gate, baseline, knowledge)",
+          "gate, baseline, knowledge, project)",
           pyproject.string(), key));
     }
   }

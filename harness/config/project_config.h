@@ -4,6 +4,7 @@
 //   targets = ["dspy-2.5.39", "dspy-2.5.40"]
 //   scenarios = ["tests/dspy_scenarios"]
 //   repeat = 10                      # or "adaptive", "5..50"
+//   project = "."                    # run --project: this project in every target
 //
 // Found as ruff finds [tool.ruff]: the nearest pyproject.toml, from the
 // current folder upward to the filesystem root, that has the table (one
@@ -47,6 +48,8 @@ struct ProjectConfig {
   std::optional<bool> gate;
   std::optional<std::filesystem::path> baseline;
   std::optional<std::vector<std::filesystem::path>> knowledge;  // knowledge-base TOML files
+  // `project = "."`: run --project with this folder (relative to the pyproject's).
+  std::optional<std::filesystem::path> project;
 };
 
 // The nearest pyproject.toml with a [tool.dspy-compat] table, from `start`

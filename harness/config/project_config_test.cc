@@ -101,6 +101,16 @@ knowledge = ["kb/ours.toml"]
   EXPECT_EQ(c.knowledge, (std::vector<fs::path>{dir / "kb/ours.toml"}));
 }
 
+// `project = "."`: run --project with the pyproject's own folder.
+TEST_F(ProjectConfigTest, ProjectIsAFolderRelativeToThePyproject) {
+  ProjectConfig c =
+      ReadProjectConfig(Write("project/pyproject.toml", "[tool.dspy-compat]\nproject = \".\"\n"));
+  EXPECT_EQ(c.project, root_ / "project");
+  c = ReadProjectConfig(Write("project/pyproject.toml", "[tool.dspy-compat]\nproject = \"src\"\n"));
+  EXPECT_EQ(c.project, root_ / "project/src");
+  EXPECT_NE(ErrorOf("project = true\n").find("project: expected a string"), std::string::npos);
+}
+
 TEST_F(ProjectConfigTest, IntegerRepeatAndUnsetKeys) {
   ProjectConfig c = ReadProjectConfig(Write("pyproject.toml", "[tool.dspy-compat]\nrepeat = 10\n"));
   EXPECT_EQ(c.repeat, "10");

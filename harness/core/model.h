@@ -250,6 +250,18 @@ struct RunResult {
   std::optional<LmSchedule> lm_schedule;
 };
 
+// A team's project in a target (run --project, results v1.12): what its
+// environment was built from and what it holds beyond the target's lock.
+struct ProjectEnvironmentInfo {
+  std::string root;        // the project's folder, absolute
+  std::string input_hash;  // sha256 hex of the environment's inputs; empty: not installed
+  std::vector<std::string> requirements;  // what the project declares, as written
+  std::vector<std::string> installed;     // "name==version" beyond the target's lock, sorted
+  std::vector<std::string> added;         // what the harness added the project lacks ("pytest")
+  std::string note;  // why nothing was installed (a python: target is the user's own); "" else
+  friend bool operator==(const ProjectEnvironmentInfo&, const ProjectEnvironmentInfo&) = default;
+};
+
 struct TargetInfo {
   std::string name;
   std::string kind;  // "locked" or "python"
@@ -259,6 +271,7 @@ struct TargetInfo {
   std::string interpreter;
   std::vector<Substitution> substitutions = {};
   // results v1.7; empty in older files
+  std::optional<ProjectEnvironmentInfo> project = std::nullopt;  // results v1.12; run --project
 };
 
 // What results.json says about a target.

@@ -70,22 +70,23 @@ std::vector<std::string> Sandbox::Wrap(const std::vector<std::string>& argv, For
     // (here only in the user namespace bwrap makes).
     out.insert(out.end(), {"--unshare-user", "--cap-add", "CAP_SYS_ADMIN"});
   }
-  if (!hidden_home.empty()) {
-    out.insert(out.end(), {"--tmpfs", hidden_home.string()});
-    std::vector<std::pair<fs::path, bool>> binds;  // folder, writable
-    for (const auto& p : read_only) binds.emplace_back(p, false);
-    for (const auto& p : extra_read_only) binds.emplace_back(p, false);
-    for (const auto& p : writable) binds.emplace_back(p, true);
-    // Parents before children, so that a child's bind is not hidden by its
-    // parent's (a writable session folder inside a read-only project).
-    std::stable_sort(binds.begin(), binds.end(), [](const auto& a, const auto& b) {
-      return a.first.string().size() < b.first.string().size();
-    });
-    for (const auto& [folder, rw] : binds) {
-      if (!IsUnder(folder, hidden_home)) continue;  // visible anyway
-      out.insert(out.end(),
-                 {rw ? "--bind-try" : "--ro-bind-try", folder.string(), folder.string()});
-    }
+  if (!hidden_home.empty()) out.insert(out.end(), {"--tmpfs", hidden_home.string()});
+  std::vector<std::pair<fs::path, bool>> binds;  // folder, writable
+  for (const auto& p : read_only) binds.emplace_back(p, false);
+  for (const auto& p : extra_read_only) binds.emplace_back(p, false);
+  for (const auto& p : read_only_everywhere) binds.emplace_back(p, false);
+  for (const auto& p : writable) binds.emplace_back(p, true);
+  // Parents before children, so that a child's bind is not hidden by its
+  // parent's (a writable session folder inside a read-only project).
+  std::stable_sort(binds.begin(), binds.end(), [](const auto& a, const auto& b) {
+    return a.first.string().size() < b.first.string().size();
+  });
+  for (const auto& [folder, rw] : binds) {
+    const bool hidden = !hidden_home.empty() && IsUnder(folder, hidden_home);
+    const bool in_read_only = std::any_of(read_only_everywhere.begin(), read_only_everywhere.end(),
+                                          [&](const fs::path& r) { return IsUnder(folder, r); });
+    if (!hidden && !in_read_only) continue;  // visible (and as writable as it is) anyway
+    out.insert(out.end(), {rw ? "--bind-try" : "--ro-bind-try", folder.string(), folder.string()});
   }
   out.push_back("--");
   out.insert(out.end(), argv.begin(), argv.end());

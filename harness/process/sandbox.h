@@ -35,6 +35,10 @@ struct Sandbox {
   // the interpreter's prefix, scenarios, the session's folder), bound back.
   std::vector<std::filesystem::path> read_only{};
   std::vector<std::filesystem::path> writable{};
+  // Bound read-only wherever they are, home hidden or not (run --project:
+  // the team's project, which runs never write); writable folders inside
+  // them are bound back writable.
+  std::vector<std::filesystem::path> read_only_everywhere{};
   int netns_fd = -1;      // a loopback-only network namespace runs join; -1: none
   std::string why_not{};  // why runs have less than a full sandbox (for the log)
 

@@ -67,6 +67,34 @@ TEST(SandboxTest, WrapHidesHomeButBindsBackWhatRunsNeedParentsFirst) {
   EXPECT_EQ(argv, expected);
 }
 
+// run --project: the project is bound read-only even outside a hidden
+// home, and a session folder inside it is bound back writable after it.
+TEST(SandboxTest, AProjectIsReadOnlyEverywhereWithItsSessionFolderWritable) {
+  Sandbox sandbox{.bwrap = "/usr/bin/bwrap",
+                  .read_only = {"/opt/elsewhere"},
+                  .writable = {"/srv/proj/out/work", "/tmp/work"},
+                  .read_only_everywhere = {"/srv/proj"}};
+  auto argv = sandbox.Wrap({"python"}, Sandbox::For::kRun, {});
+  std::vector<std::string> expected = {"/usr/bin/bwrap",
+                                       "--dev-bind",
+                                       "/",
+                                       "/",
+                                       "--die-with-parent",
+                                       "--unshare-pid",
+                                       "--proc",
+                                       "/proc",
+                                       "--new-session",
+                                       "--ro-bind-try",
+                                       "/srv/proj",
+                                       "/srv/proj",
+                                       "--bind-try",
+                                       "/srv/proj/out/work",
+                                       "/srv/proj/out/work",
+                                       "--",
+                                       "python"};
+  EXPECT_EQ(argv, expected);
+}
+
 TEST(SandboxTest, AForkServerGetsNoPidNamespaceButMayMakeThem) {
   Sandbox sandbox{.bwrap = "/usr/bin/bwrap", .user_namespace = true};
   auto argv = sandbox.Wrap({"python", "server.py"}, Sandbox::For::kForkServer, {});
@@ -232,6 +260,28 @@ open(os.path.join(home, "work", "out.txt"), "w").write("written")
   std::string text;
   std::getline(written, text);
   EXPECT_EQ(text, "written");
+}
+
+TEST_F(ContainedProcessTest, AProjectIsReadableButNotWritable) {
+  const fs::path project = dir_ / "project";
+  fs::create_directories(project / "out");
+  std::ofstream(project / "app.py") << "VALUE = 1\n";
+  sandbox_.read_only_everywhere = {project};
+  sandbox_.writable.push_back(project / "out");
+  auto outcome = Run("import os\nproject = '" + project.string() + R"PY('
+print("read:", open(os.path.join(project, "app.py")).read().strip())
+try:
+    open(os.path.join(project, "app.py"), "a").write("# edited")
+    print("project written")
+except OSError as e:
+    print("project unwritable:", e.strerror)
+open(os.path.join(project, "out", "r.txt"), "w").write("ok")
+)PY");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output_tail;
+  EXPECT_NE(outcome.output_tail.find("read: VALUE = 1"), std::string::npos) << outcome.output_tail;
+  EXPECT_NE(outcome.output_tail.find("project unwritable"), std::string::npos)
+      << outcome.output_tail;
+  EXPECT_TRUE(fs::exists(project / "out" / "r.txt"));
 }
 
 TEST_F(ContainedProcessTest, OnlyLoopbackWhereTheMockServerListensIsReachable) {

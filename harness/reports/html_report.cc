@@ -451,6 +451,27 @@ void RenderEnvironment(std::string& out, const Results& results) {
                        E(s.reason));
       }
     }
+    // run --project: what each target's environment holds of the team's project.
+    for (const TargetInfo& t : env.targets) {
+      if (!t.project) continue;
+      const ProjectEnvironmentInfo& p = *t.project;
+      if (!p.note.empty()) {
+        fmt::format_to(std::back_inserter(out),
+                       "<p><strong>Project</strong> <code>{}</code> in {}: {}</p>\n", E(p.root),
+                       E(t.name), E(p.note));
+        continue;
+      }
+      std::vector<std::string> installed, added;
+      for (const std::string& i : p.installed) installed.push_back("<code>" + E(i) + "</code>");
+      for (const std::string& a : p.added) added.push_back("<code>" + E(a) + "</code>");
+      fmt::format_to(std::back_inserter(out),
+                     "<p><strong>Project</strong> <code>{}</code> in {} (environment "
+                     "<code>{}</code>): installed beyond the lock: {}{}</p>\n",
+                     E(p.root), E(t.name), E(p.input_hash.substr(0, 12)),
+                     installed.empty() ? std::string(kNone) : Join(installed, ", "),
+                     added.empty() ? std::string()
+                                   : "; added (the project declares none): " + Join(added, ", "));
+    }
   }
   const std::string sandbox = SandboxText(results);
   std::vector<std::string> shards;

@@ -86,6 +86,26 @@ TEST(HtmlReportTest, EnvironmentSaysHowRunsWereContained) {
       << html;
 }
 
+TEST(HtmlReportTest, EnvironmentShowsTheProjectInEachTarget) {
+  Results results = Catalogue();
+  EXPECT_FALSE(Contains(RenderHtml(results, BundledKnowledge()), "<strong>Project</strong>"));
+  results.environment.targets[0].project =
+      ProjectEnvironmentInfo{.root = "/src/<desk>",
+                             .input_hash = "0123456789abcdef" + std::string(48, '0'),
+                             .requirements = {},
+                             .installed = {"humanize==4.11.0"},
+                             .added = {"pytest"},
+                             .note = ""};
+  std::string html = RenderHtml(results, BundledKnowledge());
+  EXPECT_TRUE(
+      Contains(html, fmt::format("<p><strong>Project</strong> <code>/src/&lt;desk&gt;</code> "
+                                 "in {} (environment <code>0123456789ab</code>): installed "
+                                 "beyond the lock: <code>humanize==4.11.0</code>; added "
+                                 "(the project declares none): <code>pytest</code></p>\n",
+                                 results.environment.targets[0].name)))
+      << html;
+}
+
 // Headless Chromium (Debian's package) opens the page, runs its script and
 // dumps the resulting DOM; the page records any script error, failed load or
 // policy violation in <html data-errors>, and Chromium logs console messages

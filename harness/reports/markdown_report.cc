@@ -570,6 +570,25 @@ void RenderEnvironment(std::string& out, const Results& results) {
                        Code(s.package + "==" + s.requested), Escape(s.reason));
       }
     }
+    // run --project: what each target's environment holds of the team's project.
+    for (const TargetInfo& t : env.targets) {
+      if (!t.project) continue;
+      const ProjectEnvironmentInfo& p = *t.project;
+      if (!p.note.empty()) {
+        fmt::format_to(std::back_inserter(out), "- **Project** {} in {}: {}\n", Code(p.root),
+                       Escape(t.name), Escape(p.note));
+        continue;
+      }
+      std::vector<std::string> installed, added;
+      for (const std::string& i : p.installed) installed.push_back(Code(i));
+      for (const std::string& a : p.added) added.push_back(Code(a));
+      fmt::format_to(std::back_inserter(out),
+                     "- **Project** {} in {} (environment {}): installed beyond the lock: {}{}\n",
+                     Code(p.root), Escape(t.name), Code(p.input_hash.substr(0, 12)),
+                     installed.empty() ? std::string(kNone) : Join(installed, ", "),
+                     added.empty() ? std::string()
+                                   : "; added (the project declares none): " + Join(added, ", "));
+    }
   }
   fmt::format_to(std::back_inserter(out), "- Harness version: {}\n", OrNone(env.harness_version));
   fmt::format_to(std::back_inserter(out), "- Seed: {}\n", env.seed);

@@ -139,6 +139,41 @@ TEST(MarkdownReportTest, TenTargetsGetACompactTable) {
       << report;
 }
 
+// run --project: each target's line says where the project's environment
+// came from and what it holds beyond the lock; a user's interpreter says why
+// nothing was installed.
+TEST(MarkdownReportTest, EnvironmentShowsTheProjectInEachTarget) {
+  Results results;
+  results.environment.targets.push_back(
+      {"dspy-2.5.39", "locked", "2.5.39", "3.11", std::string(64, 'c'), "/p"});
+  results.environment.targets.push_back({"python:/x", "python", "2.5.40", "3.11", "", "/x"});
+  results.environment.targets[0].project =
+      ProjectEnvironmentInfo{.root = "/src/desk",
+                             .input_hash = "0123456789abcdef" + std::string(48, '0'),
+                             .requirements = {"humanize>=4.9"},
+                             .installed = {"humanize==4.11.0", "support-desk==0.1.0"},
+                             .added = {"pytest"},
+                             .note = ""};
+  results.environment.targets[1].project = ProjectEnvironmentInfo{.root = "/src/desk",
+                                                                  .input_hash = "",
+                                                                  .requirements = {},
+                                                                  .installed = {},
+                                                                  .added = {},
+                                                                  .note = "your own interpreter"};
+  results.runs.push_back(MakeRun("ok", "dspy-2.5.39", Status::kPass));
+  std::string report = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(report,
+                       "- **Project** `/src/desk` in dspy-2.5.39 (environment `0123456789ab`): "
+                       "installed beyond the lock: `humanize==4.11.0`, `support-desk==0.1.0`; "
+                       "added (the project declares none): `pytest`\n"))
+      << report;
+  EXPECT_TRUE(Contains(report, "- **Project** `/src/desk` in python:/x: your own interpreter\n"))
+      << report;
+  results.environment.targets[0].project.reset();
+  results.environment.targets[1].project.reset();
+  EXPECT_FALSE(Contains(RenderMarkdown(results, BundledKnowledge()), "**Project**"));
+}
+
 // The golden file is the report's specification by example. To accept an
 // intended change: DSPY_COMPAT_UPDATE_GOLDEN=1 ./reports_tests, then review
 // the diff and copy it to examples/reports/.

@@ -141,13 +141,20 @@ json TargetToJson(const TargetInfo& t) {
                              {"used", s.used},
                              {"reason", s.reason}});
   }
-  return {{"name", t.name},
-          {"kind", t.kind},
-          {"dspy_version", t.dspy_version},
-          {"python_version", t.python_version},
-          {"lock_hash", t.lock_hash},
-          {"interpreter", t.interpreter},
-          {"substitutions", substitutions}};
+  json out = {{"name", t.name},
+              {"kind", t.kind},
+              {"dspy_version", t.dspy_version},
+              {"python_version", t.python_version},
+              {"lock_hash", t.lock_hash},
+              {"interpreter", t.interpreter},
+              {"substitutions", substitutions}};
+  if (t.project) {  // v1.13
+    const ProjectEnvironmentInfo& p = *t.project;
+    out["project"] = {
+        {"root", p.root},           {"input_hash", p.input_hash}, {"requirements", p.requirements},
+        {"installed", p.installed}, {"added", p.added},           {"note", p.note}};
+  }
+  return out;
 }
 
 json ShardToJson(const ShardInfo& shard) {
@@ -402,6 +409,16 @@ TargetInfo TargetFromJson(const json& j, const std::string& where) {
       t.substitutions.push_back({ReadString(s, "package", item), ReadString(s, "requested", item),
                                  ReadString(s, "used", item), ReadString(s, "reason", item)});
     }
+  }
+  if (const json* project = OptionalField(j, "project")) {  // v1.13
+    const std::string at = Join(where, "project");
+    ExpectObject(*project, at);
+    t.project = ProjectEnvironmentInfo{.root = ReadString(*project, "root", at),
+                                       .input_hash = ReadString(*project, "input_hash", at),
+                                       .requirements = ReadStrings(*project, "requirements", at),
+                                       .installed = ReadStrings(*project, "installed", at),
+                                       .added = ReadStrings(*project, "added", at),
+                                       .note = ReadString(*project, "note", at)};
   }
   return t;
 }

@@ -267,6 +267,29 @@ TEST(ResultsJsonTest, SubstitutionsRoundTripAndAreOptional) {
   EXPECT_EQ(FormatErrorOf(j), "environment.targets[0].substitutions[0].requested: missing");
 }
 
+// A target's project environment (issue 14, v1.13) round-trips; a file
+// without it reads as no project, and a malformed one is named.
+TEST(ResultsJsonTest, ProjectEnvironmentRoundTripsAndIsOptional) {
+  Results original = SampleResults();
+  original.environment.targets[0].project = ProjectEnvironmentInfo{
+      .root = "/src/support_desk",
+      .input_hash = std::string(64, 'a'),
+      .requirements = {"dspy>=2.5.39,<2.6", "humanize>=4.9"},
+      .installed = {"humanize==4.11.0", "pytest==8.3.4", "support-desk==0.1.0"},
+      .added = {"pytest"},
+      .note = ""};
+  Results read = ResultsFromJson(json::parse(ToJson(original).dump()));
+  EXPECT_EQ(read.environment.targets[0].project, original.environment.targets[0].project);
+  EXPECT_FALSE(read.environment.targets[1].project.has_value());
+
+  json j = ToJson(original);
+  EXPECT_FALSE(j["environment"]["targets"][1].contains("project"));
+  j["environment"]["targets"][0]["project"].erase("installed");
+  EXPECT_EQ(FormatErrorOf(j), "environment.targets[0].project.installed: missing");
+  j["environment"]["targets"][0]["project"] = "yes";
+  EXPECT_EQ(FormatErrorOf(j), "environment.targets[0].project: expected an object, got string");
+}
+
 // How each run's interpreter started (issue 6); absent in older files.
 TEST(ResultsJsonTest, StartModeRoundTripsAndIsOptional) {
   Results original = SampleResults();

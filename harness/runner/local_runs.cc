@@ -84,6 +84,9 @@ LocalRuns::LocalRuns(LocalRunsOptions options) {
     }
   }
   p.sandbox.writable = {RealPath(options.work_root)};
+  if (fs::path real = RealPath(options.project_root); !real.empty()) {
+    p.sandbox.read_only_everywhere = {real};
+  }
   {
     // The mock server's listening socket and the refusing port, both in the
     // runs' network namespace, the only place they can reach (the harness's
@@ -142,7 +145,8 @@ LocalRuns::LocalRuns(LocalRunsOptions options) {
                      .containment = containment,
                      .memory_limit_mb = options.memory_limit_mb,
                      .output_limit_mb = options.output_limit_mb,
-                     .sandbox = &p.sandbox},
+                     .sandbox = &p.sandbox,
+                     .project_root = options.project_root},
       *p.endpoint);
 }
 

@@ -49,6 +49,10 @@ struct LocalRunsOptions {
   bool pass_home = false;
   std::vector<std::filesystem::path> read_only{};
   std::vector<std::filesystem::path> scenario_files{};
+  // run --project: the project's root, on every run's sys.path after the
+  // scenario's folder and bound read-only into the sandbox (runs never
+  // write the user's tree); empty: none.
+  std::filesystem::path project_root{};
   std::function<void(std::string_view)> log{};  // one line per notice (fallbacks)
 };
 

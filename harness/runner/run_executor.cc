@@ -273,6 +273,9 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
     }
     readable.push_back(root);
   }
+  if (!config_.project_root.empty()) {
+    runner_args.insert(runner_args.end(), {"--project-root", config_.project_root.string()});
+  }
   auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base, config_.containment);
   fs::path output = work / "output.log";
 

@@ -41,6 +41,9 @@ struct ExecutorConfig {
   // network namespace); a warm one's runs get theirs from its fork server.
   // nullptr: a process group only.
   const Sandbox* sandbox = nullptr;
+  // run --project: the project's root, put on sys.path after the scenario's
+  // folder (the runner's --project-root); empty: none.
+  std::filesystem::path project_root{};
 };
 
 class RunExecutor {

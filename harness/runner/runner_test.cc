@@ -437,6 +437,22 @@ TEST_F(RunExecutorTest, ATeamsTestRunsThroughPytestByItsNameInTheFile) {
   EXPECT_EQ(std::find(program.begin(), program.end(), "--pytest-node"), program.end());
 }
 
+// run --project: the runner is told the project's root (it puts it on
+// sys.path after the scenario's folder); without one, no flag.
+TEST_F(RunExecutorTest, ProjectRootIsPassedToTheRunner) {
+  RunExecutor executor({.runner_script = dir_ / "runner.py",
+                        .work_root = dir_ / "work",
+                        .project_root = "/src/support-desk"},
+                       endpoint_, processes_);
+  ASSERT_TRUE(executor.Execute(Spec("s"), nullptr).has_value());
+  ASSERT_EQ(processes_.seen.size(), 1u);
+  EXPECT_EQ(FakeProcesses::Arg(processes_.seen[0], "--project-root"), "/src/support-desk");
+  EXPECT_EQ(FakeProcesses::Arg(processes_.seen[0], "--scenario"), (dir_ / "s.py").string());
+  ASSERT_TRUE(Execute(Spec("t")).has_value());
+  const auto& argv = processes_.seen.at(1).argv;
+  EXPECT_EQ(std::find(argv.begin(), argv.end(), "--project-root"), argv.end());
+}
+
 TEST_F(RunExecutorTest, ScenarioFixtureIsConfiguredForItsRunOnly) {
   RunSpec spec = Spec("pass");
   spec.mock_fixture = dir_ / "rules.json";

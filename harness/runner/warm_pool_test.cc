@@ -103,6 +103,32 @@ TEST_F(WarmPoolTest, RunsOfATargetAreForkedFromOneServer) {
   EXPECT_TRUE(fs::exists(pool.ServerDir(target) / "server.log"));
 }
 
+// run --project: a warm run imports the project's package from its root,
+// and a module beside the scenario before the project's of the same name.
+TEST_F(WarmPoolTest, WarmRunsImportFromTheProjectRootAfterTheScenarioFolder) {
+  WarmPool pool(PoolOptions());
+  Target target = WrappedTarget("site");
+  const fs::path root = dir_ / "project";
+  warm_test::Write(root / "myapp" / "__init__.py", "WHERE = 'project'\n");
+  warm_test::Write(root / "helper.py", "WHERE = 'root'\n");
+  warm_test::Write(root / "dspy_scenarios" / "helper.py", "WHERE = 'scenario'\n");
+  const fs::path scenario = root / "dspy_scenarios" / "uses_app.py";
+  warm_test::Write(scenario, "import helper, myapp\nprint(helper.WHERE, myapp.WHERE)\n");
+  ExecutorConfig config{warm_test::kRunnerScript, dir_ / "work", true, 4096, &pool};
+  config.project_root = root;
+  RunExecutor executor(config, endpoint_);
+  auto result = executor.Execute(Spec(target, scenario, "p"), nullptr);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status, Status::kPass) << result->error_message << result->output_tail;
+  EXPECT_EQ(result->start_mode, "warm");
+  EXPECT_EQ(result->output_tail, "scenario project\n");
+  // Without the root, the project's package is not importable.
+  auto without = Execute(&pool, Spec(target, scenario, "q"));
+  ASSERT_TRUE(without.has_value());
+  EXPECT_NE(without->status, Status::kPass);
+  EXPECT_NE(without->error_message.find("myapp"), std::string::npos) << without->error_message;
+}
+
 TEST_F(WarmPoolTest, UnsafeTargetRunsColdAndSaysWhyOnce) {
   WarmPool pool(PoolOptions());
   Target target = WrappedTarget("threads");

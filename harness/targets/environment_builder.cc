@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -162,6 +163,80 @@ void PythonEnvironmentBuilder::Build(const Target& target, const fs::path& dir) 
                     "--no-deps", "-r", target.lock_file.string()},
                    log);
   }
+}
+
+ProjectInstallOutcome EnvironmentBuilder::InstallProject(const fs::path& dir,
+                                                         const ProjectInstall&) {
+  throw ProvisionError(
+      fmt::format("{}: this environment builder cannot install a project", dir.string()));
+}
+
+ProjectInstallOutcome PythonEnvironmentBuilder::InstallProject(const fs::path& dir,
+                                                               const ProjectInstall& install) {
+  if (!OnPath("uv")) {
+    throw ProvisionError(
+        "run --project needs uv on PATH: it installs the project with the target's lock as "
+        "constraints and its substitutions as overrides, which pip cannot");
+  }
+  // Beside the environment, not in it: they are no part of what it holds.
+  const fs::path constraints = dir.string() + ".constraints.txt";
+  const fs::path overrides = dir.string() + ".overrides.txt";
+  const fs::path log = dir.string() + ".project.log";
+  struct Remove {
+    std::vector<fs::path> paths;
+    ~Remove() {
+      std::error_code ec;
+      for (const auto& p : paths) fs::remove(p, ec);
+    }
+  } remove{{constraints, overrides, log}};
+  auto write_lines = [](const fs::path& path, const std::vector<std::string>& lines) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    for (const auto& line : lines) out << line << "\n";
+    out.close();
+    if (!out) throw ProvisionError(fmt::format("cannot write {}", path.string()));
+  };
+  write_lines(constraints, install.constraints);
+  write_lines(overrides, install.overrides);
+  const fs::path python = dir / "bin" / "python";
+  ProcessSpec spec;
+  spec.argv = {"uv",         "pip",
+               "install",    "--quiet",
+               "--python",   python.string(),
+               "-c",         constraints.string(),
+               "--override", overrides.string()};
+  spec.argv.insert(spec.argv.end(), install.requirements.begin(), install.requirements.end());
+  spec.env = InstallerEnvironment();
+  spec.cwd = install.source;  // relative paths in requirements files are the project's
+  spec.output_path = log;
+  spec.timeout = kInstallTimeout;
+  spec.output_tail_bytes = 64 * 1024;
+  ProjectInstallOutcome outcome;
+  auto run = RunProcess(spec);
+  if (!run.started) throw ProvisionError(fmt::format("uv: {}", run.start_error));
+  outcome.output = run.output_tail;
+  if (run.exit_code != 0) return outcome;
+  // The list, not freeze: freeze names the project by the path of its copy.
+  spec.argv = {"uv", "pip", "list", "--quiet", "--format", "json", "--python", python.string()};
+  spec.output_path = log.string() + ".list";
+  remove.paths.push_back(spec.output_path);
+  run = RunProcess(spec);
+  std::ifstream listed(spec.output_path);
+  auto json = nlohmann::json::parse(listed, nullptr, false);
+  if (!run.started || run.exit_code != 0 || json.is_discarded() || !json.is_array()) {
+    throw ProvisionError(
+        fmt::format("uv pip list in {}: {}", dir.string(), FirstErrorLine(run.output_tail)));
+  }
+  for (const auto& package : json) {
+    auto name = package.find("name");
+    auto version = package.find("version");
+    if (name == package.end() || version == package.end() || !name->is_string() ||
+        !version->is_string()) {
+      continue;
+    }
+    outcome.installed.push_back(name->get<std::string>() + "==" + version->get<std::string>());
+  }
+  outcome.ok = true;
+  return outcome;
 }
 
 InterpreterProbe PythonEnvironmentBuilder::Probe(const fs::path& interpreter) {

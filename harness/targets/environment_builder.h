@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/model.h"
 #include "targets/lock_file.h"
@@ -25,6 +26,25 @@ struct InterpreterProbe {
   std::string dspy_file;       // where "import dspy" resolved
 };
 
+// What installing a team's project into a built environment asks of uv
+// (targets/project_env.h composes it): the target's lock as constraints, its
+// substitutions as overrides, so that the lock wins for DSPy and what DSPy
+// pins.
+struct ProjectInstall {
+  std::filesystem::path source;          // a copy of the project: the installer's working folder
+  std::vector<std::string> constraints;  // "name==version", one per locked package
+  std::vector<std::string> overrides;    // "litellm==1.53.1": the target's substitutions
+  // The installer's arguments for what to install: "-r", "<copy>/requirements.txt",
+  // "<copy>[test]" (the project itself), "pytest".
+  std::vector<std::string> requirements;
+};
+
+struct ProjectInstallOutcome {
+  bool ok = false;
+  std::string output;                  // the installer's output tail, for the error
+  std::vector<std::string> installed;  // after: every "name==version" the environment holds
+};
+
 class EnvironmentBuilder {
  public:
   virtual ~EnvironmentBuilder() = default;
@@ -33,6 +53,12 @@ class EnvironmentBuilder {
   virtual void Build(const Target& target, const std::filesystem::path& dir) = 0;
   // Imports dspy in the interpreter and reports what it found.
   virtual InterpreterProbe Probe(const std::filesystem::path& interpreter) = 0;
+  // Installs a project into the environment in dir (made by Build). An
+  // installer that fails (a requirement that cannot live with the lock) is
+  // an outcome, not an exception: its output names the conflict. The
+  // default cannot (a builder for targets only) and throws ProvisionError.
+  virtual ProjectInstallOutcome InstallProject(const std::filesystem::path& dir,
+                                               const ProjectInstall& install);
 };
 
 // The real builder: uv when it is on PATH (fast, shares a download cache),
@@ -47,6 +73,10 @@ class PythonEnvironmentBuilder : public EnvironmentBuilder {
       : scratch_root_(std::move(scratch_root)) {}
   void Build(const Target& target, const std::filesystem::path& dir) override;
   InterpreterProbe Probe(const std::filesystem::path& interpreter) override;
+  // uv only (pip has no overrides): `uv pip install -c -o` in the copy, then
+  // `uv pip freeze`.
+  ProjectInstallOutcome InstallProject(const std::filesystem::path& dir,
+                                       const ProjectInstall& install) override;
 
  private:
   std::filesystem::path scratch_root_;

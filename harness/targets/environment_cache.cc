@@ -147,18 +147,26 @@ fs::path EnvironmentCache::DirFor(const Target& target) const {
   return root_ / "envs" / fmt::format("{}-{}", target.name, target.lock_hash.substr(0, 16));
 }
 
-bool EnvironmentCache::IsFinished(const fs::path& dir, const Target& target) const {
-  auto marker = ReadMarker(dir);
-  return marker && MarkerField(*marker, "lock_hash") == target.lock_hash &&
-         MarkerField(*marker, "dspy_version") == target.dspy_version;
+fs::path EnvironmentCache::ProjectDirFor(const Target& target,
+                                         const std::string& input_hash) const {
+  return root_ / "projects" / fmt::format("{}-{}", target.name, input_hash.substr(0, 16));
 }
 
-std::optional<std::string> EnvironmentCache::Damage(const fs::path& dir) {
+bool EnvironmentCache::IsFinished(const fs::path& dir, const Target& target,
+                                  const std::string& input_hash) const {
+  auto marker = ReadMarker(dir);
+  return marker && MarkerField(*marker, "lock_hash") == target.lock_hash &&
+         MarkerField(*marker, "dspy_version") == target.dspy_version &&
+         MarkerField(*marker, "input_hash") == input_hash;
+}
+
+std::optional<std::string> EnvironmentCache::Damage(const fs::path& dir,
+                                                    EnvironmentBuilder& builder) {
   if (!fs::exists(dir / kManifest)) {
     // Provisioned before environments had a file list: trust it if it still
     // imports its DSPy, and record what it holds now.
     try {
-      builder_.Probe(dir / "bin" / "python");
+      builder.Probe(dir / "bin" / "python");
     } catch (const ProvisionError& e) {
       return fmt::format("it no longer imports dspy: {}", e.what());
     }
@@ -188,11 +196,20 @@ Target EnvironmentCache::SyncUserPython(const Target& target) {
 
 Target EnvironmentCache::Sync(const Target& target, const Log& log) {
   if (target.kind == Target::Kind::kUserPython) return SyncUserPython(target);
+  return SyncInto(target, DirFor(target), "", builder_, log);
+}
 
+Target EnvironmentCache::SyncProject(const Target& target, const std::string& input_hash,
+                                     EnvironmentBuilder& builder, const Log& log) {
+  return SyncInto(target, ProjectDirFor(target, input_hash), input_hash, builder, log);
+}
+
+Target EnvironmentCache::SyncInto(const Target& target, const fs::path& dir,
+                                  const std::string& input_hash, EnvironmentBuilder& builder,
+                                  const Log& log) {
   Target ready = target;
-  fs::path dir = DirFor(target);
   ready.interpreter = dir / "bin" / "python";
-  if (IsFinished(dir, target) && !CheckManifest(dir)) return ready;
+  if (IsFinished(dir, target, input_hash) && !CheckManifest(dir)) return ready;
 
   std::error_code made;
   fs::create_directories(dir.parent_path(), made);
@@ -204,8 +221,8 @@ Target EnvironmentCache::Sync(const Target& target, const Log& log) {
   if (lock.waited() && log)
     log(fmt::format("{}: waited for another process to provision it", target.name));
   std::optional<std::string> damage;
-  if (IsFinished(dir, target)) {
-    damage = Damage(dir);
+  if (IsFinished(dir, target, input_hash)) {
+    damage = Damage(dir, builder);
     if (!damage) return ready;  // whole, or the other process finished it
     // A file deleted inside the venv would otherwise surface as an import
     // error in every run; say which file, then provision it again.
@@ -220,11 +237,11 @@ Target EnvironmentCache::Sync(const Target& target, const Log& log) {
   fs::path staging = dir.string() + fmt::format(".partial-{}", ::getpid());
   fs::remove_all(staging, ec);
   if (log)
-    log(fmt::format("{}: installing DSPy {} from {}", target.name, target.dspy_version,
-                    target.lock_file.string()));
+    log(fmt::format("{}: installing DSPy {} from {}{}", target.name, target.dspy_version,
+                    target.lock_file.string(), input_hash.empty() ? "" : ", then the project"));
   try {
-    builder_.Build(target, staging);
-    auto probe = builder_.Probe(staging / "bin" / "python");
+    builder.Build(target, staging);
+    auto probe = builder.Probe(staging / "bin" / "python");
     if (probe.dspy_version != target.dspy_version) {
       throw ProvisionError(
           fmt::format("target {}: the new environment imports dspy {}, not the "
@@ -236,6 +253,7 @@ Target EnvironmentCache::Sync(const Target& target, const Log& log) {
                              {"python_version", probe.python_version},
                              {"lock_hash", target.lock_hash},
                              {"created_at", IsoUtcNow()}};
+    if (!input_hash.empty()) marker["input_hash"] = input_hash;
     WriteManifest(staging);
     WriteMarkerFile(staging / kMarker, marker.dump(2) + "\n");
     fs::rename(staging, dir);

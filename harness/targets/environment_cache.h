@@ -40,6 +40,14 @@ class EnvironmentCache {
   // building its environment first if needed. Throws ProvisionError.
   Target Sync(const Target& target, const Log& log = {});
 
+  // A project environment (targets/project_env.h): built by `builder` (the
+  // target's lock, then the project) in projects/<target>-<hash> and keyed by
+  // input_hash (what it was built from) besides the lock's hash; otherwise as
+  // Sync: atomic, flock'd, verified against its file list on each use.
+  Target SyncProject(const Target& target, const std::string& input_hash,
+                     EnvironmentBuilder& builder, const Log& log = {});
+  std::filesystem::path ProjectDirFor(const Target& target, const std::string& input_hash) const;
+
   // The environments present in the cache, finished ones only.
   std::vector<CachedEnvironment> List() const;
 
@@ -48,11 +56,15 @@ class EnvironmentCache {
 
  private:
   Target SyncUserPython(const Target& target);
-  bool IsFinished(const std::filesystem::path& dir, const Target& target) const;
+  // Sync's work for the folder dir; input_hash: "" for a target's own environment.
+  Target SyncInto(const Target& target, const std::filesystem::path& dir,
+                  const std::string& input_hash, EnvironmentBuilder& builder, const Log& log);
+  bool IsFinished(const std::filesystem::path& dir, const Target& target,
+                  const std::string& input_hash = {}) const;
   // What is wrong with a finished environment (a file missing or of another
   // size than when it was provisioned), or nothing. One without a file list
   // (provisioned by an older harness) is probed once and given one.
-  std::optional<std::string> Damage(const std::filesystem::path& dir);
+  std::optional<std::string> Damage(const std::filesystem::path& dir, EnvironmentBuilder& builder);
 
   std::filesystem::path root_;
   EnvironmentBuilder& builder_;

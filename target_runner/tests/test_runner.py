@@ -8,7 +8,9 @@ result file rest on.
 
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -98,6 +100,45 @@ class BoundedTextTest(unittest.TestCase):
         self.assertEqual(runner.qualified_type_name(AssertionError()), "AssertionError")
         self.assertEqual(runner.qualified_type_name(runner.RunnerError()),
                          "dspy_compat_runner.RunnerError")
+
+
+
+class ScenarioSysPathTest(unittest.TestCase):
+    """run --project: the scenario's folder, then the project's root, first
+    on sys.path, as `python path/to/file.py` and pytest's rootdir give them."""
+
+    def test_scenario_folder_then_project_root(self):
+        self.assertEqual(runner.scenario_sys_path("/p/scenarios/s.py", "/p"), ["/p/scenarios", "/p"])
+        self.assertEqual(runner.scenario_sys_path("/p/scenarios/s.py", ""), ["/p/scenarios"])
+        # A scenario at the project's root: the folder once.
+        self.assertEqual(runner.scenario_sys_path("/p/s.py", "/p/"), ["/p"])
+
+    def test_the_flag_is_parsed(self):
+        args = runner.parse_args(["--scenario", "s.py", "--result", "r.json", "--api-base", "http://x",
+                                  "--run-id", "r1", "--project-root", "/p"])
+        self.assertEqual(args.project_root, "/p")
+        args = runner.parse_args(["--scenario", "s.py", "--result", "r.json", "--api-base", "http://x",
+                                  "--run-id", "r1"])
+        self.assertEqual(args.project_root, "")
+
+    def test_imports_resolve_in_that_order(self):
+        # A module beside the scenario wins over the project's of the same
+        # name; the project's package is importable; both before site-packages.
+        with tempfile.TemporaryDirectory() as root:
+            folder = os.path.join(root, "dspy_scenarios")
+            os.makedirs(os.path.join(root, "myapp"))
+            os.makedirs(folder)
+            for path, text in ((os.path.join(root, "helper.py"), "WHERE = 'root'\n"),
+                               (os.path.join(folder, "helper.py"), "WHERE = 'scenario'\n"),
+                               (os.path.join(root, "myapp", "__init__.py"), "WHERE = 'project'\n")):
+                with open(path, "w") as f:
+                    f.write(text)
+            entries = runner.scenario_sys_path(os.path.join(folder, "s.py"), root)
+            code = ("import sys; sys.path[0:0] = %r; import helper, myapp; "
+                    "print(helper.WHERE, myapp.WHERE)" % (entries,))
+            out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                                 check=True).stdout
+            self.assertEqual(out.split(), ["scenario", "project"])
 
 
 if __name__ == "__main__":
