@@ -58,6 +58,9 @@ struct RunOptions {
   // given), its recorded release order.
   std::optional<std::string> replay;
   std::optional<std::string> baseline_target;  // --baseline-target: else the first (oldest)
+  // --no-changed-code; else a few regression pairs are rerun traced and the
+  // changed DSPy code they ran is found (runner/changed_code.h).
+  bool no_changed_code = false;
   std::string command_line;
   // --resume DIR: finish the session DIR/results.json records, with its own
   // options (every other run flag is refused with it).

@@ -54,6 +54,7 @@ std::string SessionOptionsJson(const RunOptions& o) {
       {"schedule", o.schedule},
       {"replay", Optional(o.replay)},
       {"baseline_target", Optional(o.baseline_target)},
+      {"no_changed_code", o.no_changed_code},
   };
   // --replay FILE:RUN_ID: the file, absolute.
   if (o.replay) {
@@ -103,6 +104,7 @@ RunOptions RunOptionsFromSessionJson(const std::string& text) {
     get("memory_limit_mb", o.memory_limit_mb);
     get("output_limit_mb", o.output_limit_mb);
     get("cold", o.cold);
+    if (j.contains("no_changed_code")) get("no_changed_code", o.no_changed_code);  // v1.12
     get("scrub", o.scrub);
     get("pass_env", o.pass_env);
     get_optional("shard", o.shard);

@@ -54,6 +54,57 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+ChangedCode SettingsChange() {
+  ChangedCode c;
+  c.scenario_id = "broken";
+  c.baseline_target = "dspy-2.5.39";
+  c.target_name = "dspy-2.5.40";
+  c.files_compared = 120;
+  c.files_changed = 7;
+  c.hunks_changed = 31;
+  c.hunks = {{"dspy/predict/predict.py", 5, 0, 5, 1, {}, {5}, {"+z <&>"}, true},
+             {"dsp/utils/settings.py",
+              40,
+              1,
+              40,
+              1,
+              {40},
+              {40},
+              {"-        return self.config.get(name)", "+        return self._local.get(name)"},
+              false}};
+  return c;
+}
+
+TEST(MarkdownReportTest, ChangedCodeIsInThePatternsSectionTracebackFilesFirst) {
+  Results results = TwoTargets();
+  const std::string before = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_FALSE(Contains(before, "Changed DSPy code"));
+  results.changed_code = {SettingsChange()};
+  std::string report = RenderMarkdown(results, BundledKnowledge());
+  const auto section = report.find("### `broken`");
+  const auto changed = report.find(
+      "**Changed DSPy code it ran:** `dspy-2.5.39` → `dspy-2.5.40`: "
+      "2 of 31 changed hunks (in 7 of 120 files) ran");
+  ASSERT_NE(section, std::string::npos) << report;
+  ASSERT_NE(changed, std::string::npos) << report;
+  EXPECT_LT(section, changed);
+  const auto predict = report.find(
+      "- `dspy/predict/predict.py` `@@ -5,0 +5,1 @@` (on the "
+      "traceback; ran on dspy-2.5.40 (line 5))");
+  const auto settings = report.find(
+      "- `dsp/utils/settings.py` `@@ -40,1 +40,1 @@` (ran on "
+      "dspy-2.5.39 (line 40) and dspy-2.5.40 (line 40))");
+  ASSERT_NE(predict, std::string::npos) << report;
+  ASSERT_NE(settings, std::string::npos) << report;
+  EXPECT_LT(predict, settings);
+  EXPECT_TRUE(Contains(report, "  +        return self._local.get(name)\n")) << report;
+  results.changed_code[0].hunks.clear();
+  results.changed_code[0].error = "the traced rerun on dspy-2.5.40 left no trace (timeout)";
+  EXPECT_TRUE(Contains(RenderMarkdown(results, BundledKnowledge()),
+                       "**Changed DSPy code it ran:** `dspy-2.5.39` → `dspy-2.5.40`: not found: "
+                       "`the traced rerun on dspy-2.5.40 left no trace (timeout)`."));
+}
+
 TEST(MarkdownReportTest, AFailureFoundByExplorationPrintsItsReplayCommand) {
   Results results = TwoTargets();
   results.runs.back().traceback = "Traceback (most recent call last):\nAssertionError: No LM";

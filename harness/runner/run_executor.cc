@@ -258,6 +258,10 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
       "--run-id",          spec.run_id,
       "--memory-limit-mb", std::to_string(config_.memory_limit_mb),
       "--output-limit-mb", std::to_string(config_.output_limit_mb)};
+  const fs::path trace_file = work / "dspy_trace.json";
+  if (!spec.trace_dspy.empty()) {
+    runner_args.insert(runner_args.end(), {"--trace-dspy", trace_file.string()});
+  }
   auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base, config_.containment);
   fs::path output = work / "output.log";
 
@@ -309,6 +313,10 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   result.models = traffic.models;
   result.lm_traffic = std::move(traffic.summary);
   result.lm_schedule = std::move(traffic.schedule);
+  if (!spec.trace_dspy.empty()) {
+    fs::remove(spec.trace_dspy, ec);
+    if (fs::exists(trace_file, ec)) fs::copy_file(trace_file, spec.trace_dspy, ec);
+  }
   if (!config_.keep_work) fs::remove_all(work, ec);
   return result;
 }
