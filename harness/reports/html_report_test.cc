@@ -62,7 +62,7 @@ TEST(HtmlReportTest, ChangedCodeIsInThePatternsSectionEscaped) {
   EXPECT_FALSE(Contains(RenderHtml(results, BundledKnowledge()), "Changed DSPy code"));
   results.changed_code = {SettingsChange()};
   std::string html = RenderHtml(results, BundledKnowledge());
-  const auto section = html.find("id=\"broken\"");
+  const auto section = html.find("<h3><code>broken</code>");
   const auto changed = html.find("<p><strong>Changed DSPy code it ran:</strong>");
   ASSERT_NE(section, std::string::npos);
   ASSERT_NE(changed, std::string::npos) << html;
