@@ -1,8 +1,9 @@
 # DSPY_COMPAT_SANITIZE picks a sanitizer build of the whole tree:
 #   ON (or "address")  ASan + UBSan: the test command builds it in build-asan/
-#   thread             ThreadSanitizer: the test command builds it in build-tsan/
-#                      (the scheduler, the Asio server, the fork-server threads)
-# and runs the unit tests there too.
+#   thread             ThreadSanitizer: the test command builds the threaded
+#                      parts' test binaries in build-tsan/ (the scheduler and
+#                      session, the Asio server, the fork-server threads)
+# and runs those unit tests there too.
 if(DSPY_COMPAT_SANITIZE STREQUAL "thread")
   # -Wno-tsan: g++ warns that TSan does not model atomic_thread_fence, which
   # Boost.Asio's handler invocation uses (std_fenced_block); with -Werror

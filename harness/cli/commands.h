@@ -61,6 +61,9 @@ struct RunOptions {
   // --project DIR: the team's project in every target (targets/project_env.h)
   // and on every scenario's sys.path.
   std::optional<std::filesystem::path> project;
+  // --no-changed-code; else a few regression pairs are rerun traced and the
+  // changed DSPy code they ran is found (runner/changed_code.h).
+  bool no_changed_code = false;
   std::string command_line;
   // --resume DIR: finish the session DIR/results.json records, with its own
   // options (every other run flag is refused with it).

@@ -88,6 +88,7 @@ TEST(HelpTest, RunSaysWhatItWritesAndEveryOption) {
                          "--memory-limit-mb",
                          "--output-limit-mb",
                          "--cold",
+                         "--no-changed-code",
                          "--pass-env",
                          "--scrub",
                          "--sandbox",

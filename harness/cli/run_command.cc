@@ -27,6 +27,7 @@
 #include "process/sandbox.h"
 #include "results/adaptive_repeat.h"
 #include "results/results_file.h"
+#include "runner/changed_code.h"
 #include "runner/local_runs.h"
 #include "runner/progress.h"
 #include "runner/results_sink.h"
@@ -66,6 +67,38 @@ int ReportUnwritten(const std::string& what, std::size_t runs) {
       "system with room, or free some)\n",
       what, runs);
   return kExitInfrastructure;
+}
+
+// Reruns a few regression pairs traced (not runs of the session) and diffs
+// the DSPy code they ran: runner/changed_code.h does the work.
+std::vector<ChangedCode> FindChangedCodeOfSession(const Results& results,
+                                                  const std::vector<Scenario>& scenarios,
+                                                  const std::vector<Target>& targets,
+                                                  const PlanOptions& plan_options, LocalRuns& local,
+                                                  const fs::path& root, const fs::path& out,
+                                                  const std::atomic<bool>& interrupted) {
+  const fs::path work = fs::absolute(out) / "work" / "changed-code";
+  std::error_code ec;
+  fs::create_directories(work, ec);
+  ProcessChangedCodeProbe probe(
+      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
+        return local.Execute(spec, cancel);
+      },
+      root / "target_runner" / "dspy_compat_changed_code.py", work);
+  ChangedCodeOptions options{
+      .max_pairs = 3,
+      .work = work,
+      .spec_for = [&](const Scenario& s, const Target& t, std::size_t index) {
+        return MakeRunSpec(s, t, index, 1, plan_options);
+      }};
+  auto found = FindChangedCode(results, scenarios, targets, probe, options, &interrupted);
+  if (!found.empty()) {
+    std::cerr << fmt::format(
+        "dspy-compat: traced {} regression pair{} once more on each side for the changed DSPy "
+        "code they ran\n",
+        found.size(), found.size() == 1 ? "" : "s");
+  }
+  return found;
 }
 
 }  // namespace
@@ -362,6 +395,10 @@ int RunCommand(const RunOptions& given) {
   env.planned_runs = planned;
   env.plan = session.plan();
   progress.Done();
+  if (!options.no_changed_code && !interrupted.load()) {
+    results.changed_code = FindChangedCodeOfSession(results, scenarios, targets, plan_options,
+                                                    *local, root, options.out, interrupted);
+  }
   local->Stop();  // kills what warm interpreters still run (after Ctrl-C), and the server
   if (!options.keep_work) fs::remove_all(options.out / "work", ec);
 

@@ -111,6 +111,11 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
                   "run is stopped and reported as an error")
       ->check(CLI::Range(0, 1 << 20))
       ->capture_default_str();
+  cmd->add_flag("--no-changed-code", run.no_changed_code,
+                "Do not look for the changed DSPy code regressions ran (by default at most 3 "
+                "regression or behaviour-change pairs are rerun once on each side with DSPy's "
+                "lines traced, and the changed hunks they executed go into results.json and "
+                "the reports)");
   cmd->add_flag("--cold", run.cold,
                 "Start every run in a fresh interpreter (default: fork each run from a "
                 "per-target interpreter that imported DSPy once; as isolated, much faster)");

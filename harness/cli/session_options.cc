@@ -55,6 +55,7 @@ std::string SessionOptionsJson(const RunOptions& o) {
       {"replay", Optional(o.replay)},
       {"baseline_target", Optional(o.baseline_target)},
       {"project", o.project ? json(Absolute(*o.project)) : json(nullptr)},
+      {"no_changed_code", o.no_changed_code},
   };
   // --replay FILE:RUN_ID: the file, absolute.
   if (o.replay) {
@@ -104,6 +105,7 @@ RunOptions RunOptionsFromSessionJson(const std::string& text) {
     get("memory_limit_mb", o.memory_limit_mb);
     get("output_limit_mb", o.output_limit_mb);
     get("cold", o.cold);
+    if (j.contains("no_changed_code")) get("no_changed_code", o.no_changed_code);  // v1.12
     get("scrub", o.scrub);
     get("pass_env", o.pass_env);
     get_optional("shard", o.shard);

@@ -358,9 +358,42 @@ struct RunEnvironment {
   std::string session_options;
 };
 
+// One changed hunk of the DSPy sources between two targets that a traced
+// rerun executed (results v1.12). Lines are 1-based; a side of 0 lines
+// starts where the other side's lines go.
+struct ChangedHunk {
+  std::string file;  // relative to site-packages, e.g. "dsp/utils/settings.py"
+  int old_start = 0;
+  int old_lines = 0;
+  int new_start = 0;
+  int new_lines = 0;
+  std::vector<int> executed_old;   // lines of the old side the baseline's rerun ran
+  std::vector<int> executed_new;   // lines of the new side the later target's rerun ran
+  std::vector<std::string> lines;  // "-old", "+new", bounded
+  bool on_traceback = false;       // its file is on the failing run's traceback
+  friend bool operator==(const ChangedHunk&, const ChangedHunk&) = default;
+};
+
+// The changed DSPy code a regression or behaviour change ran (results
+// v1.12): the scenario rerun once on each side with line tracing, the two
+// installed packages diffed, the hunks either side executed kept, those in
+// files on the failing traceback first.
+struct ChangedCode {
+  std::string scenario_id;
+  std::string baseline_target;
+  std::string target_name;
+  std::string error;  // why nothing was found ("" when it was looked for)
+  int files_compared = 0;
+  int files_changed = 0;
+  int hunks_changed = 0;  // every changed hunk, executed or not
+  std::vector<ChangedHunk> hunks;
+  friend bool operator==(const ChangedCode&, const ChangedCode&) = default;
+};
+
 struct Results {
   RunEnvironment environment;
   std::vector<RunResult> runs;
+  std::vector<ChangedCode> changed_code = {};  // results v1.12; empty in older files
 };
 
 }  // namespace dspy_compat

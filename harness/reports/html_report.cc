@@ -366,6 +366,27 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
                    Inline(c.root_cause), Inline(c.change),
                    links.empty() ? "" : " (" + Join(links, ", ") + ")", Inline(c.remediation));
   }
+  for (const ChangedCode& code : section.changed_code) {
+    fmt::format_to(std::back_inserter(out),
+                   "<p><strong>Changed DSPy code it ran:</strong> {}.</p>\n",
+                   Inline(ChangedCodeSummary(code)));
+    if (code.hunks.empty()) continue;
+    out += "<ul class=\"changed-code\">\n";
+    for (std::size_t i = 0; i < code.hunks.size() && i < kChangedHunksShown; ++i) {
+      const ChangedHunk& h = code.hunks[i];
+      std::string diff;
+      for (const std::string& line : h.lines) diff += line + "\n";
+      fmt::format_to(std::back_inserter(out),
+                     "<li><code>{}</code> <code>{}</code> ({})<pre><code>{}</code></pre></li>\n",
+                     E(h.file), E(HunkHeader(h)), E(HunkRan(h, code)), E(diff));
+    }
+    out += "</ul>\n";
+    if (code.hunks.size() > kChangedHunksShown) {
+      fmt::format_to(std::back_inserter(out),
+                     "<p>And {} more hunks in <code>results.json</code>.</p>\n",
+                     code.hunks.size() - kChangedHunksShown);
+    }
+  }
   for (const VariantResult& f : section.forced) {
     fmt::format_to(std::back_inserter(out),
                    "<p><strong>Forced race</strong> <code>{}</code> (the mock LM holds responses "

@@ -25,6 +25,54 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+ChangedCode SettingsChange() {
+  ChangedCode c;
+  c.scenario_id = "broken";
+  c.baseline_target = "dspy-2.5.39";
+  c.target_name = "dspy-2.5.40";
+  c.files_compared = 120;
+  c.files_changed = 7;
+  c.hunks_changed = 31;
+  c.hunks = {{"dspy/predict/predict.py", 5, 0, 5, 1, {}, {5}, {"+z <&>"}, true},
+             {"dsp/utils/settings.py",
+              40,
+              1,
+              40,
+              1,
+              {40},
+              {40},
+              {"-        return self.config.get(name)", "+        return self._local.get(name)"},
+              false}};
+  return c;
+}
+
+TEST(HtmlReportTest, ChangedCodeIsInThePatternsSectionEscaped) {
+  Results results;
+  results.environment.targets = {{"dspy-2.5.39", "locked", "2.5.39", "3.11", "", ""},
+                                 {"dspy-2.5.40", "locked", "2.5.40", "3.11", "", ""}};
+  for (const char* target : {"dspy-2.5.39", "dspy-2.5.40"}) {
+    RunResult run;
+    run.scenario_id = "broken";
+    run.target_name = target;
+    run.run_id = std::string("r-") + target;
+    run.status = std::string(target) == "dspy-2.5.40" ? Status::kFail : Status::kPass;
+    run.error_type = run.status == Status::kFail ? "AssertionError" : "";
+    results.runs.push_back(run);
+  }
+  EXPECT_FALSE(Contains(RenderHtml(results, BundledKnowledge()), "Changed DSPy code"));
+  results.changed_code = {SettingsChange()};
+  std::string html = RenderHtml(results, BundledKnowledge());
+  const auto section = html.find("<h3><code>broken</code>");
+  const auto changed = html.find("<p><strong>Changed DSPy code it ran:</strong>");
+  ASSERT_NE(section, std::string::npos);
+  ASSERT_NE(changed, std::string::npos) << html;
+  EXPECT_LT(section, changed);
+  EXPECT_TRUE(
+      Contains(html, "<li><code>dsp/utils/settings.py</code> <code>@@ -40,1 +40,1 @@</code>"))
+      << html;
+  EXPECT_TRUE(Contains(html, "+z &lt;&amp;&gt;")) << html;
+}
+
 TEST(HtmlReportTest, SelfContained) {
   std::string html = RenderHtml(Catalogue(), BundledKnowledge());
   // Nothing is fetched: no external source, stylesheet or icon (links to

@@ -69,6 +69,7 @@ std::string RenderCase(const Results& results, const Outcome& o, const PairCheck
   std::string out = fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3f}\"",
                                 E(name), E(ClassName(o.target_name)), seconds);
   std::string body;
+  std::string system_out;
   const std::string rate = o.total == 0 ? "no runs"
                                         : fmt::format("{} of {} runs failed ({})", o.failures,
                                                       o.total, FailureRateText(o));
@@ -113,8 +114,7 @@ std::string RenderCase(const Results& results, const Outcome& o, const PairCheck
       }
       break;
     case PairStatus::kUnexpectedPass:
-      body +=
-          fmt::format("      <system-out>{}</system-out>\n", E("unexpected pass: " + check.reason));
+      system_out = "unexpected pass: " + check.reason;
       break;
   }
   if (o.classification == Classification::kFlaky && check.status != PairStatus::kInfrastructure) {
@@ -126,6 +126,13 @@ std::string RenderCase(const Results& results, const Outcome& o, const PairCheck
           E(s.signature.substr(0, s.signature.find(':'))),
           E(s.signature == TopSignature(o) ? Example(o) : ""));
     }
+  }
+  for (const ChangedCode& code : results.changed_code) {
+    if (code.scenario_id != o.scenario_id || code.target_name != o.target_name) continue;
+    system_out += (system_out.empty() ? "" : "\n") + ChangedCodeText(code);
+  }
+  if (!system_out.empty()) {
+    body += fmt::format("      <system-out>{}</system-out>\n", E(system_out));
   }
   if (body.empty()) return out + "/>\n";
   return out + ">\n" + body + "    </testcase>\n";

@@ -93,6 +93,42 @@ TEST(JunitReportTest, EveryKindOfTestcaseValidatesAgainstTheJenkinsSchema) {
   ExpectValid(RenderJunit(EveryKind(), BundledKnowledge()), "every_kind");
 }
 
+ChangedCode SettingsChange() {
+  ChangedCode c;
+  c.scenario_id = "broken";
+  c.baseline_target = "dspy-2.5.39";
+  c.target_name = "dspy-2.5.40";
+  c.files_compared = 120;
+  c.files_changed = 7;
+  c.hunks_changed = 31;
+  c.hunks = {{"dspy/predict/predict.py", 5, 0, 5, 1, {}, {5}, {"+z <&>"}, true},
+             {"dsp/utils/settings.py",
+              40,
+              1,
+              40,
+              1,
+              {40},
+              {40},
+              {"-        return self.config.get(name)", "+        return self._local.get(name)"},
+              false}};
+  return c;
+}
+
+TEST(JunitReportTest, ChangedCodeGoesToItsPairsSystemOutAndValidates) {
+  Results results = EveryKind();
+  results.changed_code = {SettingsChange()};
+  std::string xml = RenderJunit(results, BundledKnowledge());
+  ExpectValid(xml, "changed_code");
+  const auto testcase = xml.find("<testcase name=\"broken\" classname=\"dspy_compat.dspy-2_5_40\"");
+  const auto out = xml.find("<system-out>Changed DSPy code it ran:");
+  ASSERT_NE(testcase, std::string::npos) << xml;
+  ASSERT_NE(out, std::string::npos) << xml;
+  EXPECT_LT(testcase, out);
+  EXPECT_LT(out, xml.find("</testcase>", testcase));
+  EXPECT_TRUE(Contains(xml, "dsp/utils/settings.py @@ -40,1 +40,1 @@ (ran on dspy-2.5.39")) << xml;
+  EXPECT_TRUE(Contains(xml, "  +z &lt;&amp;&gt;")) << xml;
+}
+
 TEST(JunitReportTest, TheCatalogueFixtureValidates) {
   ExpectValid(RenderJunit(ReadResultsFile(TestData("results_catalogue.json")), BundledKnowledge()),
               "catalogue");

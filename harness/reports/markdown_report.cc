@@ -403,6 +403,30 @@ void RenderDiagnoses(std::string& out, const PatternSection& section, Explained&
   }
 }
 
+// The changed DSPy code a regression ran, found by tracing reruns (no
+// knowledge file needed): each shown hunk as a small diff.
+void RenderChangedCode(std::string& out, const PatternSection& section) {
+  for (const ChangedCode& code : section.changed_code) {
+    fmt::format_to(std::back_inserter(out), "**Changed DSPy code it ran:** {}.\n\n",
+                   Inline(ChangedCodeSummary(code)));
+    for (std::size_t i = 0; i < code.hunks.size() && i < kChangedHunksShown; ++i) {
+      const ChangedHunk& h = code.hunks[i];
+      std::string diff;
+      for (const std::string& line : h.lines) diff += line + "\n";
+      const std::string fence = Fence(diff);
+      fmt::format_to(std::back_inserter(out), "- {} {} ({})\n\n  {}diff\n", Code(h.file),
+                     Code(HunkHeader(h)), Escape(HunkRan(h, code)), fence);
+      for (const std::string& line : h.lines)
+        fmt::format_to(std::back_inserter(out), "  {}\n", line);
+      fmt::format_to(std::back_inserter(out), "  {}\n\n", fence);
+    }
+    if (code.hunks.size() > kChangedHunksShown) {
+      fmt::format_to(std::back_inserter(out), "And {} more hunks in `results.json`.\n\n",
+                     code.hunks.size() - kChangedHunksShown);
+    }
+  }
+}
+
 std::string OutcomesInline(const std::vector<Outcome>& outcomes) {
   std::vector<std::string> parts;
   for (const Outcome& o : outcomes) {
@@ -490,6 +514,7 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
   RenderForced(out, section);
   RenderSignatures(out, section);
   RenderDiagnoses(out, section, explained);
+  RenderChangedCode(out, section);
   RenderMigrations(out, section);
 }
 

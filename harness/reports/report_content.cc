@@ -703,6 +703,9 @@ ReportContent BuildReportContent(const Results& results, const KnowledgeBase& kn
       }
     }
     section.diagnoses = DiagnoseScenario(results, scenario, knowledge);
+    for (const ChangedCode& code : results.changed_code) {
+      if (code.scenario_id == scenario.scenario_id) section.changed_code.push_back(code);
+    }
     for (const ScenarioAggregate& other : content.aggregate.scenarios) {
       auto info = infos.find(other.scenario_id);
       bool migrates = info != infos.end() && info->second.migration_of == scenario.scenario_id;
@@ -729,6 +732,53 @@ ReportContent BuildReportContent(const Results& results, const KnowledgeBase& kn
   }
   DecideVerdict(results, knowledge, content);
   return content;
+}
+
+std::string ChangedCodeSummary(const ChangedCode& code) {
+  const std::string pair =
+      fmt::format("{} → {}", CodeSpan(code.baseline_target), CodeSpan(code.target_name));
+  if (!code.error.empty()) return fmt::format("{}: not found: {}", pair, CodeSpan(code.error));
+  if (code.hunks.empty()) {
+    return fmt::format(
+        "{}: none of the {} changed hunks (in {} of {} files) ran in a traced rerun on either "
+        "side",
+        pair, code.hunks_changed, code.files_changed, code.files_compared);
+  }
+  return fmt::format(
+      "{}: {} of {} changed hunks (in {} of {} files) ran in a traced rerun on either side; "
+      "those in files on the failing traceback first",
+      pair, code.hunks.size(), code.hunks_changed, code.files_changed, code.files_compared);
+}
+
+std::string HunkHeader(const ChangedHunk& hunk) {
+  return fmt::format("@@ -{},{} +{},{} @@", hunk.old_start, hunk.old_lines, hunk.new_start,
+                     hunk.new_lines);
+}
+
+std::string HunkRan(const ChangedHunk& hunk, const ChangedCode& code) {
+  auto side = [](const std::string& target, const std::vector<int>& lines) {
+    std::vector<std::string> numbers;
+    for (int n : lines) numbers.push_back(std::to_string(n));
+    return fmt::format("{} (line{} {})", target, lines.size() == 1 ? "" : "s", Join(numbers, ", "));
+  };
+  std::vector<std::string> sides;
+  if (!hunk.executed_old.empty()) sides.push_back(side(code.baseline_target, hunk.executed_old));
+  if (!hunk.executed_new.empty()) sides.push_back(side(code.target_name, hunk.executed_new));
+  return fmt::format("{}ran on {}", hunk.on_traceback ? "on the traceback; " : "",
+                     Join(sides, " and "));
+}
+
+std::string ChangedCodeText(const ChangedCode& code) {
+  std::string out = "Changed DSPy code it ran: " + ChangedCodeSummary(code) + "\n";
+  for (std::size_t i = 0; i < code.hunks.size() && i < kChangedHunksShown; ++i) {
+    const ChangedHunk& h = code.hunks[i];
+    out += fmt::format("{} {} ({})\n", h.file, HunkHeader(h), HunkRan(h, code));
+    for (const std::string& line : h.lines) out += "  " + line + "\n";
+  }
+  if (code.hunks.size() > kChangedHunksShown) {
+    out += fmt::format("and {} more in results.json\n", code.hunks.size() - kChangedHunksShown);
+  }
+  return out;
 }
 
 }  // namespace dspy_compat

@@ -64,6 +64,9 @@ struct PatternSection {
   // For a scenario that could not start: why, and what to do (plain text
   // with `code` spans); "" otherwise.
   std::string unresolved;
+  // The changed DSPy code its regressions ran (results.json changed_code),
+  // one per pair looked at; empty when none was.
+  std::vector<ChangedCode> changed_code;
 };
 
 // One aspect of what the mock LM saw that differs between targets.
@@ -128,6 +131,20 @@ std::string UnresolvedFix(std::string_view signature);
 std::string SandboxText(const Results& results);
 // "10", or "adaptive 5..50" for adaptive repetitions.
 std::string RepeatText(const RunEnvironment& env);
+// Changed code (results v1.12), as every renderer words it.
+// Hunks a report shows per pair; the rest are counted ("and 4 more").
+inline constexpr std::size_t kChangedHunksShown = 8;
+// "`dspy-2.5.39` → `dspy-2.5.40`: 5 of 31 changed hunks (in 7 of 120 files) ran; those in
+// files on the failing traceback first." or why none was found. Plain text with `code` spans.
+std::string ChangedCodeSummary(const ChangedCode& code);
+// "@@ -40,2 +41,0 @@"
+std::string HunkHeader(const ChangedHunk& hunk);
+// "on the traceback; ran on dspy-2.5.39 (lines 40, 41) and dspy-2.5.40 (line 41)"
+std::string HunkRan(const ChangedHunk& hunk, const ChangedCode& code);
+// Plain text of the whole entry (JUnit): the summary, then each shown hunk's
+// file, header, where it ran and its lines.
+std::string ChangedCodeText(const ChangedCode& code);
+
 // The DSPy version a target ran: its pin, else what its runs imported.
 std::string TargetDspyVersion(const Results& results, const std::string& target);
 

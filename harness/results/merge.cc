@@ -97,6 +97,9 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
       }
       merged.runs.push_back(run);
     }
+    // A shard's changed code is of pairs it ran whole.
+    merged.changed_code.insert(merged.changed_code.end(), shards[i].changed_code.begin(),
+                               shards[i].changed_code.end());
     for (const std::string& id : e.scenarios) {
       if (std::find(env.scenarios.begin(), env.scenarios.end(), id) == env.scenarios.end()) {
         env.scenarios.push_back(id);

@@ -554,14 +554,90 @@ RunResult RunFromJson(const json& j, const std::string& where) {
   return r;
 }
 
+json ChangedCodeToJson(const ChangedCode& c) {
+  json hunks = json::array();
+  for (const auto& h : c.hunks) {
+    hunks.push_back({{"file", h.file},
+                     {"old_start", h.old_start},
+                     {"old_lines", h.old_lines},
+                     {"new_start", h.new_start},
+                     {"new_lines", h.new_lines},
+                     {"executed_old", h.executed_old},
+                     {"executed_new", h.executed_new},
+                     {"lines", h.lines},
+                     {"on_traceback", h.on_traceback}});
+  }
+  return {{"scenario_id", c.scenario_id},       {"baseline_target", c.baseline_target},
+          {"target_name", c.target_name},       {"error", c.error},
+          {"files_compared", c.files_compared}, {"files_changed", c.files_changed},
+          {"hunks_changed", c.hunks_changed},   {"hunks", std::move(hunks)}};
+}
+
+std::vector<int> ReadLineNumbers(const json& object, std::string_view key,
+                                 const std::string& where) {
+  const json& array = ArrayField(object, key, where);
+  std::vector<int> out;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    int line = ToInt(array[i], fmt::format("{}[{}]", Join(where, key), i));
+    if (line < 1) Fail(fmt::format("{}[{}]", Join(where, key), i), "a line number is 1 or more");
+    out.push_back(line);
+  }
+  return out;
+}
+
+int ReadCount(const json& object, std::string_view key, const std::string& where) {
+  int n = ReadInt(object, key, where);
+  if (n < 0) Fail(Join(where, key), fmt::format("{} is negative", n));
+  return n;
+}
+
+ChangedHunk ChangedHunkFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  ChangedHunk h;
+  h.file = ReadString(j, "file", where);
+  h.old_start = ReadCount(j, "old_start", where);
+  h.old_lines = ReadCount(j, "old_lines", where);
+  h.new_start = ReadCount(j, "new_start", where);
+  h.new_lines = ReadCount(j, "new_lines", where);
+  h.executed_old = ReadLineNumbers(j, "executed_old", where);
+  h.executed_new = ReadLineNumbers(j, "executed_new", where);
+  h.lines = ReadStrings(j, "lines", where);
+  h.on_traceback = ReadBool(j, "on_traceback", where);
+  return h;
+}
+
+ChangedCode ChangedCodeFromJson(const json& j, const std::string& where) {
+  ExpectObject(j, where);
+  ChangedCode c;
+  c.scenario_id = ReadString(j, "scenario_id", where);
+  c.baseline_target = ReadString(j, "baseline_target", where);
+  c.target_name = ReadString(j, "target_name", where);
+  c.error = ReadString(j, "error", where);
+  c.files_compared = ReadCount(j, "files_compared", where);
+  c.files_changed = ReadCount(j, "files_changed", where);
+  c.hunks_changed = ReadCount(j, "hunks_changed", where);
+  const json& hunks = ArrayField(j, "hunks", where);
+  for (std::size_t i = 0; i < hunks.size(); ++i) {
+    c.hunks.push_back(ChangedHunkFromJson(hunks[i], fmt::format("{}.hunks[{}]", where, i)));
+  }
+  return c;
+}
+
 }  // namespace
 
 nlohmann::json ToJson(const Results& results) {
   json runs = json::array();
   for (const auto& run : results.runs) runs.push_back(RunToJson(run));
-  return {{"schema", kResultsSchema},
-          {"environment", EnvironmentToJson(results.environment)},
-          {"runs", std::move(runs)}};
+  json out = {{"schema", kResultsSchema},
+              {"environment", EnvironmentToJson(results.environment)},
+              {"runs", std::move(runs)}};
+  // v1.14, written only when looked for, so files without it stay as they were.
+  if (!results.changed_code.empty()) {
+    json changed = json::array();
+    for (const auto& c : results.changed_code) changed.push_back(ChangedCodeToJson(c));
+    out["changed_code"] = std::move(changed);
+  }
+  return out;
 }
 
 Results ResultsFromJson(const nlohmann::json& json) {
@@ -577,6 +653,13 @@ Results ResultsFromJson(const nlohmann::json& json) {
   const auto& runs = ArrayField(json, "runs", "");
   for (std::size_t i = 0; i < runs.size(); ++i) {
     results.runs.push_back(RunFromJson(runs[i], fmt::format("runs[{}]", i)));
+  }
+  if (const nlohmann::json* changed = OptionalField(json, "changed_code")) {  // v1.14
+    if (!changed->is_array()) Mistyped("changed_code", "an array", *changed);
+    for (std::size_t i = 0; i < changed->size(); ++i) {
+      results.changed_code.push_back(
+          ChangedCodeFromJson((*changed)[i], fmt::format("changed_code[{}]", i)));
+    }
   }
   return results;
 }

@@ -407,6 +407,43 @@ TEST(ResultsJsonTest, PlanAndSessionOptionsRoundTripAndAreOptional) {
   EXPECT_NE(FormatErrorOf(j).find("environment.session_options"), std::string::npos);
 }
 
+TEST(ResultsJsonTest, ChangedCodeRoundTripsAndIsOptional) {
+  Results original = SampleResults();
+  EXPECT_FALSE(ToJson(original).contains("changed_code"));  // files without it are unchanged
+  original.changed_code = {
+      {"asyncify_in_context",
+       "dspy-2.5.39",
+       "dspy-2.5.40",
+       "",
+       120,
+       7,
+       31,
+       {{"dsp/utils/settings.py", 40, 2, 40, 3, {41}, {40, 42}, {"-a", "+b"}, true}}},
+      {"other",
+       "dspy-2.5.39",
+       "dspy-2.5.40",
+       "the traced rerun on dspy-2.5.40 was an error",
+       0,
+       0,
+       0,
+       {}}};
+  Results read = ResultsFromJson(json::parse(ToJson(original).dump()));
+  EXPECT_EQ(read.changed_code, original.changed_code);
+
+  json j = ToJson(original);
+  j["changed_code"][0]["hunks"][0].erase("on_traceback");
+  EXPECT_EQ(FormatErrorOf(j), "changed_code[0].hunks[0].on_traceback: missing");
+  j = ToJson(original);
+  j["changed_code"][0]["hunks"][0]["executed_new"] = json::array({0});
+  EXPECT_EQ(FormatErrorOf(j),
+            "changed_code[0].hunks[0].executed_new[0]: a line number is 1 or more");
+  j = ToJson(original);
+  j["changed_code"][1]["hunks_changed"] = -1;
+  EXPECT_EQ(FormatErrorOf(j), "changed_code[1].hunks_changed: -1 is negative");
+  j["changed_code"] = json::object();
+  EXPECT_EQ(FormatErrorOf(j), "changed_code: expected an array, got object");
+}
+
 TEST(ResultsJsonTest, IgnoresUnknownKeys) {
   json j = ToJson(SampleResults());
   j["added_later"] = 1;

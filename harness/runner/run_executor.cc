@@ -276,6 +276,10 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   if (!config_.project_root.empty()) {
     runner_args.insert(runner_args.end(), {"--project-root", config_.project_root.string()});
   }
+  const fs::path trace_file = work / "dspy_trace.json";
+  if (!spec.trace_dspy.empty()) {
+    runner_args.insert(runner_args.end(), {"--trace-dspy", trace_file.string()});
+  }
   auto env = BuildRunEnvironment(CurrentEnvironment(), work, api_base, config_.containment);
   fs::path output = work / "output.log";
 
@@ -325,6 +329,10 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   result.models = traffic.models;
   result.lm_traffic = std::move(traffic.summary);
   result.lm_schedule = std::move(traffic.schedule);
+  if (!spec.trace_dspy.empty()) {
+    fs::remove(spec.trace_dspy, ec);
+    if (fs::exists(trace_file, ec)) fs::copy_file(trace_file, spec.trace_dspy, ec);
+  }
   if (!config_.keep_work) fs::remove_all(work, ec);
   return result;
 }

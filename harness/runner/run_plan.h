@@ -21,6 +21,9 @@ struct RunSpec {
   DelaySpec lm_delay;
   std::chrono::seconds timeout{60};
   std::filesystem::path mock_fixture;  // the scenario's MOCK-FIXTURE, resolved; empty: none
+  // Where the run's DSPy line trace (the runner's --trace-dspy) is copied
+  // once it ends; empty: not traced (runner/changed_code.h traces reruns).
+  std::filesystem::path trace_dspy = {};
 };
 
 struct PlanOptions {

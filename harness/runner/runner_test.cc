@@ -13,6 +13,7 @@
 #include "runner/run_executor.h"
 #include "runner/run_plan.h"
 #include "runner/scheduler.h"
+#include "test_support/source_tree.h"
 
 namespace dspy_compat {
 namespace {
@@ -451,6 +452,25 @@ TEST_F(RunExecutorTest, ProjectRootIsPassedToTheRunner) {
   ASSERT_TRUE(Execute(Spec("t")).has_value());
   const auto& argv = processes_.seen.at(1).argv;
   EXPECT_EQ(std::find(argv.begin(), argv.end(), "--project-root"), argv.end());
+}
+
+TEST_F(RunExecutorTest, TracedRunPassesTraceDspyAndCopiesTheTraceOut) {
+  processes_.act = [](const ProcessSpec& spec, ProcessOutcome outcome) {
+    std::ofstream(FakeProcesses::Arg(spec, "--result"))
+        << R"({"schema":"dspy-compat/runner-result/v1","status":"pass","dspy_version":"2.5.40",)"
+        << R"("lm_calls":2,"lm_connections":1})";
+    std::ofstream(FakeProcesses::Arg(spec, "--trace-dspy")) << R"({"files":{}})";
+    return outcome;
+  };
+  RunSpec spec = Spec("traced");
+  spec.trace_dspy = dir_ / "traced.json";
+  ASSERT_TRUE(Execute(spec).has_value());
+  EXPECT_EQ(FakeProcesses::Arg(processes_.seen[0], "--trace-dspy"),
+            (dir_ / "work" / "traced.t0.r1" / "dspy_trace.json").string());
+  EXPECT_EQ(test_support::ReadText(dir_ / "traced.json"), R"({"files":{}})");
+  // Untraced runs are not asked to trace (the argv test above pins them whole).
+  ASSERT_TRUE(Execute(Spec("plain")).has_value());
+  EXPECT_EQ(FakeProcesses::Arg(processes_.seen[1], "--trace-dspy"), "");
 }
 
 TEST_F(RunExecutorTest, ScenarioFixtureIsConfiguredForItsRunOnly) {
