@@ -15,17 +15,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Scenario LoadScenario(const fs::path& path) {
+std::string ReadProgram(const fs::path& path) {
   std::ifstream in(path);
   if (!in) throw ScenarioError(fmt::format("cannot read scenario {}", path.string()));
   std::ostringstream text;
   text << in.rdbuf();
+  return text.str();
+}
+
+Scenario LoadScenario(const fs::path& path, const std::string& text) {
   Scenario scenario;
-  static_cast<ScenarioHeader&>(scenario) = ParseScenarioHeader(text.str(), path.string());
+  static_cast<ScenarioHeader&>(scenario) = ParseScenarioHeader(text, path.string());
   scenario.id = path.stem().string();
   scenario.path = fs::absolute(path).lexically_normal();
   if (scenario.summary.empty()) scenario.summary = scenario.id;
-  scenario.excerpt = ExtractExcerpt(text.str());
+  scenario.excerpt = ExtractExcerpt(text);
   if (scenario.migration_of == scenario.id) {
     throw ScenarioError(fmt::format("{}: MIGRATION-OF names the scenario itself", path.string()));
   }
@@ -67,13 +71,18 @@ void AddTests(const fs::path& file, const std::string& name, const DiscoveryOpti
     names = {name};
   }
   if (names.empty()) throw ScenarioError(fmt::format("no tests in pytest file {}", file.string()));
-  const Scenario program = LoadScenario(file);
+  const std::string source = ReadProgram(file);
+  const Scenario program = LoadScenario(file, source);
   const fs::path root =
       options.project_root.empty() ? TestRootOf(file, fs::current_path()) : options.project_root;
   for (const std::string& test : names) {
     Scenario scenario = program;
     scenario.id = fmt::format("{}::{}", file.stem().string(), test);
     scenario.pytest_node = TestIdOf(file, test, root);
+    // The test's own code, not the file's first lines.
+    if (std::string own = TestSource(source, test); !own.empty()) {
+      scenario.excerpt = ExtractExcerpt(own);
+    }
     if (scenario.summary == program.id) scenario.summary = scenario.pytest_node;
     scenarios.push_back(std::move(scenario));
   }
@@ -84,7 +93,7 @@ void AddFile(const fs::path& file, const DiscoveryOptions& options,
   if (IsPytestFile(file)) {
     AddTests(file, "", options, scenarios);
   } else {
-    scenarios.push_back(LoadScenario(file));
+    scenarios.push_back(LoadScenario(file, ReadProgram(file)));
   }
 }
 

@@ -69,7 +69,73 @@ std::size_t BodyStart(const std::vector<Line>& lines) {
   return i;
 }
 
+// The index of the line defining `name` (`def`, `async def` or `class`)
+// among lines[from, to) at exactly `indent`; npos when there is none.
+std::size_t FindDefinition(const std::vector<Line>& lines, std::size_t from, std::size_t to,
+                           std::size_t indent, std::string_view name, bool is_class) {
+  for (std::size_t i = from; i < to; ++i) {
+    if (lines[i].blank || lines[i].indent != indent) continue;
+    std::string_view t = std::string_view(lines[i].text).substr(indent);
+    if (is_class) {
+      if (!t.starts_with("class ")) continue;
+      t.remove_prefix(6);
+    } else {
+      if (t.starts_with("async ")) t.remove_prefix(6);
+      if (!t.starts_with("def ")) continue;
+      t.remove_prefix(4);
+    }
+    if (t.starts_with(name) && t.size() > name.size() &&
+        (t[name.size()] == '(' || t[name.size()] == ':' || t[name.size()] == ' ')) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// One past the last line of the block that line `at` opens: every following
+// line that is blank or indented deeper (trailing blank lines dropped).
+std::size_t BlockEnd(const std::vector<Line>& lines, std::size_t at) {
+  std::size_t end = at + 1;
+  for (std::size_t i = at + 1; i < lines.size(); ++i) {
+    if (lines[i].blank) continue;
+    if (lines[i].indent <= lines[at].indent) break;
+    end = i + 1;
+  }
+  return end;
+}
+
 }  // namespace
+
+std::string TestSource(std::string_view program, std::string_view test) {
+  std::vector<Line> lines = SplitLines(program);
+  std::size_t from = 0, to = lines.size(), indent = 0;
+  std::string_view name = test;
+  if (auto sep = test.find("::"); sep != std::string_view::npos) {
+    const std::size_t cls = FindDefinition(lines, 0, lines.size(), 0, test.substr(0, sep), true);
+    if (cls == std::string_view::npos) return "";
+    from = cls + 1;
+    to = BlockEnd(lines, cls);
+    for (std::size_t i = from; i < to; ++i) {
+      if (!lines[i].blank) {
+        indent = lines[i].indent;
+        break;
+      }
+    }
+    name = test.substr(sep + 2);
+  }
+  const std::size_t def = FindDefinition(lines, from, to, indent, name, false);
+  if (def == std::string_view::npos) return "";
+  std::size_t first = def;
+  while (first > from && !lines[first - 1].blank && lines[first - 1].indent == indent &&
+         lines[first - 1].text[indent] == '@') {
+    --first;
+  }
+  std::string text;
+  for (std::size_t i = first; i < BlockEnd(lines, def); ++i) {
+    text += lines[i].text.substr(std::min(indent, lines[i].text.size())) + "\n";
+  }
+  return text;
+}
 
 std::string ExtractExcerpt(std::string_view program) {
   std::vector<Line> lines = SplitLines(program);

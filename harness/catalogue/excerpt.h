@@ -15,4 +15,10 @@ namespace dspy_compat {
 inline constexpr int kExcerptLines = 24;
 std::string ExtractExcerpt(std::string_view program);
 
+// The source of one test of a pytest file, `test_x` or `TestC::test_x` (its
+// decorators, its `def` line and its body, as far as the indentation goes),
+// so that a test's excerpt is its own code, not the file's first test. Empty
+// when the file has no such function at that place.
+std::string TestSource(std::string_view program, std::string_view test);
+
 }  // namespace dspy_compat

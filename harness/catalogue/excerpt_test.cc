@@ -76,6 +76,58 @@ TEST(ExcerptTest, KeyCallsStartAtAWordAndLinesMayBeLong) {
   EXPECT_NE(ExtractExcerpt("print(1)\n" + long_line).find("dspy.configure"), std::string::npos);
 }
 
+constexpr const char* kTestFile = R"(import asyncio
+
+import pytest
+
+from support_desk import answer_all, triage_in_loop
+
+
+def test_answers_outermost_asyncify():
+    answers = asyncio.run(answer_all(range(4)))
+    assert len(answers) == 4
+
+
+@pytest.mark.slow
+def test_triage_in_background_loop():
+    labels = triage_in_loop(["a", "b"])
+
+    assert labels == ["x", "y"]
+
+
+class TestDesk:
+    def test_triage_in_background_loop(self):
+        pass
+
+    async def test_label(self):
+        with dspy.context(lm=None):
+            await asyncio.sleep(0)
+)";
+
+TEST(ExcerptTest, TestSourceIsTheTestsOwnFunction) {
+  EXPECT_EQ(TestSource(kTestFile, "test_triage_in_background_loop"),
+            "@pytest.mark.slow\n"
+            "def test_triage_in_background_loop():\n"
+            "    labels = triage_in_loop([\"a\", \"b\"])\n"
+            "\n"
+            "    assert labels == [\"x\", \"y\"]\n");
+  EXPECT_EQ(TestSource(kTestFile, "TestDesk::test_triage_in_background_loop"),
+            "def test_triage_in_background_loop(self):\n    pass\n");
+  EXPECT_EQ(TestSource(kTestFile, "TestDesk::test_label"),
+            "async def test_label(self):\n"
+            "    with dspy.context(lm=None):\n"
+            "        await asyncio.sleep(0)\n");
+  // A name that is only a prefix of a test, or a method outside its class: none.
+  EXPECT_EQ(TestSource(kTestFile, "test_answers"), "");
+  EXPECT_EQ(TestSource(kTestFile, "test_label"), "");
+  EXPECT_EQ(TestSource(kTestFile, "TestNone::test_label"), "");
+  // The excerpt of a test shows that test, not the file's first one.
+  const std::string excerpt =
+      ExtractExcerpt(TestSource(kTestFile, "test_triage_in_background_loop"));
+  EXPECT_NE(excerpt.find("triage_in_loop"), std::string::npos) << excerpt;
+  EXPECT_EQ(excerpt.find("answer_all"), std::string::npos) << excerpt;
+}
+
 TEST(ExcerptTest, EmptyProgramGivesNothing) { EXPECT_EQ(ExtractExcerpt(""), ""); }
 
 }  // namespace
