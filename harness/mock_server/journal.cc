@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <limits>
+
+#include "core/json_int.h"
 
 namespace dspy_compat::mock {
 namespace {
@@ -30,10 +31,7 @@ std::size_t SizeOf(const JournalEntry& e) {
 bool Holds(const json& value, const std::string&) { return value.is_string(); }
 bool Holds(const json& value, const bool&) { return value.is_boolean(); }
 bool Holds(const json& value, const double&) { return value.is_number(); }
-bool Holds(const json& value, const int&) {
-  return value.is_number_integer() && value >= std::numeric_limits<int>::min() &&
-         value <= std::numeric_limits<int>::max();
-}
+bool Holds(const json& value, const int&) { return JsonInt(value).has_value(); }
 bool Holds(const json& value, const std::vector<std::string>&) {
   return value.is_array() &&
          std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });

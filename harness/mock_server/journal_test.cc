@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <thread>
 
 namespace dspy_compat::mock {
@@ -168,7 +170,10 @@ TEST(JournalTest, WrongTypedFieldsAreNamedNotThrownAsTypeErrors) {
                         Case{"request_body", {{"a", 1}}, "\"request_body\" is an object"},
                         Case{"seq", "1", "\"seq\" is a string, not an integer"},
                         Case{"seq", 1e12, "\"seq\" is a number, not an integer"},
-                        Case{"status", 99999999999, "\"status\" is a number, not an integer"}}) {
+                        Case{"status", 99999999999, "\"status\" is a number, not an integer"},
+                        // Above INT64_MAX: used to be read as -1 (core/json_int.h).
+                        Case{"status", std::numeric_limits<std::uint64_t>::max(),
+                             "\"status\" is a number, not an integer"}}) {
     nlohmann::json line = ToJson(Entry("a", 1));
     line[c.key] = c.value;
     std::string text = ToJsonLines({Entry("a", 1)}) + line.dump() + "\n";

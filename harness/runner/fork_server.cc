@@ -10,9 +10,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "core/json_int.h"
 #include "process/spawn.h"
 
 namespace dspy_compat {
@@ -55,11 +55,7 @@ std::string TextField(const json& line, const char* key, std::string fallback) {
 
 std::optional<int> IntField(const json& line, const char* key) {
   auto it = line.find(key);
-  if (it == line.end() || !it->is_number_integer() || *it < std::numeric_limits<int>::min() ||
-      *it > std::numeric_limits<int>::max()) {
-    return std::nullopt;
-  }
-  return it->get<int>();
+  return it == line.end() ? std::nullopt : JsonInt(*it);
 }
 
 }  // namespace

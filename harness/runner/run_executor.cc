@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <climits>
 #include <csignal>
 #include <fstream>
 
+#include "core/json_int.h"
 #include "runner/run_environment.h"
 
 namespace dspy_compat {
@@ -80,10 +80,9 @@ std::optional<std::string> ReadRunnerNumbers(const nlohmann::json& j, RunResult&
     r.scenario_seconds = it->get<double>();
   }
   if (auto it = j.find("lm_calls"); it != j.end()) {
-    if (!it->is_number_integer() || *it < 0 || *it > INT_MAX) {
-      return fmt::format("lm_calls is {}, not a count", shown(*it));
-    }
-    r.lm_calls = it->get<int>();
+    std::optional<int> calls = JsonInt(*it);
+    if (!calls || *calls < 0) return fmt::format("lm_calls is {}, not a count", shown(*it));
+    r.lm_calls = *calls;
   }
   return std::nullopt;
 }
