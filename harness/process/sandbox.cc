@@ -83,8 +83,10 @@ std::vector<std::string> Sandbox::Wrap(const std::vector<std::string>& argv, For
   });
   for (const auto& [folder, rw] : binds) {
     const bool hidden = !hidden_home.empty() && IsUnder(folder, hidden_home);
-    const bool in_read_only = std::any_of(read_only_everywhere.begin(), read_only_everywhere.end(),
-                                          [&](const fs::path& r) { return IsUnder(folder, r); });
+    const bool in_read_only =
+        std::any_of(read_only_everywhere.begin(), read_only_everywhere.end(),
+                    // clang 14 (the fuzz build) cannot capture a structured binding.
+                    [&f = folder](const fs::path& r) { return IsUnder(f, r); });
     if (!hidden && !in_read_only) continue;  // visible (and as writable as it is) anyway
     out.insert(out.end(), {rw ? "--bind-try" : "--ro-bind-try", folder.string(), folder.string()});
   }
