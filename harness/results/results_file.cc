@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -14,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_int.h"
 #include "results/atomic_file.h"
 
 namespace dspy_compat {
@@ -74,14 +74,9 @@ bool ReadBool(const json& object, std::string_view key, const std::string& where
 
 int ToInt(const json& value, const std::string& where) {
   if (!value.is_number_integer()) Mistyped(where, "an integer", value);
-  if (value.is_number_unsigned()) {
-    auto u = value.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(INT_MAX)) Fail(where, fmt::format("{} is out of range", u));
-    return static_cast<int>(u);
-  }
-  auto i = value.get<std::int64_t>();
-  if (i < INT_MIN || i > INT_MAX) Fail(where, fmt::format("{} is out of range", i));
-  return static_cast<int>(i);
+  std::optional<int> i = JsonInt(value);
+  if (!i) Fail(where, fmt::format("{} is out of range", value.dump()));
+  return *i;
 }
 
 int ReadInt(const json& object, std::string_view key, const std::string& where) {
