@@ -44,6 +44,7 @@ void ApplyProjectConfig(const ProjectConfig& config,
   take("--out", config.out, run.out);
   take("--cold", config.cold, run.cold);
   take("--keep-work", config.keep_work, run.keep_work);
+  take("--no-changed-code", config.no_changed_code, run.no_changed_code);
   take("--pass-env", config.pass_env, run.pass_env);
   take("--scrub", config.scrub, run.scrub);
   take("--gate", config.gate, run.gate);

@@ -82,6 +82,18 @@ TEST(ProjectOptionsTest, ProjectFromTheConfigUnlessGiven) {
   EXPECT_FALSE(none.project.has_value());
 }
 
+// A team's CI that does not want the traced reruns says so once.
+TEST(ProjectOptionsTest, NoChangedCodeFromTheConfig) {
+  ProjectConfig c = Config();
+  c.no_changed_code = true;
+  RunOptions run;
+  ApplyProjectConfig(c, Given({}), run);
+  EXPECT_TRUE(run.no_changed_code);
+  RunOptions unset;
+  ApplyProjectConfig(Config(), Given({}), unset);
+  EXPECT_FALSE(unset.no_changed_code);
+}
+
 TEST(ProjectOptionsTest, AHugeRepeatIsAConfigErrorNotACrash) {
   ProjectConfig c = Config();
   c.repeat = "99999999999999999999";

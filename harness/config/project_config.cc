@@ -149,6 +149,8 @@ ProjectConfig ReadProjectConfig(const fs::path& pyproject) {
       config.cold = r.Bool(key, node);
     } else if (key == "keep-work") {
       config.keep_work = r.Bool(key, node);
+    } else if (key == "no-changed-code") {
+      config.no_changed_code = r.Bool(key, node);
     } else if (key == "pass-env") {
       config.pass_env = r.Strings(key, node);
     } else if (key == "scrub") {
@@ -165,7 +167,8 @@ ProjectConfig ReadProjectConfig(const fs::path& pyproject) {
     } else {
       throw ConfigError(fmt::format(
           "{}: [tool.dspy-compat] unknown key '{}' (known: targets, scenarios, repeat, "
-          "schedule, jobs, timeout, lm-delay-ms, seed, out, cold, keep-work, pass-env, scrub, "
+          "schedule, jobs, timeout, lm-delay-ms, seed, out, cold, keep-work, no-changed-code, "
+          "pass-env, scrub, "
           "gate, baseline, knowledge, project)",
           pyproject.string(), key));
     }

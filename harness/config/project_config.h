@@ -43,6 +43,7 @@ struct ProjectConfig {
   std::optional<std::filesystem::path> out;
   std::optional<bool> cold;
   std::optional<bool> keep_work;
+  std::optional<bool> no_changed_code;  // no traced reruns of regressions (runner/changed_code.h)
   std::optional<std::vector<std::string>> pass_env;
   std::optional<std::vector<std::string>> scrub;
   std::optional<bool> gate;

@@ -74,6 +74,7 @@ seed = 7
 out = "build/compat"
 cold = true
 keep-work = false
+no-changed-code = true
 pass-env = ["MY_*"]
 scrub = ["INTERNAL_URL"]
 gate = true
@@ -94,6 +95,7 @@ knowledge = ["kb/ours.toml"]
   EXPECT_EQ(c.out, dir / "build/compat");
   EXPECT_EQ(c.cold, true);
   EXPECT_EQ(c.keep_work, false);
+  EXPECT_EQ(c.no_changed_code, true);
   EXPECT_EQ(c.pass_env, (std::vector<std::string>{"MY_*"}));
   EXPECT_EQ(c.scrub, (std::vector<std::string>{"INTERNAL_URL"}));
   EXPECT_EQ(c.gate, true);
