@@ -17,6 +17,14 @@ import dspy
 evaluation_lock = threading.Lock()
 
 
+def score_and_scores(outcome):
+    # DSPy 3 returns an EvaluationResult (score, results of (example, prediction, score));
+    # 2.x a (score, scores) tuple. Not the pattern under test, so read either.
+    if hasattr(outcome, "results"):
+        return outcome.score, [score for _, _, score in outcome.results]
+    return outcome
+
+
 class EvaluateQA(dspy.Module):
     def __init__(self):
         super().__init__()
@@ -35,7 +43,8 @@ class EvaluateQA(dspy.Module):
             return_all_scores=True,
         )
         with evaluation_lock:
-            score, scores = evaluate(self.qa)
+            outcome = evaluate(self.qa)
+        score, scores = score_and_scores(outcome)
         return dspy.Prediction(score=score, scores=scores)
 
 

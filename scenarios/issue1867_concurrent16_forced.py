@@ -8,6 +8,7 @@
 # EXPECT: pass
 # EXPECT: fail on dspy>=2.5.40 dspy<2.6
 # EXPECT: pass on dspy>=2.6 dspy<3
+# EXPECT: pass on dspy>=3
 
 import asyncio
 

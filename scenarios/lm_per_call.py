@@ -6,6 +6,7 @@
 # TIMEOUT: 60
 # EXPECT: pass
 # EXPECT: pass on dspy>=2.6 dspy<3
+# EXPECT: pass on dspy>=3
 
 import asyncio
 

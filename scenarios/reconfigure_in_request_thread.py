@@ -6,6 +6,7 @@
 # TIMEOUT: 60
 # EXPECT: pass
 # EXPECT: fail on dspy>=2.6 dspy<3
+# EXPECT: fail on dspy>=3
 
 import threading
 
