@@ -136,12 +136,15 @@ std::string FindingsMarkdown(const AuditReport& report) {
 std::string VerdictMarkdown(const AuditVerdict& verdict) {
   std::string out = fmt::format("## Verdict: {}\n\n", AuditVerdictName(verdict.kind));
   if (verdict.targets.empty()) {
-    out += "Nothing was measured: the run on the targets did not give results.\n\n";
-  } else {
-    std::string targets;
-    for (const auto& t : verdict.targets) targets += (targets.empty() ? "" : " → ") + Escape(t);
-    out += fmt::format("On {} (the first is the baseline):\n\n", targets);
+    out += "Nothing was measured";
+    for (const auto& reason : verdict.incomplete) out += ": " + Escape(reason);
+    return out + fmt::format(".\n\n{} unsuppressed error or warning {}.\n\n",
+                             verdict.failing_findings,
+                             verdict.failing_findings == 1 ? "finding" : "findings");
   }
+  std::string targets;
+  for (const auto& t : verdict.targets) targets += (targets.empty() ? "" : " → ") + Escape(t);
+  out += fmt::format("On {} (the first is the baseline):\n\n", targets);
   out += fmt::format(
       "- **{}** whose scenario regresses or changes behaviour on a target, of {} unsuppressed "
       "error or warning {}\n",

@@ -158,6 +158,12 @@ AuditVerdict AuditWithoutRun(const AuditReport& report, std::string why) {
 }
 
 std::string AuditVerdict::Headline() const {
+  if (targets.empty()) {
+    return fmt::format("{}: nothing was measured ({}); {} unsuppressed error or warning finding{}",
+                       AuditVerdictName(kind),
+                       incomplete.empty() ? "no results" : incomplete.front(), failing_findings,
+                       failing_findings == 1 ? "" : "s");
+  }
   std::string text = fmt::format(
       "{}: {} whose scenario regresses or changes behaviour; {} of {} of the project's "
       "scenarios and tests {}, {} {} behaviour; {} inconclusive; {} unsuppressed error or "
