@@ -264,9 +264,10 @@ int AuditOnTargets(const AuditOptions& options, AuditInputs inputs,
   } else {
     report = std::move(scanned);
     verdict = AuditWithoutRun(
-        report, fmt::format("the run on the targets did not finish (exit {}; its messages are "
-                            "above this line in the log)",
-                            run_exit));
+        report,
+        fmt::format(
+            "the run on the targets exited {} before writing results; its messages are in the log",
+            run_exit));
   }
   try {
     WriteFileAtomically(options.out / "audit.sarif",
@@ -324,6 +325,8 @@ int AuditCommand(const AuditOptions& options) {
   if (!options.targets.empty() && fs::is_regular_file(options.dir / "pyproject.toml", ec)) {
     try {
       config = ReadProjectConfig(options.dir / "pyproject.toml");
+      std::cerr << fmt::format("dspy-compat audit: run settings from {} [tool.dspy-compat]\n",
+                               (options.dir / "pyproject.toml").string());
     } catch (const ConfigError& e) {
       return Fail(kExitUsage, e.what());
     }
