@@ -211,6 +211,17 @@ TEST_F(AuditE2eTest, OnTwoTargetsTheFindingAndTheBreakingTestRegressInOneReport)
                     "2/2 pass)"),
             std::string::npos)
       << md;
+  // The SARIF carries the outcomes too, and stays valid.
+  bool measured = false;
+  const json sarif = Sarif();
+  for (const json& result : sarif["runs"][0]["results"]) {
+    if (result["ruleId"] != "context-in-thread-event-loop") continue;
+    EXPECT_EQ(result["properties"]["measured"]["dspy-2.5.39"]["passes"], 2) << result.dump();
+    EXPECT_EQ(result["properties"]["measured"]["dspy-2.5.40"]["passes"], 0) << result.dump();
+    measured = true;
+  }
+  EXPECT_TRUE(measured);
+  ExpectValidSarif(out_ / "audit" / "audit.sarif");
   EXPECT_NE(
       audit.output.find("dspy-compat audit: FAILED: 1 finding whose scenario regresses or "
                         "changes behaviour; 1 of 2 of the project's scenarios and tests "
