@@ -90,7 +90,8 @@ CLI::App* AddAuditSubcommand(CLI::App& app, AuditOptions& options) {
   auto* cmd = app.add_subcommand(
       "audit",
       "Scan a project's Python code for the DSPy async and settings patterns the catalogue "
-      "measures; write OUT/audit.sarif and OUT/audit.md");
+      "measures; write OUT/audit.sarif and OUT/audit.md (with --targets: also run its tests and "
+      "the findings' scenarios on the targets, and one verdict)");
   cmd->add_option("dir", options.dir, "The project folder (or a Python file) to scan")->required();
   cmd->add_option("-o,--out", options.out, "Output folder")->capture_default_str();
   cmd->add_option("--results", options.results,
