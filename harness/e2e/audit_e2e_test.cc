@@ -240,6 +240,22 @@ TEST_F(AuditE2eTest, BadInputIsExit2WithOneLine) {
   Invocation bad = Run({"audit", kProject.string(), "--out", (out_ / "audit").string(), "--results",
                         (out_ / "bad.json").string()});
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  // --targets: a run that never started is bad input, and never reads as a pass.
+  Invocation unknown = Run({"audit", kProject.string(), "--out", (out_ / "unknown").string(),
+                            "--targets", "dspy-0.0.1-no-such-target"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("dspy-compat audit: INCONCLUSIVE: nothing was measured (the run "
+                                "on the targets exited 2 before writing results"),
+            std::string::npos)
+      << unknown.output;
+  EXPECT_NE(e2e::ReadText(out_ / "unknown" / "audit.md").find("## Verdict: INCONCLUSIVE\n"),
+            std::string::npos);
+  Invocation file = Run({"audit", (kProject / "support_desk" / "triage.py").string(), "--out",
+                         (out_ / "file").string(), "--targets", "dspy-2.5.40"});
+  EXPECT_EQ(file.exit_code, 2) << file.output;
+  EXPECT_NE(file.output.find("--targets runs the project in DIR: give its folder, not a file"),
+            std::string::npos)
+      << file.output;
   Invocation help = Run({"audit", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("1  at least one unsuppressed error or warning"), std::string::npos)
