@@ -67,10 +67,9 @@ std::string Location(const Finding& f) {
   return Code(fmt::format("{}:{}:{}", f.file, f.line, f.column));
 }
 
-}  // namespace
-
-std::string AuditMarkdown(const AuditReport& report) {
-  std::string out = fmt::format("## DSPy upgrade audit: {}\n\n", Code(report.root));
+// Counts, the findings table, suppressed findings, files not scanned.
+std::string FindingsMarkdown(const AuditReport& report) {
+  std::string out;
   int unsuppressed = report.Unsuppressed();
   std::set<std::string> files;
   for (const auto& e : report.entries) {
@@ -130,6 +129,106 @@ std::string AuditMarkdown(const AuditReport& report) {
       out += fmt::format("- {}: {}\n", Code(fmt::format("{}:{}", failure.file, failure.line)),
                          Escape(failure.message));
     }
+  }
+  return out;
+}
+
+std::string VerdictMarkdown(const AuditVerdict& verdict) {
+  std::string out = fmt::format("## Verdict: {}\n\n", AuditVerdictName(verdict.kind));
+  if (verdict.targets.empty()) {
+    out += "Nothing was measured";
+    for (const auto& reason : verdict.incomplete) out += ": " + Escape(reason);
+    return out + fmt::format(".\n\n{} unsuppressed error or warning {}.\n\n",
+                             verdict.failing_findings,
+                             verdict.failing_findings == 1 ? "finding" : "findings");
+  }
+  std::string targets;
+  for (const auto& t : verdict.targets) targets += (targets.empty() ? "" : " → ") + Escape(t);
+  out += fmt::format("On {} (the first is the baseline):\n\n", targets);
+  out += fmt::format(
+      "- **{}** whose scenario regresses or changes behaviour on a target, of {} unsuppressed "
+      "error or warning {}\n",
+      Plural(verdict.regressing_findings, "finding"), verdict.failing_findings,
+      verdict.failing_findings == 1 ? "finding" : "findings");
+  out += fmt::format(
+      "- **{} of {}** of the project's scenarios and tests regress, **{}** change behaviour\n",
+      verdict.project_regressions, verdict.project_total, verdict.project_behaviour_changes);
+  out += fmt::format(
+      "- **{}** inconclusive (a run the harness could not run, one that could not start, or "
+      "no runs)\n",
+      Plural(verdict.inconclusive_pairs, "pair"));
+  for (const auto& reason : verdict.incomplete) {
+    out += fmt::format("- **Incomplete**: {}\n", Escape(reason));
+  }
+  if (!verdict.targets.empty()) {
+    out += fmt::format(
+        "\nA finding's scenario is judged against the baseline target, {}: the catalogue's "
+        "`EXPECT` lines, which the run's report below applies, say what DSPy is known to do and "
+        "would accept the failure. The project's scenarios and tests are judged as in the run's "
+        "report (their `EXPECT` lines, else no worse than the baseline target). Notes decide "
+        "nothing.\n",
+        Escape(verdict.targets.front()));
+  }
+  if (!verdict.items.empty()) {
+    out += "\n| Scenario or test | Target | Status | Why |\n|---|---|---|---|\n";
+    for (const auto& item : verdict.items) {
+      std::string what = Code(item.scenario);
+      if (!item.finding.empty()) {
+        what = fmt::format("finding {}: {}", Code(item.finding), what);
+      } else if (item.catalogue) {
+        what += " (catalogue)";
+      }
+      out += fmt::format("| {} | {} | {} | {} |\n", what, Escape(item.target),
+                         PairStatusName(item.status), Escape(item.reason));
+    }
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string AuditMarkdown(const AuditReport& report) {
+  return fmt::format("## DSPy upgrade audit: {}\n\n", Code(report.root)) + FindingsMarkdown(report);
+}
+
+std::string AuditMarkdownWithRun(const AuditReport& report, const AuditVerdict& verdict,
+                                 std::string_view run_report, std::string_view run_dir) {
+  std::string out = fmt::format("# DSPy upgrade audit: {}\n\n", Code(report.root));
+  out += VerdictMarkdown(verdict);
+  out += "## Findings\n\n" + FindingsMarkdown(report);
+  if (run_report.empty()) {
+    out += fmt::format("\n## The run\n\nNo report: the run in {} wrote none.\n", Code(run_dir));
+  } else {
+    out += fmt::format("\n<!-- The run's report, {}/report.md -->\n\n", run_dir);
+    out += DemoteHeadings(run_report);
+  }
+  return out;
+}
+
+std::string DemoteHeadings(std::string_view markdown) {
+  std::string out;
+  std::string fence;  // the open fence's backticks or tildes; "" outside a block
+  std::size_t start = 0;
+  while (start < markdown.size()) {
+    std::size_t end = markdown.find('\n', start);
+    if (end == std::string_view::npos) end = markdown.size();
+    std::string_view line = markdown.substr(start, end - start);
+    std::size_t run = 0;
+    if (!line.empty() && (line[0] == '`' || line[0] == '~')) {
+      while (run < line.size() && line[run] == line[0]) ++run;
+      if (run < 3) run = 0;
+    }
+    if (fence.empty() && run > 0) {
+      fence = std::string(run, line[0]);
+    } else if (!fence.empty() && run >= fence.size() && line[0] == fence[0] &&
+               line.find_first_not_of(" \t", run) == std::string_view::npos) {
+      fence.clear();
+    } else if (fence.empty() && line.starts_with('#')) {
+      out += '#';
+    }
+    out += line;
+    if (end < markdown.size()) out += '\n';
+    start = end + 1;
   }
   return out;
 }

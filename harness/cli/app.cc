@@ -77,6 +77,7 @@ int CommandLine::Main(int argc, const char* const* argv) {
   run_.command_line = JoinArgs(argc, argv);
   merge_.command_line = run_.command_line;
   bisect_.command_line = run_.command_line;
+  audit_.command_line = run_.command_line;
   if (*run_cmd_) {
     auto given = [&](std::string_view flag) { return run_cmd_->count(std::string(flag)) > 0; };
     // A resumed session keeps the settings it recorded, and takes no others.

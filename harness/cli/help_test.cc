@@ -152,6 +152,41 @@ TEST(HelpTest, MergeEnvsAndMockServer) {
                             "--seed", "--echo-model", "--threads", "--fixtures", "--max-body-kb"});
 }
 
+TEST(HelpTest, AuditDocumentsItsTargetsRunAndExitCodes) {
+  Printed p = Invoke({"audit", "--help"});
+  EXPECT_EQ(p.exit_code, kExitOk);
+  ExpectMentions(
+      p.out,
+      {"--out", "--results", "--python", "--annotations", "--targets", "--scenarios", "--repeat",
+       "--jobs", "--seed", "--cache-dir",
+       "the test_*.py and *_test.py files under DIR/tests and DIR/test",
+       "its files (results.json, report.md, ...) in OUT/run/",
+       "OUT/audit.md then starts with the verdict",
+       "0 no unsuppressed finding of level error or warning (notes do not fail); with "
+       "--targets: and nothing regresses or changes behaviour",
+       "1 at least one unsuppressed error or warning; with --targets: or a finding's "
+       "scenario or a project's scenario or test regresses or changes behaviour on a "
+       "target",
+       "3 the scanner could not run", "never a pass, even with no finding", "130 interrupted"});
+}
+
+TEST(HelpTest, AuditRunFlagsNeedTargetsAndRepeatIsChecked) {
+  for (const std::vector<const char*>& args :
+       std::vector<std::vector<const char*>>{{"audit", ".", "--scenarios", "tests"},
+                                             {"audit", ".", "--repeat", "3"},
+                                             {"audit", ".", "--jobs", "2"},
+                                             {"audit", ".", "--seed", "1"},
+                                             {"audit", ".", "--cache-dir", "/tmp/c"}}) {
+    Printed printed = Invoke(args);
+    EXPECT_EQ(printed.exit_code, kExitUsage) << args[2];
+    EXPECT_NE(printed.err.find("requires --targets"), std::string::npos) << printed.err;
+  }
+  for (const char* repeat : {"0", "100001", "sometimes", "9..3"}) {
+    Printed printed = Invoke({"audit", ".", "--targets", "dspy-2.5.40", "--repeat", repeat});
+    EXPECT_EQ(printed.exit_code, kExitUsage) << repeat;
+  }
+}
+
 TEST(HelpTest, VersionAndUsageErrors) {
   Printed version = Invoke({"--version"});
   EXPECT_EQ(version.exit_code, kExitOk);
