@@ -82,6 +82,27 @@ TEST_F(ProjectE2eTest, TheProjectsPackageImportsOnBothDefaultTargets) {
   }
 }
 
+// An async test runs through the pytest-asyncio the project's test extra
+// brings (issue 14.2): without the plugin pytest skips it, which would leave
+// the pair unresolved, not passed.
+TEST_F(ProjectE2eTest, AnAsyncTestRunsThroughTheProjectsPytestAsyncio) {
+  auto run = Run({"run", "--project", kProject.string(), "--scenarios",
+                  (kProject / "tests" / "test_async_api.py").string(), "--targets", "dspy-2.5.40",
+                  "--repeat", "1", "--no-changed-code", "--out", (out_ / "session").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  Results results = ReadResultsFile(out_ / "session" / "results.json");
+  auto runs =
+      e2e::RunsOf(results, "test_async_api::test_answers_awaited_by_the_test", "dspy-2.5.40");
+  ASSERT_EQ(runs.size(), 1u) << run.output;
+  EXPECT_EQ(runs[0].status, Status::kPass)
+      << runs[0].error_message << runs[0].traceback << runs[0].output_tail;
+  EXPECT_EQ(runs[0].lm_calls, 2);
+  ASSERT_TRUE(results.environment.targets[0].project.has_value());
+  const auto& installed = results.environment.targets[0].project->installed;
+  EXPECT_TRUE(std::any_of(installed.begin(), installed.end(),
+                          [](const std::string& p) { return p.starts_with("pytest-asyncio=="); }));
+}
+
 TEST_F(ProjectE2eTest, AProjectRequiringAnIncompatibleDspyIsOneLineAndExit3) {
   const fs::path project = out_ / "pinned_project";
   fs::copy(kProject, project, fs::copy_options::recursive);
