@@ -132,4 +132,13 @@ RunOptions RunOptionsFromSessionJson(const std::string& text) {
   return o;
 }
 
+RunOptions RunOptionsToResume(const Results& recorded, const fs::path& dir) {
+  RunOptions options = RunOptionsFromSessionJson(recorded.environment.session_options);
+  options.out = dir;
+  options.seed = recorded.environment.seed;
+  options.command_line = recorded.environment.command_line;
+  options.resume = dir;
+  return options;
+}
+
 }  // namespace dspy_compat
