@@ -58,17 +58,23 @@ struct Field {
   bool added_later = false;  // absent from older records: left at its default
 };
 
+// The field of an option that `get` finds in a RunOptions (const or not).
+template <typename Get>
+Field Bound(const char* key, Get get, bool added_later) {
+  return {key, [get](const RunOptions& o) { return Record(get(o)); },
+          [get](const json& value, RunOptions& o) { Restore(value, get(o)); }, added_later};
+}
+
 // An option of RunOptions, or of one of its groups (gate_options, releases).
 template <typename T>
 Field Option(const char* key, T RunOptions::*member, bool added_later = false) {
-  return {key, [member](const RunOptions& o) { return Record(o.*member); },
-          [member](const json& value, RunOptions& o) { Restore(value, o.*member); }, added_later};
+  return Bound(
+      key, [member](auto& o) -> auto& { return o.*member; }, added_later);
 }
 template <typename Group, typename T>
 Field Option(const char* key, Group RunOptions::*group, T Group::*member) {
-  return {
-      key, [group, member](const RunOptions& o) { return Record((o.*group).*member); },
-      [group, member](const json& value, RunOptions& o) { Restore(value, (o.*group).*member); }};
+  return Bound(
+      key, [ group, member ](auto& o) -> auto& { return (o.*group).*member; }, false);
 }
 
 // Every option a resumed session runs with, in one place.

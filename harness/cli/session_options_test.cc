@@ -9,48 +9,6 @@ namespace dspy_compat {
 namespace {
 namespace fs = std::filesystem;
 
-TEST(SessionOptionsTest, RoundTripsWithAbsolutePaths) {
-  RunOptions o;
-  o.targets = {"dspy-2.5.40", "dspy==2.6.0"};
-  o.scenarios = {"scenarios/a.py"};
-  o.adaptive_repeat = "3..9";
-  o.jobs = 2;
-  o.timeout_seconds = 30;
-  o.lm_delay = "0";
-  o.seed = 1234567890123ULL;
-  o.cold = true;
-  o.scrub = {"X_*"};
-  o.pass_env = {"HOME"};
-  o.shard = "1/2";
-  o.gate = true;
-  o.gate_options.baseline = "base.json";
-  o.knowledge = {"/k.toml"};
-  o.schedule = "pct";
-  o.project = "sample";
-  RunOptions back = RunOptionsFromSessionJson(SessionOptionsJson(o));
-  EXPECT_EQ(back.targets, o.targets);
-  EXPECT_EQ(back.scenarios, std::vector<fs::path>{fs::absolute("scenarios/a.py")});
-  EXPECT_EQ(back.adaptive_repeat, o.adaptive_repeat);
-  EXPECT_FALSE(back.repeat);
-  EXPECT_EQ(back.jobs, 2);
-  EXPECT_EQ(back.timeout_seconds, 30);
-  EXPECT_EQ(back.lm_delay, "0");
-  EXPECT_EQ(back.seed, o.seed);
-  EXPECT_TRUE(back.cold);
-  EXPECT_EQ(back.scrub, o.scrub);
-  EXPECT_EQ(back.pass_env, o.pass_env);
-  EXPECT_EQ(back.shard, "1/2");
-  EXPECT_TRUE(back.gate);
-  EXPECT_EQ(back.gate_options.baseline, fs::absolute("base.json"));
-  EXPECT_EQ(back.knowledge, o.knowledge);
-  EXPECT_EQ(back.schedule, "pct");
-  EXPECT_EQ(back.project, fs::absolute("sample"));
-  // A record from before run --project: no project.
-  auto older = nlohmann::json::parse(SessionOptionsJson(o));
-  older.erase("project");
-  EXPECT_FALSE(RunOptionsFromSessionJson(older.dump()).project.has_value());
-}
-
 TEST(SessionOptionsTest, ABadRecordNamesTheKey) {
   try {
     RunOptionsFromSessionJson(R"({"targets": 3})");
@@ -60,49 +18,49 @@ TEST(SessionOptionsTest, ABadRecordNamesTheKey) {
   }
 }
 
-// Every recorded option, each away from its default, comes back as it was
-// (paths absolute): an option the record forgets would fail here.
-TEST(SessionOptionsTest, EveryRecordedOptionRoundTrips) {
+// Every recorded option, each away from its default, comes back as it was,
+// its paths absolute: an option the record forgets would fail here.
+TEST(SessionOptionsTest, EveryRecordedOptionRoundTripsWithAbsolutePaths) {
   RunOptions o;
-  o.targets = {"dspy-2.5.40"};
-  o.scenarios = {"/s/a.py", "/s/b"};
+  o.targets = {"dspy-2.5.40", "dspy==2.6.0"};
+  o.scenarios = {"scenarios/a.py", "/s/b"};
   o.repeat = 7;
-  o.adaptive_repeat = "adaptive";
+  o.adaptive_repeat = "3..9";
   o.jobs = 3;
   o.timeout_seconds = 45;
   o.lm_delay = "10-20";
   o.seed = 18446744073709551615ULL;
-  o.cache_dir = "/cache";
+  o.cache_dir = "cache";
   o.keep_work = true;
   o.memory_limit_mb = 1024;
   o.output_limit_mb = 0;
   o.cold = true;
-  o.scrub = {"A", "B_*"};
-  o.pass_env = {"HF_HOME"};
+  o.scrub = {"A", "X_*"};
+  o.pass_env = {"HOME"};
   o.shard = "2/3";
   o.gate = true;
-  o.gate_options.baseline = "/b.json";
+  o.gate_options.baseline = "base.json";
   o.gate_options.update_baseline = true;
   o.gate_options.strict_prompts = true;
-  o.knowledge = {"/k1.toml", "/k2.toml"};
+  o.knowledge = {"/k1.toml", "k2.toml"};
   o.releases.pre = true;
   o.releases.index_url = "https://mirror.example/simple/";
-  o.schedule = "explore";
+  o.schedule = "pct";
   o.replay = "/earlier/results.json:race.t1.r2";
   o.baseline_target = "dspy-2.5.40";
-  o.project = "/team";
+  o.project = "sample";
   o.no_changed_code = true;
   const std::string recorded = SessionOptionsJson(o);
   RunOptions back = RunOptionsFromSessionJson(recorded);
   EXPECT_EQ(back.targets, o.targets);
-  EXPECT_EQ(back.scenarios, o.scenarios);
+  EXPECT_EQ(back.scenarios, (std::vector<fs::path>{fs::absolute("scenarios/a.py"), "/s/b"}));
   EXPECT_EQ(back.repeat, 7);
-  EXPECT_EQ(back.adaptive_repeat, "adaptive");
+  EXPECT_EQ(back.adaptive_repeat, "3..9");
   EXPECT_EQ(back.jobs, 3);
   EXPECT_EQ(back.timeout_seconds, 45);
   EXPECT_EQ(back.lm_delay, "10-20");
   EXPECT_EQ(back.seed, o.seed);
-  EXPECT_EQ(back.cache_dir, fs::path("/cache"));
+  EXPECT_EQ(back.cache_dir, fs::absolute("cache"));
   EXPECT_TRUE(back.keep_work);
   EXPECT_EQ(back.memory_limit_mb, 1024);
   EXPECT_EQ(back.output_limit_mb, 0);
@@ -111,19 +69,26 @@ TEST(SessionOptionsTest, EveryRecordedOptionRoundTrips) {
   EXPECT_EQ(back.pass_env, o.pass_env);
   EXPECT_EQ(back.shard, "2/3");
   EXPECT_TRUE(back.gate);
-  EXPECT_EQ(back.gate_options.baseline, fs::path("/b.json"));
+  EXPECT_EQ(back.gate_options.baseline, fs::absolute("base.json"));
   EXPECT_TRUE(back.gate_options.update_baseline);
   EXPECT_TRUE(back.gate_options.strict_prompts);
-  EXPECT_EQ(back.knowledge, o.knowledge);
+  EXPECT_EQ(back.knowledge, (std::vector<fs::path>{"/k1.toml", fs::absolute("k2.toml")}));
   EXPECT_TRUE(back.releases.pre);
   EXPECT_EQ(back.releases.index_url, "https://mirror.example/simple/");
-  EXPECT_EQ(back.schedule, "explore");
+  EXPECT_EQ(back.schedule, "pct");
   EXPECT_EQ(back.replay, "/earlier/results.json:race.t1.r2");
   EXPECT_EQ(back.baseline_target, "dspy-2.5.40");
-  EXPECT_EQ(back.project, fs::path("/team"));
+  EXPECT_EQ(back.project, fs::absolute("sample"));
   EXPECT_TRUE(back.no_changed_code);
   // Read back and recorded again, the record is the same.
   EXPECT_EQ(SessionOptionsJson(back), recorded);
+  // A record from before run --project and --no-changed-code: neither.
+  auto older = nlohmann::json::parse(recorded);
+  older.erase("project");
+  older.erase("no_changed_code");
+  const RunOptions old = RunOptionsFromSessionJson(older.dump());
+  EXPECT_FALSE(old.project.has_value());
+  EXPECT_FALSE(old.no_changed_code);
 }
 
 // The record's keys are what results v1.12 files hold: a renamed key would
@@ -161,6 +126,7 @@ TEST(SessionOptionsTest, RecordsTheKeysEarlierSessionsHold) {
                                             "timeout_seconds",
                                             "update_baseline"}));
   EXPECT_TRUE(recorded["repeat"].is_null());
+  EXPECT_FALSE(RunOptionsFromSessionJson(recorded.dump()).repeat.has_value());
   EXPECT_TRUE(recorded["cache_dir"].is_null());
   EXPECT_EQ(recorded["memory_limit_mb"], 4096);
 }

@@ -1,11 +1,11 @@
 #include "runner/replay.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <fstream>
 
 #include "results/results_file.h"
+#include "test_support/temp_dir.h"
 
 namespace dspy_compat {
 namespace {
@@ -14,8 +14,6 @@ namespace fs = std::filesystem;
 class FindReplayedRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("replay_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
     Results earlier;
     earlier.environment.scenario_info["race"].path = "scenarios/race.py";
     earlier.environment.scenario_info["abs"].path = "/elsewhere/abs.py";
@@ -25,8 +23,6 @@ class FindReplayedRunTest : public ::testing::Test {
     earlier.runs.push_back(Run("gone.t0.r1", "gone", "dspy-2.6.0", /*explored=*/true));
     WriteResultsFile(dir_ / "results.json", earlier);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static RunResult Run(const std::string& id, const std::string& scenario,
                        const std::string& target, bool explored) {
     RunResult r;
@@ -52,7 +48,7 @@ class FindReplayedRunTest : public ::testing::Test {
     return "";
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"replay_test"};
 };
 
 TEST_F(FindReplayedRunTest, FindsTheExploredRunWithItsScenarioUnderTheRootAndItsTarget) {

@@ -1,9 +1,9 @@
 #include "runner/resume.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "results/results_file.h"
+#include "test_support/temp_dir.h"
 
 namespace dspy_compat {
 namespace {
@@ -11,22 +11,16 @@ namespace fs = std::filesystem;
 
 class ReadSessionToResumeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("resume_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string ErrorOf() const {
     try {
-      ReadSessionToResume(dir_);
+      ReadSessionToResume(dir_.path());
     } catch (const ResumeError& e) {
       return e.what();
     }
     return "";
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"resume_test"};
 };
 
 TEST_F(ReadSessionToResumeTest, ASessionsRecordIsReadWithItsRunsAndPlan) {
@@ -36,7 +30,7 @@ TEST_F(ReadSessionToResumeTest, ASessionsRecordIsReadWithItsRunsAndPlan) {
   session.runs.resize(1);
   session.runs[0].run_id = "s.t0.r1";
   WriteResultsFile(dir_ / "results.json", session);
-  Results read = ReadSessionToResume(dir_);
+  Results read = ReadSessionToResume(dir_.path());
   EXPECT_EQ(read.environment.session_options, R"({"jobs":2})");
   ASSERT_TRUE(read.environment.plan.has_value());
   EXPECT_EQ(read.environment.plan->size(), 1u);

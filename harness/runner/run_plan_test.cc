@@ -102,28 +102,19 @@ TEST(ShardTest, PairShardsHoldWholePairsExactlyOnce) {
   EXPECT_FALSE(PairInShard(4, {1, 3}));
 }
 
-Scenario MakeScenario(const std::string& id) {
-  Scenario s;
-  s.id = id;
-  return s;
-}
-
-Target MakeTarget(const std::string& name, const std::string& version) {
-  Target t;
-  t.name = name;
-  t.dspy_version = version;
-  return t;
-}
-
 TEST(RunPlanTest, RepetitionMajorWithOverrides) {
-  auto a = MakeScenario("a");
-  auto b = MakeScenario("b");
+  Scenario a, b;
+  a.id = "a";
+  b.id = "b";
   b.options.repeat = 1;
   b.options.timeout_seconds = 7;
   b.options.lm_delay = DelaySpec{20, 80};
   PlanOptions options;
   options.default_repeat = 2;
-  auto plan = PlanRuns({a, b}, {MakeTarget("x", "1"), MakeTarget("y", "2")}, options);
+  std::vector<Target> targets(2);
+  targets[0].name = "x";
+  targets[1].name = "y";
+  auto plan = PlanRuns({a, b}, targets, options);
   ASSERT_EQ(plan.size(), 6u);  // a: 2 reps x 2 targets, b: 1 rep x 2 targets
   EXPECT_EQ(plan[0].run_id, "a.t0.r1");
   EXPECT_EQ(plan[2].scenario.id, "b");
@@ -131,7 +122,8 @@ TEST(RunPlanTest, RepetitionMajorWithOverrides) {
   EXPECT_EQ(plan[2].lm_delay, (DelaySpec{20, 80}));
   EXPECT_EQ(plan[4].run_id, "a.t0.r2");
   options.repeat = 3;  // --repeat beats the header
-  EXPECT_EQ(PlanRuns({a, b}, {MakeTarget("x", "1")}, options).size(), 6u);
+  targets.pop_back();
+  EXPECT_EQ(PlanRuns({a, b}, targets, options).size(), 6u);
 }
 
 TEST(RunPlanTest, SafeIdKeepsOnlyPathSafeCharacters) {

@@ -7,6 +7,13 @@
 namespace dspy_compat {
 namespace {
 
+Target Pinned(const std::string& name, const std::string& version) {
+  Target t;
+  t.name = name;
+  t.dspy_version = version;
+  return t;
+}
+
 SessionDescription Described() {
   return {.seed = 42,
           .command_line = "dspy-compat run --seed 42",
@@ -47,15 +54,12 @@ TEST(DescribeSessionTest, AdaptiveRepetitionsRecordTheirBoundsAndNoFixedCount) {
 }
 
 TEST(DescribeTargetsTest, ATargetGivenAProjectEnvironmentRecordsItTheOthersNone) {
-  Target old_target, new_target;
-  old_target.name = "dspy-2.5.40";
-  old_target.dspy_version = "2.5.40";
-  new_target.name = "dspy-2.6.0";
   ProjectEnvironmentInfo project;
   project.root = "/team";
   project.input_hash = "ff";
   RunEnvironment env;
-  DescribeTargets({old_target, new_target}, {{"dspy-2.6.0", project}}, env);
+  DescribeTargets({Pinned("dspy-2.5.40", "2.5.40"), Pinned("dspy-2.6.0", "2.6.0")},
+                  {{"dspy-2.6.0", project}}, env);
   ASSERT_EQ(env.targets.size(), 2u);
   EXPECT_EQ(env.targets[0].name, "dspy-2.5.40");
   EXPECT_EQ(env.targets[0].dspy_version, "2.5.40");
@@ -71,11 +75,8 @@ TEST(DescribeScenariosTest, RecordsEachScenarioInOrderWithItsSummaryAndWhatRepor
   b.requirements = {"dspy>=2.6"};
   a.id = "a";
   a.path = "/elsewhere/a.py";
-  Target t;
-  t.name = "dspy-2.5.40";
-  t.dspy_version = "2.5.40";
   RunEnvironment env;
-  DescribeScenarios({b, a}, {t}, "/src", env);
+  DescribeScenarios({b, a}, {Pinned("dspy-2.5.40", "2.5.40")}, "/src", env);
   EXPECT_EQ(env.scenarios, (std::vector<std::string>{"b", "a"}));
   EXPECT_EQ(env.scenario_summaries.at("b"), "second pattern");
   EXPECT_EQ(env.scenario_info.at("b").path, "scenarios/b.py");

@@ -1,7 +1,6 @@
 #include "runner/session_inputs.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <fstream>
 
@@ -9,6 +8,7 @@
 #include "targets/fake_release_seams.h"
 #include "targets/target_definition.h"
 #include "test_support/source_tree.h"
+#include "test_support/temp_dir.h"
 
 namespace dspy_compat {
 namespace {
@@ -50,7 +50,6 @@ TEST_F(ChooseTargetsTest, AnUnknownTargetOrBaselineIsATargetError) {
 class SessionScenariosTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("session_inputs_test_" + std::to_string(::getpid()));
     fs::create_directories(root_ / "scenarios");
     fs::create_directories(root_ / "fixtures" / "mock");
     fs::create_directories(root_ / "project" / "tests");
@@ -61,8 +60,6 @@ class SessionScenariosTest : public ::testing::Test {
         << "# MOCK-FIXTURE: fixtures/mock/echo.json\n# LM-DELAY-MS: 20-80\nprint(2)\n";
     std::ofstream(root_ / "project" / "tests" / "test_desk.py") << "def test_a():\n    pass\n";
   }
-  void TearDown() override { fs::remove_all(root_); }
-
   const Scenario& Named(const std::vector<Scenario>& scenarios, const std::string& id) {
     for (const Scenario& s : scenarios) {
       if (s.id == id) return s;
@@ -70,7 +67,8 @@ class SessionScenariosTest : public ::testing::Test {
     throw std::runtime_error("no scenario " + id);
   }
 
-  fs::path root_;
+  test_support::TempDir dir_{"session_inputs_test"};
+  const fs::path root_ = dir_.path();
 };
 
 TEST_F(SessionScenariosTest, NoPathsMeansTheBundledCatalogueUnderTheRoot) {
