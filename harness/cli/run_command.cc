@@ -136,7 +136,7 @@ int RunCommand(const RunOptions& given) {
   } catch (const ReleaseError& e) {  // a release that does not exist or does not resolve
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitInfrastructure;
-  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError, KnowledgeError
+  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError, KnowledgeError, fixtures
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
