@@ -5,32 +5,16 @@
 #include <set>
 
 #include "audit/audit_report.h"
+#include "reports/escape.h"
 #include "reports/report_content.h"
 
 namespace dspy_compat {
 
 namespace {
 
-// Plain text must not turn into markup, nor break out of a table cell.
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-    if (std::string_view("\\`*_[]<>~&|").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-// Remediations are Markdown already (code spans); only '|' would end the cell.
-std::string Cell(std::string_view markdown) {
-  std::string out;
-  for (char c : markdown) {
-    if (c == '|') out += '\\';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out;
-}
+// Plain text must not turn into markup, nor break out of a table cell
+// (where most of the audit's text goes).
+std::string Escape(std::string_view text) { return MarkdownCell(EscapeMarkdown(text)); }
 
 std::string Code(std::string_view text) { return CodeSpan(text); }
 
@@ -110,7 +94,8 @@ std::string FindingsMarkdown(const AuditReport& report) {
                          Code(entry.pattern.id), entry.pattern.level, Escape(entry.finding.message),
                          Code(entry.pattern.scenario));
       for (const auto& target : report.targets) out += " " + OutcomeCell(entry, target) + " |";
-      out += fmt::format(" {} | {} |\n", Cell(entry.pattern.remediation), MigratedCell(entry));
+      out +=
+          fmt::format(" {} | {} |\n", MarkdownCell(entry.pattern.remediation), MigratedCell(entry));
     }
   }
   if (report.Suppressed() > 0) {

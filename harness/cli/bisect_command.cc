@@ -9,10 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "catalogue/discovery.h"
-#include "catalogue/expectations.h"
 #include "catalogue/scenario_info.h"
-#include "catalogue/test_lister.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
@@ -24,8 +21,9 @@
 #include "runner/bisect.h"
 #include "runner/local_runs.h"
 #include "runner/results_sink.h"
-#include "runner/run_environment.h"
 #include "runner/scheduler.h"
+#include "runner/session_description.h"
+#include "runner/session_inputs.h"
 #include "targets/environment_cache.h"
 #include "targets/release_resolver.h"
 #include "targets/version_spec.h"
@@ -67,18 +65,14 @@ int BisectCommand(const BisectOptions& options) {
   MockLmEndpoint::Fixtures fixtures;
   KnowledgeBase knowledge;
   try {
-    DiscoveryOptions discovery;
-    discovery.list_tests =
-        PythonTestLister({.script = root / "target_runner" / "dspy_compat_collect_tests.py"});
-    scenarios = DiscoverScenarios(ResolveBundledScenarios({options.scenario}, root), discovery);
+    scenarios = DiscoverSessionScenarios(
+        {.paths = ResolveBundledScenarios({options.scenario}, root)}, root);
     if (scenarios.size() != 1) {
       std::cerr << fmt::format("dspy-compat: bisect: {} holds {} scenarios; give one file\n",
                                options.scenario.string(), scenarios.size());
       return kExitUsage;
     }
-    ResolveMockFixtures(scenarios, root);
-    if (options.lm_delay) scenarios[0].options.lm_delay = ParseDelaySpec(*options.lm_delay);
-    fixtures = LoadMockFixtures(scenarios);
+    fixtures = PrepareScenarios(scenarios, root, options.lm_delay);
     policy = ParseAdaptiveRepeat(options.repeat);
     knowledge = LoadKnowledge(options.knowledge, root);
   } catch (const std::exception& e) {  // ScenarioError, KnowledgeError, invalid_argument
@@ -156,19 +150,16 @@ int BisectCommand(const BisectOptions& options) {
 
   Results results;
   auto& env = results.environment;
-  env.harness_version = DSPY_COMPAT_VERSION;
-  env.seed = seed;
-  env.command_line = options.command_line;
-  env.started_at = IsoUtcNow();
-  env.jobs = jobs;
-  env.min_repeat = policy.min_runs;
-  env.max_repeat = policy.max_runs;
-  env.cache_policy = kCachePolicy;
+  DescribeSession({.seed = seed,
+                   .command_line = options.command_line,
+                   .started_at = IsoUtcNow(),
+                   .jobs = jobs,
+                   .adaptive = policy,
+                   .environment = local->environment(),
+                   .knowledge = knowledge.files()},
+                  env);
   env.scenarios = {scenario.id};
   env.scenario_summaries[scenario.id] = scenario.summary;
-  env.passed_env = local->environment().passed;
-  env.scrubbed_env = local->environment().scrubbed;
-  env.knowledge = knowledge.files();
   const fs::path results_path = options.out / "results.json";
   ResultsFileSink sink(results_path, results);
 
@@ -219,7 +210,7 @@ int BisectCommand(const BisectOptions& options) {
   // (the baseline target every verdict compares with).
   std::vector<Target> probed;
   for (const auto& [release, target] : provisioned) probed.push_back(target);
-  for (const Target& t : probed) env.targets.push_back(DescribeTarget(t));
+  DescribeTargets(probed, {}, env);
   env.scenario_info[scenario.id] = DescribeScenario(scenario, probed, root);
   results.runs = bisection.runs();
   env.planned_runs = static_cast<int>(results.runs.size());

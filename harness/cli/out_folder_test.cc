@@ -1,14 +1,10 @@
-// A session's --out folder (out_folder.h) and the options a resume reads back
-// (session_options.h).
+// A session's --out folder (out_folder.h).
 #include "cli/out_folder.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <nlohmann/json.hpp>
-
-#include "cli/session_options.h"
 
 namespace dspy_compat {
 namespace {
@@ -114,57 +110,6 @@ TEST_F(OutFolderTest, AnUnwritableFolderIsAnError) {
   } catch (const OutFolderError& e) {
     EXPECT_NE(std::string(e.what()).find((dir_ / "file" / "out").string()), std::string::npos)
         << e.what();
-  }
-}
-
-TEST(SessionOptionsTest, RoundTripsWithAbsolutePaths) {
-  RunOptions o;
-  o.targets = {"dspy-2.5.40", "dspy==2.6.0"};
-  o.scenarios = {"scenarios/a.py"};
-  o.adaptive_repeat = "3..9";
-  o.jobs = 2;
-  o.timeout_seconds = 30;
-  o.lm_delay = "0";
-  o.seed = 1234567890123ULL;
-  o.cold = true;
-  o.scrub = {"X_*"};
-  o.pass_env = {"HOME"};
-  o.shard = "1/2";
-  o.gate = true;
-  o.gate_options.baseline = "base.json";
-  o.knowledge = {"/k.toml"};
-  o.schedule = "pct";
-  o.project = "sample";
-  RunOptions back = RunOptionsFromSessionJson(SessionOptionsJson(o));
-  EXPECT_EQ(back.targets, o.targets);
-  EXPECT_EQ(back.scenarios, std::vector<fs::path>{fs::absolute("scenarios/a.py")});
-  EXPECT_EQ(back.adaptive_repeat, o.adaptive_repeat);
-  EXPECT_FALSE(back.repeat);
-  EXPECT_EQ(back.jobs, 2);
-  EXPECT_EQ(back.timeout_seconds, 30);
-  EXPECT_EQ(back.lm_delay, "0");
-  EXPECT_EQ(back.seed, o.seed);
-  EXPECT_TRUE(back.cold);
-  EXPECT_EQ(back.scrub, o.scrub);
-  EXPECT_EQ(back.pass_env, o.pass_env);
-  EXPECT_EQ(back.shard, "1/2");
-  EXPECT_TRUE(back.gate);
-  EXPECT_EQ(back.gate_options.baseline, fs::absolute("base.json"));
-  EXPECT_EQ(back.knowledge, o.knowledge);
-  EXPECT_EQ(back.schedule, "pct");
-  EXPECT_EQ(back.project, fs::absolute("sample"));
-  // A record from before run --project: no project.
-  auto older = nlohmann::json::parse(SessionOptionsJson(o));
-  older.erase("project");
-  EXPECT_FALSE(RunOptionsFromSessionJson(older.dump()).project.has_value());
-}
-
-TEST(SessionOptionsTest, ABadRecordNamesTheKey) {
-  try {
-    RunOptionsFromSessionJson(R"({"targets": 3})");
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("session_options.targets"), std::string::npos) << e.what();
   }
 }
 

@@ -12,10 +12,7 @@
 #include <system_error>
 #include <thread>
 
-#include "catalogue/discovery.h"
 #include "catalogue/expectations.h"
-#include "catalogue/scenario_info.h"
-#include "catalogue/test_lister.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
@@ -30,13 +27,16 @@
 #include "runner/changed_code.h"
 #include "runner/local_runs.h"
 #include "runner/progress.h"
+#include "runner/replay.h"
 #include "runner/results_sink.h"
-#include "runner/run_environment.h"
+#include "runner/resume.h"
+#include "runner/scheduler.h"
 #include "runner/session.h"
+#include "runner/session_description.h"
+#include "runner/session_inputs.h"
 #include "targets/environment_cache.h"
 #include "targets/project_env.h"
 #include "targets/release_resolver.h"
-#include "targets/target_definition.h"
 
 namespace dspy_compat {
 namespace fs = std::filesystem;
@@ -69,38 +69,6 @@ int ReportUnwritten(const std::string& what, std::size_t runs) {
   return kExitInfrastructure;
 }
 
-// Reruns a few regression pairs traced (not runs of the session) and diffs
-// the DSPy code they ran: runner/changed_code.h does the work.
-std::vector<ChangedCode> FindChangedCodeOfSession(const Results& results,
-                                                  const std::vector<Scenario>& scenarios,
-                                                  const std::vector<Target>& targets,
-                                                  const PlanOptions& plan_options, LocalRuns& local,
-                                                  const fs::path& root, const fs::path& out,
-                                                  const std::atomic<bool>& interrupted) {
-  const fs::path work = fs::absolute(out) / "work" / "changed-code";
-  std::error_code ec;
-  fs::create_directories(work, ec);
-  ProcessChangedCodeProbe probe(
-      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
-        return local.Execute(spec, cancel);
-      },
-      root / "target_runner" / "dspy_compat_changed_code.py", work);
-  ChangedCodeOptions options{
-      .max_pairs = 3,
-      .work = work,
-      .spec_for = [&](const Scenario& s, const Target& t, std::size_t index) {
-        return MakeRunSpec(s, t, index, 1, plan_options);
-      }};
-  auto found = FindChangedCode(results, scenarios, targets, probe, options, &interrupted);
-  if (!found.empty()) {
-    std::cerr << fmt::format(
-        "dspy-compat: traced {} regression pair{} once more on each side for the changed DSPy "
-        "code they ran\n",
-        found.size(), found.size() == 1 ? "" : "s");
-  }
-  return found;
-}
-
 }  // namespace
 
 int RunCommand(const RunOptions& given) {
@@ -116,22 +84,12 @@ int RunCommand(const RunOptions& given) {
     const fs::path dir = *given.resume;
     try {
       out_folder.emplace(OutFolder::Take(dir, /*resume=*/true));
-      recorded = ReadResultsFile(dir / "results.json");
-      if (recorded->environment.session_options.empty() || !recorded->environment.plan) {
-        throw std::runtime_error(fmt::format(
-            "{}: no session record to resume from (written by `merge` or by a dspy-compat "
-            "before results v1.11); run the session again",
-            (dir / "results.json").string()));
-      }
-      options = RunOptionsFromSessionJson(recorded->environment.session_options);
-    } catch (const std::runtime_error& e) {  // OutFolderError, ResultsFormatError
+      recorded = ReadSessionToResume(dir);
+      options = RunOptionsToResume(*recorded, dir);
+    } catch (const std::runtime_error& e) {  // OutFolderError, ResumeError, a bad record
       std::cerr << "dspy-compat: --resume: " << e.what() << "\n";
       return kExitUsage;
     }
-    options.out = dir;
-    options.seed = recorded->environment.seed;
-    options.command_line = recorded->environment.command_line;
-    options.resume = dir;
   }
 
   // Inputs first: every usage error is reported before anything is installed.
@@ -146,72 +104,39 @@ int RunCommand(const RunOptions& given) {
                           [](std::string_view line) { std::cerr << line << "\n"; });
   // --replay: the explored run to repeat, and (unless given) its scenario
   // and target.
-  std::optional<RunResult> replayed;
+  std::optional<ReplayedRun> replayed;
   std::vector<std::string> target_names = options.targets;
   std::vector<fs::path> scenario_paths = options.scenarios;
   if (options.replay) {
-    const std::string& spec = *options.replay;
-    const std::size_t colon = spec.rfind(':');
     try {
-      if (colon != std::string::npos) {
-        Results earlier = ReadResultsFile(spec.substr(0, colon));
-        for (const RunResult& r : earlier.runs) {
-          if (r.run_id != spec.substr(colon + 1) || !r.lm_schedule) continue;
-          replayed = r;
-          auto info = earlier.environment.scenario_info.find(r.scenario_id);
-          if (scenario_paths.empty() && info != earlier.environment.scenario_info.end()) {
-            fs::path path = info->second.path;
-            scenario_paths.push_back(path.is_absolute() ? path : root / path);
-          }
-          if (target_names.empty()) target_names.push_back(r.target_name);
-        }
-      }
-    } catch (const std::runtime_error& e) {  // ResultsFormatError, file errors
-      std::cerr << "dspy-compat: --replay: " << e.what() << "\n";
+      replayed = FindReplayedRun(*options.replay, root);
+    } catch (const ReplayError& e) {
+      std::cerr << "dspy-compat: " << e.what() << "\n";
       return kExitUsage;
     }
-    if (!replayed) {
-      std::cerr << "dspy-compat: --replay " << spec
-                << ": no explored run of that id in that file (expected RESULTS_JSON:RUN_ID "
-                   "of a run with an lm_schedule)\n";
-      return kExitUsage;
+    if (scenario_paths.empty() && replayed->scenario_path) {
+      scenario_paths.push_back(*replayed->scenario_path);
     }
+    if (target_names.empty()) target_names.push_back(replayed->target_name);
   }
-  // --project DIR: read (and so checked) before anything is installed.
+  // --project DIR: read (and so checked) before anything is installed; so is
+  // every MOCK-FIXTURE.
   std::optional<Project> project;
+  MockLmEndpoint::Fixtures fixtures;
   try {
-    std::vector<std::string> names = SplitTargetList(target_names);
-    if (names.empty()) names = DefaultTargetNames(root / "fixtures" / "targets");
-    targets = ResolveTargets(names, root / "fixtures" / "targets", &releases);
-    if (options.baseline_target) MakeBaseline(targets, *options.baseline_target);
+    targets = ChooseTargets(target_names, options.baseline_target, root, releases);
     knowledge = LoadKnowledge(options.knowledge, root);
     auto paths = ResolveBundledScenarios(scenario_paths, root);
-    if (paths.empty()) paths.push_back(root / "scenarios");
     // The session's folder and the cache are no project files, even inside it.
     if (options.project) project = ReadProject(*options.project, {options.out, cache_root});
-    DiscoveryOptions discovery;
-    discovery.list_tests =
-        PythonTestLister({.script = root / "target_runner" / "dspy_compat_collect_tests.py"});
     // A team's test ids are relative to its project's root, as pytest's are.
-    if (project) discovery.project_root = project->root;
-    scenarios = DiscoverScenarios(paths, discovery);
-    ResolveMockFixtures(scenarios, root);
-    if (options.lm_delay) {
-      DelaySpec delay = ParseDelaySpec(*options.lm_delay);
-      for (auto& s : scenarios) s.options.lm_delay = delay;
-    }
+    scenarios = DiscoverSessionScenarios(
+        {.paths = std::move(paths), .project_root = project ? project->root : fs::path()}, root);
+    fixtures = PrepareScenarios(scenarios, root, options.lm_delay);
   } catch (const ReleaseError& e) {  // a release that does not exist or does not resolve
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitInfrastructure;
-  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError, KnowledgeError
-    std::cerr << "dspy-compat: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  // Every MOCK-FIXTURE is loaded (and so checked) before anything runs.
-  MockLmEndpoint::Fixtures fixtures;
-  try {
-    fixtures = LoadMockFixtures(scenarios);
-  } catch (const std::runtime_error& e) {
+  } catch (const std::runtime_error& e) {  // TargetError, ScenarioError, KnowledgeError, fixtures
     std::cerr << "dspy-compat: " << e.what() << "\n";
     return kExitUsage;
   }
@@ -321,7 +246,7 @@ int RunCommand(const RunOptions& given) {
           .output_limit_mb = options.output_limit_mb,
           .seed = seed,
           .schedule = options.schedule,
-          .replay = replayed ? replayed->lm_schedule : std::nullopt,
+          .replay = replayed ? replayed->run.lm_schedule : std::nullopt,
           .fixtures = std::move(fixtures),
           .sandbox = ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),
           .pass_home = options.pass_home,
@@ -340,35 +265,23 @@ int RunCommand(const RunOptions& given) {
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const std::size_t first_round = session.NextRound().size();
 
+  const Scheduler::Execute execute = [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
+    return local->Execute(spec, cancel);
+  };
   Results results;
   auto& env = results.environment;
-  env.harness_version = DSPY_COMPAT_VERSION;
-  env.seed = seed;
-  env.command_line = options.command_line;
-  env.started_at = recorded ? recorded->environment.started_at : IsoUtcNow();
-  env.jobs = jobs;
-  env.repeat = adaptive ? 0 : options.repeat.value_or(plan_options.default_repeat);
-  if (adaptive) {
-    env.min_repeat = adaptive->min_runs;
-    env.max_repeat = adaptive->max_runs;
-  }
-  env.planned_runs = static_cast<int>(first_round);
-  env.cache_policy = kCachePolicy;
-  for (const auto& t : targets) {
-    env.targets.push_back(DescribeTarget(t));
-    if (auto it = project_info.find(t.name); it != project_info.end()) {
-      env.targets.back().project = it->second;
-    }
-  }
-  for (const auto& s : scenarios) {
-    env.scenarios.push_back(s.id);
-    env.scenario_summaries[s.id] = s.summary;
-    env.scenario_info[s.id] = DescribeScenario(s, targets, root);
-  }
+  DescribeSession({.seed = seed,
+                   .command_line = options.command_line,
+                   .started_at = recorded ? recorded->environment.started_at : IsoUtcNow(),
+                   .jobs = jobs,
+                   .repeat = options.repeat.value_or(plan_options.default_repeat),
+                   .adaptive = adaptive,
+                   .environment = local->environment(),
+                   .knowledge = knowledge.files()},
+                  env);
+  DescribeTargets(targets, project_info, env);
+  DescribeScenarios(scenarios, targets, root, env);
   env.shard = shard;
-  env.passed_env = local->environment().passed;
-  env.scrubbed_env = local->environment().scrubbed;
-  env.knowledge = knowledge.files();
   env.plan = session.plan();
   env.planned_runs = static_cast<int>(session.plan().size());
   env.session_options = SessionOptionsJson(options);
@@ -385,19 +298,22 @@ int RunCommand(const RunOptions& given) {
   ProgressObserver observer(progress);
   // Every finished run is written at once: a kill loses none of them.
   ResultsFileSink sink(results_path, results, std::chrono::milliseconds(0));
-  results.runs = session.Run(
-      jobs,
-      [&](const RunSpec& spec, const std::atomic<bool>* cancel) {
-        return local->Execute(spec, cancel);
-      },
-      interrupted, &observer, &sink);
+  results.runs = session.Run(jobs, execute, interrupted, &observer, &sink);
   const int planned = session.planned_runs();
   env.planned_runs = planned;
   env.plan = session.plan();
   progress.Done();
   if (!options.no_changed_code && !interrupted.load()) {
-    results.changed_code = FindChangedCodeOfSession(results, scenarios, targets, plan_options,
-                                                    *local, root, options.out, interrupted);
+    results.changed_code =
+        FindChangedCodeOfSession(results, scenarios, targets, plan_options, execute,
+                                 root / "target_runner" / "dspy_compat_changed_code.py",
+                                 fs::absolute(options.out) / "work" / "changed-code", &interrupted);
+    if (const std::size_t pairs = results.changed_code.size(); pairs > 0) {
+      std::cerr << fmt::format(
+          "dspy-compat: traced {} regression pair{} once more on each side for the changed DSPy "
+          "code they ran\n",
+          pairs, pairs == 1 ? "" : "s");
+    }
   }
   local->Stop();  // kills what warm interpreters still run (after Ctrl-C), and the server
   if (!options.keep_work) fs::remove_all(options.out / "work", ec);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace dspy_compat {
@@ -12,58 +13,118 @@ namespace {
 
 std::string Absolute(const fs::path& path) { return fs::absolute(path).lexically_normal(); }
 
-template <typename T>
-json Optional(const std::optional<T>& value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-json Paths(const std::vector<fs::path>& paths) {
+// How a value is recorded: paths absolute, an absent optional as null.
+// (The overloads for paths come first: the templates' calls see only what
+// is declared before them.)
+json Record(const fs::path& path) { return Absolute(path); }
+json Record(const std::vector<fs::path>& paths) {
   json out = json::array();
   for (const fs::path& p : paths) out.push_back(Absolute(p));
   return out;
+}
+template <typename T>
+json Record(const T& value) {
+  return value;
+}
+template <typename T>
+json Record(const std::optional<T>& value) {
+  return value ? Record(*value) : json(nullptr);
+}
+
+// And read back.
+void Restore(const json& value, fs::path& into) { into = value.get<std::string>(); }
+void Restore(const json& value, std::vector<fs::path>& into) {
+  const auto texts = value.get<std::vector<std::string>>();
+  into.assign(texts.begin(), texts.end());
+}
+template <typename T>
+void Restore(const json& value, T& into) {
+  value.get_to(into);
+}
+template <typename T>
+void Restore(const json& value, std::optional<T>& into) {
+  if (value.is_null()) {
+    into.reset();
+  } else {
+    Restore(value, into.emplace());
+  }
+}
+
+// One recorded option: its key and how it is written and read.
+struct Field {
+  const char* key;
+  std::function<json(const RunOptions&)> write;
+  std::function<void(const json&, RunOptions&)> read;
+  bool added_later = false;  // absent from older records: left at its default
+};
+
+// The field of an option that `get` finds in a RunOptions (const or not).
+template <typename Get>
+Field Bound(const char* key, Get get, bool added_later) {
+  return {key, [get](const RunOptions& o) { return Record(get(o)); },
+          [get](const json& value, RunOptions& o) { Restore(value, get(o)); }, added_later};
+}
+
+// An option of RunOptions, or of one of its groups (gate_options, releases).
+template <typename T>
+Field Option(const char* key, T RunOptions::*member, bool added_later = false) {
+  return Bound(
+      key, [member](auto& o) -> auto& { return o.*member; }, added_later);
+}
+template <typename Group, typename T>
+Field Option(const char* key, Group RunOptions::*group, T Group::*member) {
+  return Bound(
+      key, [ group, member ](auto& o) -> auto& { return (o.*group).*member; }, false);
+}
+
+// Every option a resumed session runs with, in one place.
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> fields = {
+      Option("targets", &RunOptions::targets),
+      Option("scenarios", &RunOptions::scenarios),
+      Option("repeat", &RunOptions::repeat),
+      Option("adaptive_repeat", &RunOptions::adaptive_repeat),
+      Option("jobs", &RunOptions::jobs),
+      Option("timeout_seconds", &RunOptions::timeout_seconds),
+      Option("lm_delay", &RunOptions::lm_delay),
+      Option("seed", &RunOptions::seed),
+      Option("cache_dir", &RunOptions::cache_dir),
+      Option("keep_work", &RunOptions::keep_work),
+      Option("memory_limit_mb", &RunOptions::memory_limit_mb),
+      Option("output_limit_mb", &RunOptions::output_limit_mb),
+      Option("cold", &RunOptions::cold),
+      Option("no_changed_code", &RunOptions::no_changed_code, /*added_later=*/true),  // v1.12
+      Option("scrub", &RunOptions::scrub),
+      Option("pass_env", &RunOptions::pass_env),
+      Option("shard", &RunOptions::shard),
+      Option("gate", &RunOptions::gate),
+      Option("baseline", &RunOptions::gate_options, &GateOptions::baseline),
+      Option("update_baseline", &RunOptions::gate_options, &GateOptions::update_baseline),
+      Option("strict_prompts", &RunOptions::gate_options, &GateOptions::strict_prompts),
+      Option("knowledge", &RunOptions::knowledge),
+      Option("pre", &RunOptions::releases, &ReleaseOptions::pre),
+      Option("index_url", &RunOptions::releases, &ReleaseOptions::index_url),
+      Option("schedule", &RunOptions::schedule),
+      // --replay FILE:RUN_ID: the file, absolute.
+      {"replay",
+       [](const RunOptions& o) {
+         if (!o.replay) return json(nullptr);
+         const std::size_t colon = o.replay->rfind(':');
+         if (colon == std::string::npos) return json(*o.replay);
+         return json(Absolute(o.replay->substr(0, colon)) + o.replay->substr(colon));
+       },
+       [](const json& value, RunOptions& o) { Restore(value, o.replay); }},
+      Option("baseline_target", &RunOptions::baseline_target),
+      Option("project", &RunOptions::project, /*added_later=*/true),  // run --project
+  };
+  return fields;
 }
 
 }  // namespace
 
 std::string SessionOptionsJson(const RunOptions& o) {
-  json j = {
-      {"targets", o.targets},
-      {"scenarios", Paths(o.scenarios)},
-      {"repeat", Optional(o.repeat)},
-      {"adaptive_repeat", Optional(o.adaptive_repeat)},
-      {"jobs", o.jobs},
-      {"timeout_seconds", Optional(o.timeout_seconds)},
-      {"lm_delay", Optional(o.lm_delay)},
-      {"seed", Optional(o.seed)},
-      {"cache_dir", o.cache_dir ? json(Absolute(*o.cache_dir)) : json(nullptr)},
-      {"keep_work", o.keep_work},
-      {"memory_limit_mb", o.memory_limit_mb},
-      {"output_limit_mb", o.output_limit_mb},
-      {"cold", o.cold},
-      {"scrub", o.scrub},
-      {"pass_env", o.pass_env},
-      {"shard", Optional(o.shard)},
-      {"gate", o.gate},
-      {"baseline",
-       o.gate_options.baseline ? json(Absolute(*o.gate_options.baseline)) : json(nullptr)},
-      {"update_baseline", o.gate_options.update_baseline},
-      {"strict_prompts", o.gate_options.strict_prompts},
-      {"knowledge", Paths(o.knowledge)},
-      {"pre", o.releases.pre},
-      {"index_url", o.releases.index_url},
-      {"schedule", o.schedule},
-      {"replay", Optional(o.replay)},
-      {"baseline_target", Optional(o.baseline_target)},
-      {"project", o.project ? json(Absolute(*o.project)) : json(nullptr)},
-      {"no_changed_code", o.no_changed_code},
-  };
-  // --replay FILE:RUN_ID: the file, absolute.
-  if (o.replay) {
-    const std::size_t colon = o.replay->rfind(':');
-    if (colon != std::string::npos) {
-      j["replay"] = Absolute(o.replay->substr(0, colon)) + o.replay->substr(colon);
-    }
-  }
+  json j = json::object();
+  for (const Field& field : Fields()) j[field.key] = field.write(o);
   return j.dump();
 }
 
@@ -72,57 +133,10 @@ RunOptions RunOptionsFromSessionJson(const std::string& text) {
   std::string key;  // the one being read, for the error
   try {
     const json j = json::parse(text);
-    auto get = [&](const char* name, auto& into) {
-      key = name;
-      j.at(name).get_to(into);
-    };
-    auto get_optional = [&](const char* name, auto& into) {
-      key = name;
-      const json& value = j.at(name);
-      if (value.is_null()) {
-        into.reset();
-      } else {
-        into = value.get<typename std::remove_reference_t<decltype(into)>::value_type>();
-      }
-    };
-    auto get_paths = [&](const char* name, std::vector<fs::path>& into) {
-      std::vector<std::string> texts;
-      get(name, texts);
-      into.assign(texts.begin(), texts.end());
-    };
-    get("targets", o.targets);
-    get_paths("scenarios", o.scenarios);
-    get_optional("repeat", o.repeat);
-    get_optional("adaptive_repeat", o.adaptive_repeat);
-    get("jobs", o.jobs);
-    get_optional("timeout_seconds", o.timeout_seconds);
-    get_optional("lm_delay", o.lm_delay);
-    get_optional("seed", o.seed);
-    std::optional<std::string> path;
-    get_optional("cache_dir", path);
-    if (path) o.cache_dir = *path;
-    get("keep_work", o.keep_work);
-    get("memory_limit_mb", o.memory_limit_mb);
-    get("output_limit_mb", o.output_limit_mb);
-    get("cold", o.cold);
-    if (j.contains("no_changed_code")) get("no_changed_code", o.no_changed_code);  // v1.12
-    get("scrub", o.scrub);
-    get("pass_env", o.pass_env);
-    get_optional("shard", o.shard);
-    get("gate", o.gate);
-    get_optional("baseline", path);
-    if (path) o.gate_options.baseline = *path;
-    get("update_baseline", o.gate_options.update_baseline);
-    get("strict_prompts", o.gate_options.strict_prompts);
-    get_paths("knowledge", o.knowledge);
-    get("pre", o.releases.pre);
-    get("index_url", o.releases.index_url);
-    get("schedule", o.schedule);
-    get_optional("replay", o.replay);
-    get_optional("baseline_target", o.baseline_target);
-    if (j.contains("project")) {  // recorded since run --project (issue 14)
-      get_optional("project", path);
-      if (path) o.project = *path;
+    for (const Field& field : Fields()) {
+      key = field.key;
+      if (field.added_later && !j.contains(field.key)) continue;
+      field.read(j.at(field.key), o);
     }
   } catch (const json::exception& e) {
     throw std::runtime_error(
@@ -130,6 +144,15 @@ RunOptions RunOptionsFromSessionJson(const std::string& text) {
                     : fmt::format("session_options.{}: missing or of the wrong type", key));
   }
   return o;
+}
+
+RunOptions RunOptionsToResume(const Results& recorded, const fs::path& dir) {
+  RunOptions options = RunOptionsFromSessionJson(recorded.environment.session_options);
+  options.out = dir;
+  options.seed = recorded.environment.seed;
+  options.command_line = recorded.environment.command_line;
+  options.resume = dir;
+  return options;
 }
 
 }  // namespace dspy_compat

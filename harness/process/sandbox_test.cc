@@ -34,65 +34,50 @@ TEST(SandboxTest, LabelSaysWhatARunHad) {
   EXPECT_EQ(netns_only.Label(false), "process-group+netns");
 }
 
-TEST(SandboxTest, WrapHidesHomeButBindsBackWhatRunsNeedParentsFirst) {
-  Sandbox sandbox{.bwrap = "/usr/bin/bwrap",
-                  .hidden_home = "/home/u",
-                  .read_only = {"/home/u/proj", "/opt/elsewhere"},
-                  .writable = {"/home/u/proj/out/work"}};
-  auto argv =
-      sandbox.Wrap({"python", "run.py"}, Sandbox::For::kRun, {"/home/u/.pyenv/versions/3.11"});
-  std::vector<std::string> expected = {"/usr/bin/bwrap",
-                                       "--dev-bind",
-                                       "/",
-                                       "/",
-                                       "--die-with-parent",
-                                       "--unshare-pid",
-                                       "--proc",
-                                       "/proc",
-                                       "--new-session",
-                                       "--tmpfs",
-                                       "/home/u",
-                                       "--ro-bind-try",
-                                       "/home/u/proj",
-                                       "/home/u/proj",
-                                       "--bind-try",
-                                       "/home/u/proj/out/work",
-                                       "/home/u/proj/out/work",
-                                       "--ro-bind-try",
-                                       "/home/u/.pyenv/versions/3.11",
-                                       "/home/u/.pyenv/versions/3.11",
-                                       "--",
-                                       "python",
-                                       "run.py"};
-  EXPECT_EQ(argv, expected);
-}
+// A run's bwrap line: its own PID namespace, dying with the thread that
+// starts it, then what each sandbox binds, then the command.
+struct WrapCase {
+  const char* what;
+  Sandbox sandbox;
+  std::vector<std::string> command;
+  std::vector<fs::path> extra_read_only;
+  std::vector<std::string> binds;  // between --new-session and --
+};
 
-// run --project: the project is bound read-only even outside a hidden
-// home, and a session folder inside it is bound back writable after it.
-TEST(SandboxTest, AProjectIsReadOnlyEverywhereWithItsSessionFolderWritable) {
-  Sandbox sandbox{.bwrap = "/usr/bin/bwrap",
-                  .read_only = {"/opt/elsewhere"},
-                  .writable = {"/srv/proj/out/work", "/tmp/work"},
-                  .read_only_everywhere = {"/srv/proj"}};
-  auto argv = sandbox.Wrap({"python"}, Sandbox::For::kRun, {});
-  std::vector<std::string> expected = {"/usr/bin/bwrap",
-                                       "--dev-bind",
-                                       "/",
-                                       "/",
-                                       "--die-with-parent",
-                                       "--unshare-pid",
-                                       "--proc",
-                                       "/proc",
-                                       "--new-session",
-                                       "--ro-bind-try",
-                                       "/srv/proj",
-                                       "/srv/proj",
-                                       "--bind-try",
-                                       "/srv/proj/out/work",
-                                       "/srv/proj/out/work",
-                                       "--",
-                                       "python"};
-  EXPECT_EQ(argv, expected);
+TEST(SandboxTest, ARunsLineBindsWhatItNeedsParentsFirst) {
+  const WrapCase cases[] = {
+      {"a hidden home, with what runs need under it bound back",
+       {.bwrap = "/usr/bin/bwrap",
+        .hidden_home = "/home/u",
+        .read_only = {"/home/u/proj", "/opt/elsewhere"},
+        .writable = {"/home/u/proj/out/work"}},
+       {"python", "run.py"},
+       {"/home/u/.pyenv/versions/3.11"},
+       {"--tmpfs", "/home/u",                                            //
+        "--ro-bind-try", "/home/u/proj", "/home/u/proj",                 //
+        "--bind-try", "/home/u/proj/out/work", "/home/u/proj/out/work",  //
+        "--ro-bind-try", "/home/u/.pyenv/versions/3.11", "/home/u/.pyenv/versions/3.11"}},
+      // run --project: the project is bound read-only even outside a hidden
+      // home, and a session folder inside it is bound back writable after it.
+      {"a project, read-only everywhere with its session folder writable",
+       {.bwrap = "/usr/bin/bwrap",
+        .read_only = {"/opt/elsewhere"},
+        .writable = {"/srv/proj/out/work", "/tmp/work"},
+        .read_only_everywhere = {"/srv/proj"}},
+       {"python"},
+       {},
+       {"--ro-bind-try", "/srv/proj", "/srv/proj",  //
+        "--bind-try", "/srv/proj/out/work", "/srv/proj/out/work"}},
+  };
+  for (const WrapCase& c : cases) {
+    std::vector<std::string> expected = {"/usr/bin/bwrap",    "--dev-bind",    "/",      "/",
+                                         "--die-with-parent", "--unshare-pid", "--proc", "/proc",
+                                         "--new-session"};
+    expected.insert(expected.end(), c.binds.begin(), c.binds.end());
+    expected.push_back("--");
+    expected.insert(expected.end(), c.command.begin(), c.command.end());
+    EXPECT_EQ(c.sandbox.Wrap(c.command, Sandbox::For::kRun, c.extra_read_only), expected) << c.what;
+  }
 }
 
 TEST(SandboxTest, AForkServerGetsNoPidNamespaceButMayMakeThem) {

@@ -52,4 +52,23 @@ std::string EscapeXml(std::string_view text) {
   return out;
 }
 
+std::string EscapeMarkdown(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (std::string_view("\\`*_[]<>~&").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string MarkdownCell(std::string_view markdown) {
+  std::string out;
+  for (char c : markdown) {
+    if (c == '|') out += '\\';
+    out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
 }  // namespace dspy_compat

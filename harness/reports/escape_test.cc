@@ -23,5 +23,18 @@ TEST(EscapeTest, XmlEscapesMarkupAndDropsControlCharacters) {
   EXPECT_EQ(EscapeXml("a\x01\x1b[31mb\tc\n"), "a[31mb\tc\n");
 }
 
+TEST(EscapeTest, MarkdownPlainTextStaysPlainOnOneLine) {
+  EXPECT_EQ(EscapeMarkdown("__init__ *a* [b](c) <d> ~e~ & `f` \\"),
+            "\\_\\_init\\_\\_ \\*a\\* \\[b\\](c) \\<d\\> \\~e\\~ \\& \\`f\\` \\\\");
+  EXPECT_EQ(EscapeMarkdown("one\ntwo\r\tthree"), "one two  three");
+  EXPECT_EQ(EscapeMarkdown("a | b"), "a | b");  // a pipe is the cell's business
+}
+
+TEST(EscapeTest, AMarkdownCellEscapesEveryPipeAndStaysOnItsRow) {
+  EXPECT_EQ(MarkdownCell("`a|b` | c\\|d"), "`a\\|b` \\| c\\\\|d");
+  EXPECT_EQ(MarkdownCell("one\ntwo"), "one two");
+  EXPECT_EQ(MarkdownCell(EscapeMarkdown("x_y|z")), "x\\_y\\|z");
+}
+
 }  // namespace
 }  // namespace dspy_compat

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "process/subprocess.h"
+#include "reports/test_changed_code.h"
 #include "reports/test_knowledge.h"
 #include "results/results_file.h"
 #include "test_support/source_tree.h"
@@ -23,27 +24,6 @@ Results Catalogue() {
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-ChangedCode SettingsChange() {
-  ChangedCode c;
-  c.scenario_id = "broken";
-  c.baseline_target = "dspy-2.5.39";
-  c.target_name = "dspy-2.5.40";
-  c.files_compared = 120;
-  c.files_changed = 7;
-  c.hunks_changed = 31;
-  c.hunks = {{"dspy/predict/predict.py", 5, 0, 5, 1, {}, {5}, {"+z <&>"}, true},
-             {"dsp/utils/settings.py",
-              40,
-              1,
-              40,
-              1,
-              {40},
-              {40},
-              {"-        return self.config.get(name)", "+        return self._local.get(name)"},
-              false}};
-  return c;
 }
 
 TEST(HtmlReportTest, ChangedCodeIsInThePatternsSectionEscaped) {

@@ -30,17 +30,6 @@ std::string Flatten(std::string_view text) {
   return out;
 }
 
-// Plain text (scenario summaries, names) must not turn into markup:
-// `__init__` would otherwise render as a bold "init".
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : Flatten(text)) {
-    if (std::string_view("\\`*_[]<>~&").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 std::size_t LongestBacktickRun(std::string_view text) {
   std::size_t longest = 0;
   std::size_t run = 0;
@@ -60,18 +49,6 @@ std::string Code(std::string_view text) {
   std::string fence(longest + 1, '`');
   bool pad = longest > 0 || flat.front() == '`' || flat.back() == '`';
   return pad ? fence + " " + flat + " " + fence : fence + flat + fence;
-}
-
-// GFM splits table rows on every pipe, even inside code spans, and turns
-// each "\|" back into "|" before reading the cell's inline content; so
-// every pipe gets one backslash, whatever precedes it.
-std::string Cell(std::string_view markdown) {
-  std::string out;
-  for (char c : markdown) {
-    if (c == '|') out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 // Text inside the raw HTML a Markdown report uses (<details> summaries): the
@@ -160,11 +137,11 @@ std::string Title(const Aggregate& aggregate) {
   if (aggregate.targets.empty()) return "# DSPy migration report\n\n";
   std::vector<std::string> later;
   for (std::size_t i = 1; i < aggregate.targets.size(); ++i) {
-    later.push_back(Escape(aggregate.targets[i]));
+    later.push_back(EscapeMarkdown(aggregate.targets[i]));
   }
   if (later.empty())
-    return fmt::format("# DSPy migration report: {}\n\n", Escape(aggregate.targets[0]));
-  return fmt::format("# DSPy migration report: {} → {}\n\n", Escape(aggregate.targets[0]),
+    return fmt::format("# DSPy migration report: {}\n\n", EscapeMarkdown(aggregate.targets[0]));
+  return fmt::format("# DSPy migration report: {} → {}\n\n", EscapeMarkdown(aggregate.targets[0]),
                      Join(later, ", "));
 }
 
@@ -216,8 +193,8 @@ std::string VersionWarnings(const Results& results) {
     for (const auto& [version, count] : imported) {
       fmt::format_to(std::back_inserter(out),
                      "> **Warning:** {} run{} on {} imported DSPy {}, not the pinned {}.\n\n",
-                     count, count == 1 ? "" : "s", Escape(target.name), Escape(version),
-                     Escape(target.dspy_version));
+                     count, count == 1 ? "" : "s", EscapeMarkdown(target.name),
+                     EscapeMarkdown(version), EscapeMarkdown(target.dspy_version));
     }
   }
   return out;
@@ -230,12 +207,13 @@ constexpr std::size_t kWideTargets = 3;
 void RenderCompactTable(std::string& out, const Aggregate& aggregate) {
   std::vector<std::string> header = {"Scenario"};
   for (std::size_t i = 0; i < aggregate.targets.size(); ++i) {
-    header.push_back(Cell(Escape(aggregate.targets[i])) + (i == 0 ? " (baseline)" : ""));
+    header.push_back(MarkdownCell(EscapeMarkdown(aggregate.targets[i])) +
+                     (i == 0 ? " (baseline)" : ""));
   }
   out += "| " + Join(header, " | ") + " |\n";
   out += "|" + Join(std::vector<std::string>(header.size(), "---"), "|") + "|\n";
   for (const ScenarioAggregate& scenario : aggregate.scenarios) {
-    std::vector<std::string> row = {Cell(Code(scenario.scenario_id))};
+    std::vector<std::string> row = {MarkdownCell(Code(scenario.scenario_id))};
     for (std::size_t i = 0; i < scenario.outcomes.size(); ++i) {
       const Outcome& o = scenario.outcomes[i];
       std::string cell = o.unsupported  ? std::string("n/a")
@@ -253,7 +231,7 @@ void RenderCompactTable(std::string& out, const Aggregate& aggregate) {
                  "\nCells: passing runs / runs on each target (n/a: its REQUIRES excludes the "
                  "target), and the verdict against the baseline, {}, where it is not unchanged. "
                  "Each pattern's section below has the failure rates and their 95% intervals.\n\n",
-                 Escape(aggregate.targets.front()));
+                 EscapeMarkdown(aggregate.targets.front()));
 }
 
 void RenderSummaryTable(std::string& out, const Results& results, const Aggregate& aggregate) {
@@ -266,13 +244,14 @@ void RenderSummaryTable(std::string& out, const Results& results, const Aggregat
     return;
   }
   std::vector<std::string> header = {"Scenario", "Summary"};
-  for (const std::string& target : aggregate.targets) header.push_back(Cell(Escape(target)));
+  for (const std::string& target : aggregate.targets)
+    header.push_back(MarkdownCell(EscapeMarkdown(target)));
   if (aggregate.targets.size() == 2) {
     header.push_back("Verdict");
   } else {
     for (std::size_t i = 1; i < aggregate.targets.size(); ++i) {
-      header.push_back(Cell("Verdict vs " + Escape(aggregate.targets[0]) + " → " +
-                            Escape(aggregate.targets[i])));
+      header.push_back(MarkdownCell("Verdict vs " + EscapeMarkdown(aggregate.targets[0]) + " → " +
+                                    EscapeMarkdown(aggregate.targets[i])));
     }
   }
   out += "| " + Join(header, " | ") + " |\n";
@@ -281,9 +260,10 @@ void RenderSummaryTable(std::string& out, const Results& results, const Aggregat
   const auto& summaries = results.environment.scenario_summaries;
   for (const ScenarioAggregate& scenario : aggregate.scenarios) {
     auto summary = summaries.find(scenario.scenario_id);
-    std::vector<std::string> row = {
-        Cell(Code(scenario.scenario_id)),
-        summary == summaries.end() ? std::string(kNone) : Cell(Escape(summary->second))};
+    std::vector<std::string> row = {MarkdownCell(Code(scenario.scenario_id)),
+                                    summary == summaries.end()
+                                        ? std::string(kNone)
+                                        : MarkdownCell(EscapeMarkdown(summary->second))};
     for (const Outcome& outcome : scenario.outcomes) row.push_back(OutcomeSummary(outcome));
     for (const Verdict& verdict : scenario.verdicts) row.push_back(VerdictText(verdict, true));
     out += "| " + Join(row, " | ") + " |\n";
@@ -292,7 +272,7 @@ void RenderSummaryTable(std::string& out, const Results& results, const Aggregat
       "\nVerdicts compare each target with the baseline, {}. CI is the 95% Wilson interval of "
       "the failure rate: with few repeats an intermittent failure can hide, so read a pass as "
       "\"no failure seen in n runs\".\n\n",
-      Escape(aggregate.targets.front()));
+      EscapeMarkdown(aggregate.targets.front()));
 }
 
 // Report texts: plain text with `code` spans (see CodeSpan).
@@ -301,7 +281,7 @@ std::string Inline(std::string_view text) {
   std::string part;
   bool code = false;
   auto flush = [&] {
-    if (!part.empty()) out += code ? Code(part) : Escape(part);
+    if (!part.empty()) out += code ? Code(part) : EscapeMarkdown(part);
     part.clear();
   };
   for (char c : text) {
@@ -324,7 +304,7 @@ void RenderCode(std::string& out, std::string_view code) {
 }
 
 std::string TargetLabel(const std::string& target, std::size_t index) {
-  return Escape(target) + (index == 0 ? " (baseline)" : "");
+  return EscapeMarkdown(target) + (index == 0 ? " (baseline)" : "");
 }
 
 void RenderOutcomeTable(std::string& out, const PatternSection& section) {
@@ -340,9 +320,10 @@ void RenderOutcomeTable(std::string& out, const PatternSection& section) {
     }
     std::string expected = ExpectationText(check);
     fmt::format_to(std::back_inserter(out), "| {} | {} | {} | {} | {} | {} |\n",
-                   Cell(TargetLabel(o.target_name, i)), o.total, PassCountText(o),
-                   o.total == 0 ? std::string(kNone) : Cell(FailureRateText(o)),
-                   expected.empty() ? std::string(kNone) : Cell(Escape(expected)), gate);
+                   MarkdownCell(TargetLabel(o.target_name, i)), o.total, PassCountText(o),
+                   o.total == 0 ? std::string(kNone) : MarkdownCell(FailureRateText(o)),
+                   expected.empty() ? std::string(kNone) : MarkdownCell(EscapeMarkdown(expected)),
+                   gate);
   }
   out += '\n';
 }
@@ -354,8 +335,8 @@ void RenderSignatures(std::string& out, const PatternSection& section) {
   out += "**Error signatures**\n\n";
   for (const Outcome& o : section.scenario.outcomes) {
     for (const SignatureCount& s : o.signatures) {
-      fmt::format_to(std::back_inserter(out), "- {}: {} × {}\n", Escape(o.target_name), s.count,
-                     Code(s.signature));
+      fmt::format_to(std::back_inserter(out), "- {}: {} × {}\n", EscapeMarkdown(o.target_name),
+                     s.count, Code(s.signature));
     }
   }
   out += '\n';
@@ -377,7 +358,7 @@ using Explained = std::map<std::string_view, std::string>;
 void RenderDiagnoses(std::string& out, const PatternSection& section, Explained& explained) {
   for (const Diagnosis& d : section.diagnoses) {
     std::vector<std::string> targets;
-    for (const std::string& t : d.targets) targets.push_back(Escape(t));
+    for (const std::string& t : d.targets) targets.push_back(EscapeMarkdown(t));
     if (d.change == nullptr) {
       fmt::format_to(std::back_inserter(out),
                      "**Not explained** by a known DSPy change: {} on {}; read the traceback.\n\n",
@@ -415,7 +396,7 @@ void RenderChangedCode(std::string& out, const PatternSection& section) {
       for (const std::string& line : h.lines) diff += line + "\n";
       const std::string fence = Fence(diff);
       fmt::format_to(std::back_inserter(out), "- {} {} ({})\n\n  {}diff\n", Code(h.file),
-                     Code(HunkHeader(h)), Escape(HunkRan(h, code)), fence);
+                     Code(HunkHeader(h)), EscapeMarkdown(HunkRan(h, code)), fence);
       for (const std::string& line : h.lines)
         fmt::format_to(std::back_inserter(out), "  {}\n", line);
       fmt::format_to(std::back_inserter(out), "  {}\n\n", fence);
@@ -430,7 +411,7 @@ void RenderChangedCode(std::string& out, const PatternSection& section) {
 std::string OutcomesInline(const std::vector<Outcome>& outcomes) {
   std::vector<std::string> parts;
   for (const Outcome& o : outcomes) {
-    parts.push_back(fmt::format("{} on {}", OutcomeSummary(o), Escape(o.target_name)));
+    parts.push_back(fmt::format("{} on {}", OutcomeSummary(o), EscapeMarkdown(o.target_name)));
   }
   return Join(parts, ", ");
 }
@@ -449,7 +430,8 @@ void RenderForced(std::string& out, const PatternSection& section) {
 void RenderMigrations(std::string& out, const PatternSection& section) {
   for (const VariantResult& m : section.migrations) {
     fmt::format_to(std::back_inserter(out), "**Migrated variant** {}{}: {}: {}.\n\n",
-                   Code(m.scenario_id), m.summary.empty() ? "" : " (" + Escape(m.summary) + ")",
+                   Code(m.scenario_id),
+                   m.summary.empty() ? "" : " (" + EscapeMarkdown(m.summary) + ")",
                    m.verified ? "verified, passes everywhere" : "**does not pass everywhere**",
                    OutcomesInline(m.outcomes));
     RenderCode(out, m.excerpt);
@@ -463,7 +445,7 @@ void RenderSilentChanges(std::string& out, const PatternSection& section) {
     for (const BehaviourChange& change : verdict.changes) {
       if (change.prompt_text_only) continue;
       fmt::format_to(std::back_inserter(out), "**Behaviour change** ({}): {}.\n\n",
-                     Escape(change.aspect), Inline(change.detail));
+                     EscapeMarkdown(change.aspect), Inline(change.detail));
     }
   }
 }
@@ -476,15 +458,15 @@ void RenderUnexpectedPasses(std::string& out, const PatternSection& section) {
     fmt::format_to(std::back_inserter(out),
                    "Unexpected pass on {}: expected {}; an intermittent failure may not show in "
                    "every session.\n\n",
-                   Escape(check.target_name), Escape(ExpectationText(check)));
+                   EscapeMarkdown(check.target_name), EscapeMarkdown(ExpectationText(check)));
   }
 }
 
 void RenderPattern(std::string& out, const PatternSection& section, Explained& explained) {
   fmt::format_to(std::back_inserter(out), "### {}: {}\n\n", Code(section.scenario.scenario_id),
-                 Escape(section.headline));
+                 EscapeMarkdown(section.headline));
   if (!section.summary.empty() && section.summary != section.info.pytest_node) {
-    fmt::format_to(std::back_inserter(out), "*{}*\n\n", Escape(section.summary));
+    fmt::format_to(std::back_inserter(out), "*{}*\n\n", EscapeMarkdown(section.summary));
   }
   if (!section.info.pytest_node.empty()) {
     fmt::format_to(std::back_inserter(out), "**Test:** {}\n\n", Code(section.info.pytest_node));
@@ -502,7 +484,8 @@ void RenderPattern(std::string& out, const PatternSection& section, Explained& e
     return;
   }
   if (!section.info.exercises.empty()) {
-    fmt::format_to(std::back_inserter(out), "**Pattern:** {}\n\n", Escape(section.info.exercises));
+    fmt::format_to(std::back_inserter(out), "**Pattern:** {}\n\n",
+                   EscapeMarkdown(section.info.exercises));
   }
   RenderCode(out, section.info.excerpt);
   RenderOutcomeTable(out, section);
@@ -536,13 +519,14 @@ void RenderBehaviourChanges(std::string& out, const ReportContent& content) {
   }
   out += "What the mock LM saw differs between targets (system prompts compared by hash):\n\n";
   std::vector<std::string> header = {"Scenario", "What"};
-  for (const std::string& t : content.aggregate.targets) header.push_back(Cell(Escape(t)));
+  for (const std::string& t : content.aggregate.targets)
+    header.push_back(MarkdownCell(EscapeMarkdown(t)));
   out += "| " + Join(header, " | ") + " |\n";
   out += "|" + Join(std::vector<std::string>(header.size(), "---"), "|") + "|\n";
   for (const TrafficDifference& d : content.traffic_differences) {
-    std::vector<std::string> row = {Cell(Code(d.scenario_id)), d.aspect};
+    std::vector<std::string> row = {MarkdownCell(Code(d.scenario_id)), d.aspect};
     for (const std::string& v : d.per_target)
-      row.push_back(v.empty() ? std::string(kNone) : Cell(Code(v)));
+      row.push_back(v.empty() ? std::string(kNone) : MarkdownCell(Code(v)));
     out += "| " + Join(row, " | ") + " |\n";
   }
   out += '\n';
@@ -555,8 +539,8 @@ void RenderBehaviourChanges(std::string& out, const ReportContent& content) {
       out += fmt::format(
           "<details><summary>Prompt diff: {}, {} → {} (normalised: field values and numbers "
           "masked)</summary>\n\n{}diff\n{}{}\n\n</details>\n\n",
-          Escape(d.scenario_id), Escape(content.aggregate.targets.front()),
-          Escape(content.aggregate.targets[i]), fence, d.diffs[i], fence);
+          EscapeMarkdown(d.scenario_id), EscapeMarkdown(content.aggregate.targets.front()),
+          EscapeMarkdown(content.aggregate.targets[i]), fence, d.diffs[i], fence);
     }
   }
 }
@@ -567,7 +551,7 @@ std::string VerdictBlock(const ReportContent& content) {
 }
 
 std::string OrNone(const std::string& text) {
-  return text.empty() ? std::string(kNone) : Escape(text);
+  return text.empty() ? std::string(kNone) : EscapeMarkdown(text);
 }
 
 void RenderEnvironment(std::string& out, const Results& results) {
@@ -582,17 +566,17 @@ void RenderEnvironment(std::string& out, const Results& results) {
               ? (t.kind == "python" ? std::string("— (user interpreter)") : std::string(kNone))
               : Code(t.lock_hash.substr(0, 12));
       fmt::format_to(std::back_inserter(out), "| {}{} | {} | {} | {} | {} |\n",
-                     Cell(Escape(t.name)), i == 0 ? " (baseline)" : "",
-                     Cell(OrNone(t.dspy_version)), Cell(OrNone(t.python_version)), Cell(lock),
-                     Cell(Code(t.interpreter)));
+                     MarkdownCell(EscapeMarkdown(t.name)), i == 0 ? " (baseline)" : "",
+                     MarkdownCell(OrNone(t.dspy_version)), MarkdownCell(OrNone(t.python_version)),
+                     MarkdownCell(lock), MarkdownCell(Code(t.interpreter)));
     }
     out += '\n';
     // Never silent: a lock that deviates from its release-day resolution says so.
     for (const TargetInfo& t : env.targets) {
       for (const Substitution& s : t.substitutions) {
         fmt::format_to(std::back_inserter(out), "- **Substitution** in {}: {} instead of {} ({})\n",
-                       Escape(t.name), Code(s.package + "==" + s.used),
-                       Code(s.package + "==" + s.requested), Escape(s.reason));
+                       EscapeMarkdown(t.name), Code(s.package + "==" + s.used),
+                       Code(s.package + "==" + s.requested), EscapeMarkdown(s.reason));
       }
     }
     // run --project: what each target's environment holds of the team's project.
@@ -601,7 +585,7 @@ void RenderEnvironment(std::string& out, const Results& results) {
       const ProjectEnvironmentInfo& p = *t.project;
       if (!p.note.empty()) {
         fmt::format_to(std::back_inserter(out), "- **Project** {} in {}: {}\n", Code(p.root),
-                       Escape(t.name), Escape(p.note));
+                       EscapeMarkdown(t.name), EscapeMarkdown(p.note));
         continue;
       }
       std::vector<std::string> installed, added;
@@ -609,7 +593,7 @@ void RenderEnvironment(std::string& out, const Results& results) {
       for (const std::string& a : p.added) added.push_back(Code(a));
       fmt::format_to(std::back_inserter(out),
                      "- **Project** {} in {} (environment {}): installed beyond the lock: {}{}\n",
-                     Code(p.root), Escape(t.name), Code(p.input_hash.substr(0, 12)),
+                     Code(p.root), EscapeMarkdown(t.name), Code(p.input_hash.substr(0, 12)),
                      installed.empty() ? std::string(kNone) : Join(installed, ", "),
                      added.empty() ? std::string()
                                    : "; added (the project declares none): " + Join(added, ", "));

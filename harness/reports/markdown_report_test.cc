@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "reports/test_changed_code.h"
 #include "reports/test_knowledge.h"
 #include "results/results_file.h"
 #include "test_support/source_tree.h"
@@ -63,27 +64,6 @@ TEST(MarkdownReportTest, ATeamsTestShowsItsTestId) {
   EXPECT_TRUE(Contains(md, "**Test:** `tests/test_desk.py::test_ok`")) << md;
   // A program has no test id.
   EXPECT_FALSE(Contains(RenderMarkdown(TwoTargets(), BundledKnowledge()), "**Test:**"));
-}
-
-ChangedCode SettingsChange() {
-  ChangedCode c;
-  c.scenario_id = "broken";
-  c.baseline_target = "dspy-2.5.39";
-  c.target_name = "dspy-2.5.40";
-  c.files_compared = 120;
-  c.files_changed = 7;
-  c.hunks_changed = 31;
-  c.hunks = {{"dspy/predict/predict.py", 5, 0, 5, 1, {}, {5}, {"+z <&>"}, true},
-             {"dsp/utils/settings.py",
-              40,
-              1,
-              40,
-              1,
-              {40},
-              {40},
-              {"-        return self.config.get(name)", "+        return self._local.get(name)"},
-              false}};
-  return c;
 }
 
 TEST(MarkdownReportTest, ChangedCodeIsInThePatternsSectionTracebackFilesFirst) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/json_int.h"
 #include "results/atomic_file.h"
 #include "results/results_file.h"
 
@@ -30,13 +31,13 @@ const json& Field(const json& object, std::string_view key, const std::string& w
   return *it;
 }
 
+// A count is an integer from 0 to a billion (no run count comes near).
 int ReadCount(const json& object, std::string_view key, const std::string& where) {
-  const json& value = Field(object, key, where);
-  if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
-      value.get<std::int64_t>() > 1000000000) {
+  const std::optional<int> count = JsonInt(Field(object, key, where));
+  if (!count || *count < 0 || *count > 1000000000) {
     Fail(fmt::format("{}.{}", where, key), "expected a count");
   }
-  return static_cast<int>(value.get<std::int64_t>());
+  return *count;
 }
 
 Classification ParseClassification(const json& value, const std::string& where) {

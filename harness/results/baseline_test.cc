@@ -92,6 +92,18 @@ TEST(BaselineTest, MalformedBaselineIsOneLine) {
   j = ToJson(BaselineFromResults(Sample()));
   j["scenarios"]["s"]["b"].erase("runs");
   EXPECT_EQ(message(j), "scenarios.s.b.runs: missing");
+  // A count is a whole number from 0 to a billion; nothing else passes, nor
+  // wraps into range.
+  for (const nlohmann::json& bad :
+       {nlohmann::json(-1), nlohmann::json(1000000001), nlohmann::json(2.0), nlohmann::json("3"),
+        nlohmann::json(18446744073709551615ULL)}) {
+    j = ToJson(BaselineFromResults(Sample()));
+    j["scenarios"]["s"]["b"]["failures"] = bad;
+    EXPECT_EQ(message(j), "scenarios.s.b.failures: expected a count") << bad.dump();
+  }
+  j = ToJson(BaselineFromResults(Sample()));
+  j["scenarios"]["s"]["b"]["failures"] = 1000000000;
+  EXPECT_EQ(message(j), "no error");
 }
 
 TEST(BaselineTest, FileRoundTripAndUnreadableFile) {

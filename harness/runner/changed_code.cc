@@ -243,4 +243,23 @@ std::string ProcessChangedCodeProbe::Diff(const Target& baseline, const Target& 
   return ReadFile(out);
 }
 
+std::vector<ChangedCode> FindChangedCodeOfSession(const Results& results,
+                                                  const std::vector<Scenario>& scenarios,
+                                                  const std::vector<Target>& targets,
+                                                  const PlanOptions& plan,
+                                                  ProcessChangedCodeProbe::Execute execute,
+                                                  const fs::path& diff_script, const fs::path& work,
+                                                  const std::atomic<bool>* cancel) {
+  std::error_code ec;
+  fs::create_directories(work, ec);
+  ProcessChangedCodeProbe probe(std::move(execute), diff_script, work);
+  ChangedCodeOptions options{
+      .max_pairs = 3,
+      .work = work,
+      .spec_for = [&](const Scenario& s, const Target& t, std::size_t index) {
+        return MakeRunSpec(s, t, index, 1, plan);
+      }};
+  return FindChangedCode(results, scenarios, targets, probe, options, cancel);
+}
+
 }  // namespace dspy_compat

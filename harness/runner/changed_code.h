@@ -89,4 +89,14 @@ class ProcessChangedCodeProbe : public ChangedCodeProbe {
   ProcessRunner& processes_;
 };
 
+// After a session: the changed code of its first three regression or
+// behaviour-change pairs, each side rerun as the session planned it (its
+// PlanOptions, repetition 1) through `execute`, the traces in `work`
+// (created), the packages diffed by `diff_script`.
+std::vector<ChangedCode> FindChangedCodeOfSession(
+    const Results& results, const std::vector<Scenario>& scenarios,
+    const std::vector<Target>& targets, const PlanOptions& plan,
+    ProcessChangedCodeProbe::Execute execute, const std::filesystem::path& diff_script,
+    const std::filesystem::path& work, const std::atomic<bool>* cancel);
+
 }  // namespace dspy_compat

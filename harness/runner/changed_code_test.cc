@@ -231,5 +231,37 @@ TEST_F(FindChangedCodeTest, CancelledRerunStopsWithWhatWasFound) {
   EXPECT_EQ(found[0].scenario_id, "broken0");
 }
 
+// The session's hook: reruns as the session planned them, through its
+// executor, traces in a folder it creates; the diff script is never reached
+// when a rerun leaves no trace.
+TEST_F(FindChangedCodeTest, AfterASessionEachSideIsRerunAsPlannedThroughTheSessionsExecutor) {
+  AddScenario("clean", false);
+  AddScenario("broken", true);
+  PlanOptions plan;
+  plan.timeout = std::chrono::seconds(7);
+  std::vector<RunSpec> executed;
+  auto execute = [&](const RunSpec& spec, const std::atomic<bool>*) -> std::optional<RunResult> {
+    executed.push_back(spec);
+    RunResult r;
+    r.run_id = spec.run_id;
+    r.status = Status::kError;
+    return r;
+  };
+  const fs::path work = work_ / "changed-code";
+  auto found = FindChangedCodeOfSession(results_, scenarios_, targets_, plan, execute,
+                                        work_ / "no-such-diff.py", work, nullptr);
+  EXPECT_TRUE(fs::is_directory(work));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].scenario_id, "broken");
+  EXPECT_NE(found[0].error.find("the traced rerun on old left no trace (error"), std::string::npos)
+      << found[0].error;
+  ASSERT_EQ(executed.size(), 1u);  // the baseline's rerun left no trace: the pair stops there
+  const RunSpec expected = MakeRunSpec(scenarios_[1], targets_[0], 0, 1, plan);
+  EXPECT_EQ(executed[0].run_id, expected.run_id + ".changed-code");
+  EXPECT_EQ(executed[0].repetition, 1);
+  EXPECT_EQ(executed[0].timeout, std::chrono::seconds(7));
+  EXPECT_EQ(executed[0].trace_dspy, work / (expected.run_id + ".changed-code.json"));
+}
+
 }  // namespace
 }  // namespace dspy_compat

@@ -102,5 +102,33 @@ TEST(ShardTest, PairShardsHoldWholePairsExactlyOnce) {
   EXPECT_FALSE(PairInShard(4, {1, 3}));
 }
 
+TEST(RunPlanTest, RepetitionMajorWithOverrides) {
+  Scenario a, b;
+  a.id = "a";
+  b.id = "b";
+  b.options.repeat = 1;
+  b.options.timeout_seconds = 7;
+  b.options.lm_delay = DelaySpec{20, 80};
+  PlanOptions options;
+  options.default_repeat = 2;
+  std::vector<Target> targets(2);
+  targets[0].name = "x";
+  targets[1].name = "y";
+  auto plan = PlanRuns({a, b}, targets, options);
+  ASSERT_EQ(plan.size(), 6u);  // a: 2 reps x 2 targets, b: 1 rep x 2 targets
+  EXPECT_EQ(plan[0].run_id, "a.t0.r1");
+  EXPECT_EQ(plan[2].scenario.id, "b");
+  EXPECT_EQ(plan[2].timeout, std::chrono::seconds(7));
+  EXPECT_EQ(plan[2].lm_delay, (DelaySpec{20, 80}));
+  EXPECT_EQ(plan[4].run_id, "a.t0.r2");
+  options.repeat = 3;  // --repeat beats the header
+  targets.pop_back();
+  EXPECT_EQ(PlanRuns({a, b}, targets, options).size(), 6u);
+}
+
+TEST(RunPlanTest, SafeIdKeepsOnlyPathSafeCharacters) {
+  EXPECT_EQ(SafeId("python:/usr/bin/python3 x"), "python__usr_bin_python3_x");
+}
+
 }  // namespace
 }  // namespace dspy_compat

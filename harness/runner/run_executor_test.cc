@@ -1,3 +1,7 @@
+// The executor (a run's process, its files and its LM traffic, through fakes of
+// ProcessRunner and LmEndpoint) and the classification of what a run left.
+#include "runner/run_executor.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,9 +14,7 @@
 #include <thread>
 
 #include "runner/run_environment.h"
-#include "runner/run_executor.h"
 #include "runner/run_plan.h"
-#include "runner/scheduler.h"
 #include "test_support/source_tree.h"
 
 namespace dspy_compat {
@@ -31,29 +33,6 @@ Target MakeTarget(const std::string& name, const std::string& version) {
   t.name = name;
   t.dspy_version = version;
   return t;
-}
-
-TEST(RunPlanTest, RepetitionMajorWithOverrides) {
-  auto a = MakeScenario("a");
-  auto b = MakeScenario("b");
-  b.options.repeat = 1;
-  b.options.timeout_seconds = 7;
-  b.options.lm_delay = DelaySpec{20, 80};
-  PlanOptions options;
-  options.default_repeat = 2;
-  auto plan = PlanRuns({a, b}, {MakeTarget("x", "1"), MakeTarget("y", "2")}, options);
-  ASSERT_EQ(plan.size(), 6u);  // a: 2 reps x 2 targets, b: 1 rep x 2 targets
-  EXPECT_EQ(plan[0].run_id, "a.t0.r1");
-  EXPECT_EQ(plan[2].scenario.id, "b");
-  EXPECT_EQ(plan[2].timeout, std::chrono::seconds(7));
-  EXPECT_EQ(plan[2].lm_delay, (DelaySpec{20, 80}));
-  EXPECT_EQ(plan[4].run_id, "a.t0.r2");
-  options.repeat = 3;  // --repeat beats the header
-  EXPECT_EQ(PlanRuns({a, b}, {MakeTarget("x", "1")}, options).size(), 6u);
-}
-
-TEST(RunPlanTest, SafeIdKeepsOnlyPathSafeCharacters) {
-  EXPECT_EQ(SafeId("python:/usr/bin/python3 x"), "python__usr_bin_python3_x");
 }
 
 RunSpec SpecFor(const Target& target) {
@@ -628,45 +607,6 @@ TEST_F(RunExecutorTest, SandboxedRunKilledBySignalIsACrashNamingTheSignal) {
   EXPECT_EQ(r->term_signal, SIGKILL);
   EXPECT_NE(r->error_message.find("SIGKILL"), std::string::npos) << r->error_message;
   EXPECT_EQ(r->sandbox, "pidns");
-}
-
-TEST(SchedulerTest, RunsEverythingWithinJobsInPlanOrder) {
-  std::vector<RunSpec> plan(20);
-  for (int i = 0; i < 20; ++i) plan[static_cast<std::size_t>(i)].repetition = i;
-  std::atomic<int> running{0}, peak{0};
-  Scheduler scheduler(3, [&](const RunSpec& spec, const std::atomic<bool>*) {
-    int now = ++running;
-    int old = peak.load();
-    while (now > old && !peak.compare_exchange_weak(old, now)) {
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 + (spec.repetition % 3) * 5));
-    --running;
-    RunResult r;
-    r.repetition = spec.repetition;
-    r.status = Status::kPass;
-    return std::optional<RunResult>(r);
-  });
-  std::atomic<bool> cancel{false};
-  auto results = scheduler.Run(plan, cancel);
-  ASSERT_EQ(results.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(results[static_cast<std::size_t>(i)].repetition, i);
-  EXPECT_LE(peak.load(), 3);
-  EXPECT_GE(peak.load(), 2);
-}
-
-TEST(SchedulerTest, CancelKeepsWhatFinished) {
-  std::vector<RunSpec> plan(50);
-  std::atomic<bool> cancel{false};
-  std::atomic<int> calls{0};
-  Scheduler scheduler(2,
-                      [&](const RunSpec&, const std::atomic<bool>* c) -> std::optional<RunResult> {
-                        if (++calls == 5) cancel = true;
-                        if (c->load()) return std::nullopt;
-                        return RunResult{};
-                      });
-  auto results = scheduler.Run(plan, cancel);
-  EXPECT_GE(results.size(), 3u);
-  EXPECT_LT(results.size(), 10u);
 }
 
 }  // namespace
