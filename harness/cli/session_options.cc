@@ -116,6 +116,9 @@ const std::vector<Field>& Fields() {
        [](const json& value, RunOptions& o) { Restore(value, o.replay); }},
       Option("baseline_target", &RunOptions::baseline_target),
       Option("project", &RunOptions::project, /*added_later=*/true),  // run --project
+      // How runs were contained: a resumed session keeps the user's choice.
+      Option("sandbox", &RunOptions::sandbox, /*added_later=*/true),
+      Option("pass_home", &RunOptions::pass_home, /*added_later=*/true),
   };
   return fields;
 }

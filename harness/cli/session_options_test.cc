@@ -50,6 +50,8 @@ TEST(SessionOptionsTest, EveryRecordedOptionRoundTripsWithAbsolutePaths) {
   o.baseline_target = "dspy-2.5.40";
   o.project = "sample";
   o.no_changed_code = true;
+  o.sandbox = "none";
+  o.pass_home = true;
   const std::string recorded = SessionOptionsJson(o);
   RunOptions back = RunOptionsFromSessionJson(recorded);
   EXPECT_EQ(back.targets, o.targets);
@@ -80,15 +82,21 @@ TEST(SessionOptionsTest, EveryRecordedOptionRoundTripsWithAbsolutePaths) {
   EXPECT_EQ(back.baseline_target, "dspy-2.5.40");
   EXPECT_EQ(back.project, fs::absolute("sample"));
   EXPECT_TRUE(back.no_changed_code);
+  EXPECT_EQ(back.sandbox, "none");
+  EXPECT_TRUE(back.pass_home);
   // Read back and recorded again, the record is the same.
   EXPECT_EQ(SessionOptionsJson(back), recorded);
   // A record from before run --project and --no-changed-code: neither.
   auto older = nlohmann::json::parse(recorded);
   older.erase("project");
   older.erase("no_changed_code");
+  older.erase("sandbox");
+  older.erase("pass_home");
   const RunOptions old = RunOptionsFromSessionJson(older.dump());
   EXPECT_FALSE(old.project.has_value());
   EXPECT_FALSE(old.no_changed_code);
+  EXPECT_EQ(old.sandbox, "auto");  // as before --sandbox was recorded
+  EXPECT_FALSE(old.pass_home);
 }
 
 // The record's keys are what results v1.12 files hold: a renamed key would
@@ -112,10 +120,12 @@ TEST(SessionOptionsTest, RecordsTheKeysEarlierSessionsHold) {
                                             "no_changed_code",
                                             "output_limit_mb",
                                             "pass_env",
+                                            "pass_home",
                                             "pre",
                                             "project",
                                             "repeat",
                                             "replay",
+                                            "sandbox",
                                             "scenarios",
                                             "schedule",
                                             "scrub",
