@@ -18,10 +18,10 @@
 #include "catalogue/discovery.h"
 #include "cli/audit_run.h"
 #include "cli/exit_codes.h"
+#include "cli/flags.h"
 #include "cli/out_folder.h"
 #include "cli/source_root.h"
 #include "core/iso_time.h"
-#include "results/adaptive_repeat.h"
 #include "results/atomic_file.h"
 #include "results/results_file.h"
 
@@ -119,17 +119,7 @@ CLI::App* AddAuditSubcommand(CLI::App& app, AuditOptions& options) {
                   "With --targets: repetitions per scenario and target, as run's --repeat (a "
                   "count, adaptive, or MIN..MAX; default: [tool.dspy-compat] repeat, else "
                   "run's default)")
-      ->check([](const std::string& text) -> std::string {
-        if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
-          return CLI::Range(1, 100000)(text);
-        }
-        try {
-          ParseAdaptiveRepeat(text);
-        } catch (const std::invalid_argument& e) {
-          return e.what();
-        }
-        return {};
-      })
+      ->check(CheckRepeat)
       ->needs(targets);
   cmd->add_option("-j,--jobs", options.jobs,
                   "With --targets: runs in parallel (default: number of cores)")

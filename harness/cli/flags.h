@@ -18,6 +18,10 @@ CLI::App* AddGateFlags(CLI::App& app, GateOptions& options);
 CLI::App* AddMergeFlags(CLI::App& app, MergeOptions& options);
 CLI::App* AddBisectFlags(CLI::App& app, BisectOptions& options);
 
+// --repeat's value for run and audit: a count in 1..100000, "adaptive" or
+// MIN..MAX. A CLI11 check: "" when good, else what is wrong.
+std::string CheckRepeat(const std::string& text);
+
 // --knowledge FILE (repeatable), shared by run, report and merge.
 void AddKnowledgeFlag(CLI::App& command, std::vector<std::filesystem::path>& files);
 

@@ -8,6 +8,18 @@
 
 namespace dspy_compat {
 
+std::string CheckRepeat(const std::string& text) {
+  if (text.find_first_not_of("0123456789") == std::string::npos) {
+    return CLI::Range(1, 100000)(text);
+  }
+  try {
+    ParseAdaptiveRepeat(text);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return {};
+}
+
 void AddKnowledgeFlag(CLI::App& command, std::vector<std::filesystem::path>& files) {
   command
       .add_option("--knowledge", files,
@@ -78,17 +90,7 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
          "(default: the scenario's REPEAT, else adaptive 10..40: 24 runs for a pair that always "
          "passes, 10 for one that always fails, until its rate is known to +/-20% for one whose "
          "runs disagree)")
-      ->check([](const std::string& text) -> std::string {
-        if (text.find_first_not_of("0123456789") == std::string::npos) {
-          return CLI::Range(1, 100000)(text);
-        }
-        try {
-          ParseAdaptiveRepeat(text);
-        } catch (const std::invalid_argument& e) {
-          return e.what();
-        }
-        return {};
-      });
+      ->check(CheckRepeat);
   cmd->add_option("-j,--jobs", run.jobs, "Runs in parallel (default: number of cores)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--timeout", run.timeout_seconds,
