@@ -14,9 +14,12 @@
 #
 #   scripts/soak.sh [--minutes M] [--repeat MIN..MAX|adaptive] [-j JOBS]
 #                   [--cold] [--targets T,...] [--scenarios PATH,...] [--out DIR]
+#                   [--seed S] [--max-wait SECONDS]
 #
 # Defaults: 10 minutes, --repeat 2..6 (adaptive, short enough for the
-# catalogue to finish a few sessions), -j 2, warm. DSPY_COMPAT_BIN picks the
+# catalogue to finish a few sessions), -j 2, warm. Each stop comes after a
+# random 1..--max-wait (25) seconds, counted from the session's start for
+# half the stops and from its first finished run for the others. DSPY_COMPAT_BIN picks the
 # binary (default build/harness/cli/dspy-compat).
 set -euo pipefail
 cd "$(dirname "$0")/.."
