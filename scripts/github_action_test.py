@@ -60,8 +60,8 @@ class GitHubActionTest(unittest.TestCase):
                         self.traceback_line("context_in_thread_event_loop"))
         lines = done.stdout.splitlines()
         self.assertIn(expected, "\n".join(lines))
-        self.assertTrue(any(l.startswith("::notice file=scenarios/context_around_asyncify_"
-                                         "concurrent.py,") for l in lines), done.stdout)
+        self.assertTrue(any(line.startswith("::notice file=scenarios/context_around_asyncify_"
+                                            "concurrent.py,") for line in lines), done.stdout)
         summary = self.summary.read_text()
         self.assertTrue(summary.startswith("**dspy-compat gate FAILED"), summary[:200])
         self.assertIn("| Scenario | Summary | dspy-2.5.39 | dspy-2.5.40 | Verdict |", summary)

@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh --asan --tsan
 scripts/check-format.sh
-ruff check target_runner
+# The runner's rules (target_runner/ruff.toml) for all product Python: the
+# runner, the audit's scanner and the scripts.
+ruff check --config target_runner/ruff.toml target_runner harness/audit/scanner scripts
 
 jobs=$(nproc)
 summary=()

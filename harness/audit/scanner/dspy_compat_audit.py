@@ -393,7 +393,7 @@ class FileScan:
         self.thread_roots = {}  # function key -> line where the thread starts
         self.worker_roots = {}  # function key -> line of the asyncify
         self.calls = []         # (scope key, Call node, ancestors)
-        for key, fn in self.functions.items():
+        for key in self.functions:
             for node, ancestors in self.body(key):
                 if not isinstance(node, ast.Call):
                     continue
@@ -493,7 +493,7 @@ class FileScan:
         })
 
     def find_patterns(self):
-        for key, node, _ in self.calls:
+        for _scope, node, _ in self.calls:
             api = self.dspy_api(node.func)
             if api == "configure":
                 keywords = {kw.arg for kw in node.keywords}
