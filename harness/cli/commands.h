@@ -52,8 +52,9 @@ struct RunOptions {
   std::vector<std::filesystem::path> knowledge;  // --knowledge FILE: a team's DSPy changes
   ReleaseOptions releases;
   // --schedule: how runs release LM responses (natural seeded delays, or
-  // exploring orders: pct, random, or explore = a mix per run of all three).
-  std::string schedule = "natural";
+  // exploring orders: pct, random, or explore = PCT and natural alternating
+  // per pair, the default: README "Exploring LM response orders").
+  std::string schedule = "explore";
   // --replay RESULTS_JSON:RUN_ID: that run's scenario and target (unless
   // given), its recorded release order.
   std::optional<std::string> replay;

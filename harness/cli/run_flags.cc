@@ -45,7 +45,8 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
                   "How the mock LM releases responses: natural (seeded delays), pct or random "
                   "(hold every response of a run and release one at a time, once the run is "
                   "quiet, in a seeded order: PCT priorities with change points, or a random "
-                  "walk; each run records its order), explore (each run draws one of the three)")
+                  "walk; each run records its order), explore (the default: odd repetitions of a "
+                  "pair PCT, even ones natural)")
       ->check(CLI::IsMember({"natural", "pct", "random", "explore"}))
       ->capture_default_str();
   cmd->add_option("--replay", run.replay,

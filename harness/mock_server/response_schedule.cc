@@ -101,7 +101,9 @@ void RunSchedule::Arrived(double now_ms) {
 
 void RunSchedule::Hold(Id id, std::uint64_t key, int seq, double now_ms) {
   Pending p{.id = id, .key = key, .occurrence = seen_[key]++, .seq = seq, .held_ms = now_ms};
-  p.priority = Draw(config_.seed, "pct-priority", key, static_cast<std::uint64_t>(p.occurrence));
+  p.own = Draw(config_.seed, "pct-priority", key, static_cast<std::uint64_t>(p.occurrence));
+  p.priority = chain_ ? chain_->priority : p.own;
+  p.lowered = chain_ ? chain_->lowered : 0;
   auto at = std::lower_bound(pending_.begin(), pending_.end(), p, [](const auto& a, const auto& b) {
     return std::tie(a.key, a.occurrence) < std::tie(b.key, b.occurrence);
   });
@@ -136,7 +138,9 @@ std::vector<RunSchedule::Released> RunSchedule::Due(double now_ms) {
   }
   if (!pending_.empty() && unanswered_.empty() && Quiescent(now_ms)) {
     ++decisions_;
-    Release(Decide(), /*bound=*/false, out);
+    const std::size_t chosen = Decide();
+    chain_ = Chain{.priority = pending_[chosen].priority, .lowered = pending_[chosen].lowered};
+    Release(chosen, /*bound=*/false, out);
   }
   return out;
 }
@@ -170,10 +174,16 @@ std::size_t RunSchedule::Strategy() {
       return static_cast<std::size_t>(
           Draw(config_.seed, "random", static_cast<std::uint64_t>(decisions_)) % pending_.size());
     case ScheduleStrategy::kPct:
-      // At a change point the response about to go is lowered below every other, so another
-      // goes first: the preemption PCT places at random steps.
+      // At a change point the chain about to go is lowered below every other, so another goes
+      // first: the preemption PCT places at random steps.
       for (std::size_t i = 0; i < change_points_.size(); ++i) {
-        if (change_points_[i] == decisions_) pending_[Highest()].lowered = static_cast<int>(i) + 1;
+        if (change_points_[i] != decisions_) continue;
+        const Pending top = pending_[Highest()];
+        for (Pending& p : pending_) {
+          if (p.priority == top.priority && p.lowered == top.lowered) {
+            p.lowered = static_cast<int>(i) + 1;
+          }
+        }
       }
       return Highest();
     case ScheduleStrategy::kNatural:
@@ -185,7 +195,7 @@ std::size_t RunSchedule::Strategy() {
 std::size_t RunSchedule::Highest() const {
   auto rank = [](const Pending& p) {
     // Not lowered above lowered; lowered by change point (later is higher), then priority.
-    return std::make_tuple(p.lowered == 0, p.lowered, p.priority);
+    return std::make_tuple(p.lowered == 0, p.lowered, p.priority, p.own);
   };
   std::size_t best = 0;
   for (std::size_t i = 1; i < pending_.size(); ++i) {

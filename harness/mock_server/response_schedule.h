@@ -22,7 +22,10 @@ namespace dspy_compat::mock {
 
 enum class ScheduleStrategy {
   kNatural,  // no scheduling: each response waits its seeded delay (the run's DelaySpec)
-  kPct,      // PCT (Burckhardt et al., ASPLOS 2010): random priorities, d-1 change points
+  // PCT (Burckhardt et al., ASPLOS 2010): random priorities, d-1 change points. PCT's threads
+  // are the run's chains of LM calls: a request that arrives after a release (the run was quiet
+  // until then, so that response caused it) carries on that response's chain and its priority.
+  kPct,
   kRandom,   // a random walk: each decision releases a uniformly drawn held response
 };
 
@@ -34,7 +37,10 @@ struct ScheduleConfig {
   std::uint64_t seed = 0;
   int depth = 3;   // PCT's d: d-1 priority change points
   int steps = 32;  // PCT's k: the change points fall within the first k decisions
-  int quiet_ms = 30;
+  // Long enough for a program to answer a released response with its next request (DSPy parses
+  // the response first, on a loaded machine often for more than 30 ms), so that request counts as
+  // that response's chain rather than the run having gone quiet.
+  int quiet_ms = 80;
   // Well inside a run's time limit: a program that never goes quiet still finishes.
   int bound_ms = 2000;
   // Content keys in a recorded release order (replay); empty: the strategy alone decides.
@@ -89,8 +95,13 @@ class RunSchedule {
     int occurrence = 0;  // how many earlier responses of the run had the same key
     int seq = 0;
     double held_ms = 0;
-    std::uint64_t priority = 0;  // PCT: higher first
-    int lowered = 0;             // PCT: the change point that lowered it (1..d-1); 0: not lowered
+    std::uint64_t priority = 0;  // PCT: its chain's; higher first
+    int lowered = 0;             // PCT: the change point that lowered its chain (1..d-1); 0: not
+    std::uint64_t own = 0;       // PCT: breaks ties within a chain
+  };
+  struct Chain {
+    std::uint64_t priority = 0;
+    int lowered = 0;
   };
   bool Quiescent(double now_ms) const;
   std::size_t Decide();  // index into pending_ of the response to release
@@ -104,6 +115,7 @@ class RunSchedule {
   std::vector<Id> unanswered_;    // released, last byte not yet out
   std::vector<bool> replay_used_;
   std::unordered_map<std::uint64_t, int> seen_;  // key -> responses held so far
+  std::optional<Chain> chain_;  // PCT: of the last decision; requests held since carry it on
   double last_activity_ms_ = 0;
   int decisions_ = 0;
   std::vector<ScheduledRelease> releases_;

@@ -168,6 +168,72 @@ TEST(RunScheduleTest, PctChangePointLowersTheResponseAboutToGoBelowAllOthers) {
   }
 }
 
+// Chains: `chains` programs each make `steps` LM calls one after another (chain c's step s has
+// key 1000 * (c + 1) + s); every step-1 request arrives at t=0 and each later step right after
+// its predecessor's answer. Returns the chain of each release in order.
+std::vector<int> DrainChains(RunSchedule& run, int chains, int steps) {
+  std::map<RunSchedule::Id, std::pair<int, int>> held;  // id -> (chain, step)
+  RunSchedule::Id next_id = 1;
+  int seq = 0;
+  auto hold = [&](int chain, int step, double now) {
+    run.Hold(next_id, 1000 * static_cast<std::uint64_t>(chain + 1) + static_cast<std::uint64_t>(step),
+             ++seq, now);
+    held[next_id++] = {chain, step};
+  };
+  for (int c = 0; c < chains; ++c) hold(c, 1, 0);
+  std::vector<int> order;
+  double now = 0;
+  while (run.held() > 0) {
+    auto next = run.NextDeadline();
+    if (!next) break;
+    now = *next;
+    for (const auto& released : run.Due(now)) {
+      auto [chain, step] = held[released.id];
+      order.push_back(chain);
+      run.Answered(released.id, now + 1);
+      if (step < steps) hold(chain, step + 1, now + 2);  // the program reacts to the answer
+    }
+  }
+  return order;
+}
+
+TEST(RunScheduleTest, PctWithoutChangePointsRunsEachChainOfCallsToItsEnd) {
+  // A follow-up request arrives while the run is otherwise quiet, so the response just released
+  // caused it: it carries on that chain's priority, as PCT's threads keep theirs.
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    ScheduleConfig config = Config(ScheduleStrategy::kPct, seed);
+    config.depth = 1;
+    RunSchedule run(config);
+    std::vector<int> order = DrainChains(run, 4, 3);
+    ASSERT_EQ(order.size(), 12U);
+    for (std::size_t i = 0; i < order.size(); i += 3) {
+      EXPECT_EQ(order[i], order[i + 1]) << "seed " << seed;
+      EXPECT_EQ(order[i], order[i + 2]) << "seed " << seed;
+    }
+  }
+}
+
+TEST(RunScheduleTest, PctChangePointLowersTheWholeChainAboutToGo) {
+  std::set<std::vector<int>> orders;
+  for (std::uint64_t seed = 0; seed < 30; ++seed) {
+    ScheduleConfig config = Config(ScheduleStrategy::kPct, seed);
+    config.depth = 2;
+    config.steps = 6;
+    RunSchedule run(config);
+    const int step = run.change_points().at(0);
+    std::vector<int> order = DrainChains(run, 3, 2);
+    ASSERT_EQ(order.size(), 6U);
+    // Before the change point chains run to their end; the chain about to go at the change
+    // point waits until every other chain has finished, then finishes itself.
+    const int lowered = order.back();
+    auto first = std::find(order.begin(), order.end(), lowered) - order.begin();
+    if (first < step - 1) continue;  // it had already started: its rest goes last
+    EXPECT_EQ(first, 4) << "seed " << seed << " change point " << step;
+    orders.insert(order);
+  }
+  EXPECT_GT(orders.size(), 1U);
+}
+
 TEST(RunScheduleTest, PctIsDeterministicForASeedAndVariesAcrossSeeds) {
   std::set<std::vector<std::uint64_t>> orders;
   for (std::uint64_t seed = 0; seed < 20; ++seed) {

@@ -25,7 +25,8 @@ class LmEndpoint {
   virtual ~LmEndpoint() = default;
   virtual std::string ApiBaseFor(const std::string& run_id) = 0;
   // mock_fixture: rules (a fixture file) for this run only; empty for none.
-  virtual void ConfigureRun(const std::string& run_id, const DelaySpec& delay,
+  // repetition: the run's number within its pair (1, 2, ...).
+  virtual void ConfigureRun(const std::string& run_id, int repetition, const DelaySpec& delay,
                             const std::filesystem::path& mock_fixture) = 0;
   virtual RunTraffic TrafficFor(const std::string& run_id) = 0;
 };

@@ -25,7 +25,24 @@ std::string MockLmEndpoint::ApiBaseFor(const std::string& run_id) {
   return server_.RunApiBase(run_id);
 }
 
-void MockLmEndpoint::ConfigureRun(const std::string& run_id, const DelaySpec& delay,
+std::optional<mock::ScheduleConfig> ScheduleOfRun(const std::optional<mock::ScheduleConfig>& explore,
+                                                  bool mixed, bool replay,
+                                                  const std::string& run_id, int repetition) {
+  if (!explore) return std::nullopt;
+  mock::ScheduleConfig schedule = *explore;
+  if (!replay) {
+    schedule.seed = mock::StableHasher(explore->seed).Add("run").Add(run_id).Finish();
+    if (mixed) {
+      schedule.strategy =
+          repetition % 2 == 1 ? mock::ScheduleStrategy::kPct : mock::ScheduleStrategy::kNatural;
+    }
+  }
+  if (schedule.strategy == mock::ScheduleStrategy::kNatural) return std::nullopt;
+  return schedule;
+}
+
+void MockLmEndpoint::ConfigureRun(const std::string& run_id, int repetition,
+                                  const DelaySpec& delay,
                                   const std::filesystem::path& mock_fixture) {
   mock::RunConfig config;
   config.delay = delay;
@@ -38,20 +55,8 @@ void MockLmEndpoint::ConfigureRun(const std::string& run_id, const DelaySpec& de
             ? it->second
             : std::make_shared<const mock::FixtureSet>(mock::LoadFixtureFile(mock_fixture));
   }
-  if (explore_ && mock_fixture.empty()) {
-    mock::ScheduleConfig schedule = *explore_;
-    if (!replay_) {
-      const std::uint64_t mixed_seed =
-          mock::StableHasher(explore_->seed).Add("run").Add(run_id).Finish();
-      schedule.seed = mixed_seed;
-      if (mixed_) {
-        constexpr mock::ScheduleStrategy kMix[] = {mock::ScheduleStrategy::kNatural,
-                                                   mock::ScheduleStrategy::kPct,
-                                                   mock::ScheduleStrategy::kRandom};
-        schedule.strategy = kMix[mixed_seed % 3];
-      }
-    }
-    if (schedule.strategy != mock::ScheduleStrategy::kNatural) config.schedule = schedule;
+  if (mock_fixture.empty()) {
+    config.schedule = ScheduleOfRun(explore_, mixed_, replay_, run_id, repetition);
   }
   server_.ConfigureRun(run_id, config);
 }

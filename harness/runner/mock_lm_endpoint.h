@@ -26,7 +26,7 @@ class MockLmEndpoint : public LmEndpoint {
       : server_(server), fixtures_(std::move(fixtures)) {}
 
   std::string ApiBaseFor(const std::string& run_id) override;
-  void ConfigureRun(const std::string& run_id, const DelaySpec& delay,
+  void ConfigureRun(const std::string& run_id, int repetition, const DelaySpec& delay,
                     const std::filesystem::path& mock_fixture) override;
   RunTraffic TrafficFor(const std::string& run_id) override;
 
@@ -34,9 +34,7 @@ class MockLmEndpoint : public LmEndpoint {
   // interleaving) release LM responses; call before the first run.
   // kNatural: the seeded delays. kPct / kRandom: every such run explores
   // response orders, its seed mixed with the run id so that each repetition
-  // tries another order. `mixed`: each run draws natural, PCT or random from
-  // its id (a third each), so one session sees both natural timing and
-  // explored orders.
+  // tries another order. `mixed`: see ScheduleOfRun.
   void Schedule(mock::ScheduleStrategy strategy, std::uint64_t seed, bool mixed = false);
   // Every such run releases its responses in `record`'s order.
   void Replay(const LmSchedule& record);
@@ -48,6 +46,18 @@ class MockLmEndpoint : public LmEndpoint {
   bool mixed_ = false;
   bool replay_ = false;
 };
+
+// How run `run_id` (repetition `repetition` of its pair) releases its LM responses when the
+// session explores with `explore` (nullopt: natural delays for every run). Each run's seed is
+// the session's mixed with its id, so every repetition tries another order; a replay keeps the
+// record's. `mixed` (run --schedule explore, the default) alternates per pair: odd repetitions
+// explore with PCT, even ones keep the natural seeded delays. Measured (README, "Exploring LM
+// response orders"): PCT finds the races of chains of calls that natural delays rarely hit, and
+// natural timing the thread races that PCT's one-at-a-time releases make rare; alternating,
+// each pair gets both within its first runs. nullopt: natural.
+std::optional<mock::ScheduleConfig> ScheduleOfRun(const std::optional<mock::ScheduleConfig>& explore,
+                                                  bool mixed, bool replay,
+                                                  const std::string& run_id, int repetition);
 
 // What a run's journal entries say: how many requests, the models in order
 // of first use, and the summary of its traffic.

@@ -35,5 +35,34 @@ TEST(MockLmEndpointTest, RunWithoutRequestsHasAnEmptySummary) {
   EXPECT_EQ(*traffic.summary, LmTraffic{});
 }
 
+TEST(ScheduleOfRunTest, NaturalSessionsDoNotExplore) {
+  EXPECT_FALSE(ScheduleOfRun(std::nullopt, false, false, "r1", 1).has_value());
+}
+
+TEST(ScheduleOfRunTest, TheMixAlternatesPctAndNaturalDelaysPerPair) {
+  mock::ScheduleConfig session{.strategy = mock::ScheduleStrategy::kNatural, .seed = 7};
+  for (int repetition = 1; repetition <= 6; ++repetition) {
+    auto run = ScheduleOfRun(session, /*mixed=*/true, false, "r" + std::to_string(repetition),
+                             repetition);
+    EXPECT_EQ(run.has_value(), repetition % 2 == 1) << repetition;
+    if (run) {
+      EXPECT_EQ(run->strategy, mock::ScheduleStrategy::kPct);
+    }
+  }
+}
+
+TEST(ScheduleOfRunTest, EachRunDrawsItsOwnSeedUnlessReplaying) {
+  mock::ScheduleConfig session{.strategy = mock::ScheduleStrategy::kRandom, .seed = 7};
+  auto a = ScheduleOfRun(session, false, false, "run-a", 1);
+  auto b = ScheduleOfRun(session, false, false, "run-b", 1);
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(a->seed, b->seed);
+  EXPECT_EQ(a->seed, ScheduleOfRun(session, false, false, "run-a", 2)->seed);
+  EXPECT_EQ(a->strategy, mock::ScheduleStrategy::kRandom);  // not mixed: the session's strategy
+  auto replayed = ScheduleOfRun(session, false, /*replay=*/true, "run-a", 2);
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ(replayed->seed, 7U);
+}
+
 }  // namespace
 }  // namespace dspy_compat

@@ -247,7 +247,7 @@ std::optional<RunResult> RunExecutor::Execute(const RunSpec& spec,
   for (const char* sub : {"home", "tmp", "dspy_cache"}) fs::create_directories(work / sub);
 
   std::string api_base = endpoint_.ApiBaseFor(spec.run_id);
-  endpoint_.ConfigureRun(spec.run_id, spec.lm_delay, spec.mock_fixture);
+  endpoint_.ConfigureRun(spec.run_id, spec.repetition, spec.lm_delay, spec.mock_fixture);
   fs::path result_file = work / "result.json";
 
   std::vector<std::string> runner_args = {

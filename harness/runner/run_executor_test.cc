@@ -291,7 +291,7 @@ class FakeEndpoint : public LmEndpoint {
   std::string ApiBaseFor(const std::string& run_id) override {
     return "http://127.0.0.1:9/run/" + run_id + "/v1";
   }
-  void ConfigureRun(const std::string& run_id, const DelaySpec&,
+  void ConfigureRun(const std::string& run_id, int, const DelaySpec&,
                     const std::filesystem::path& fixture) override {
     configured = run_id;
     configured_fixture = fixture;
