@@ -26,7 +26,7 @@ enum class ScheduleStrategy {
   // are the run's chains of LM calls: a request that arrives after a release (the run was quiet
   // until then, so that response caused it) carries on that response's chain and its priority.
   kPct,
-  kRandom,   // a random walk: each decision releases a uniformly drawn held response
+  kRandom,  // a random walk: each decision releases a uniformly drawn held response
 };
 
 std::string_view ScheduleStrategyName(ScheduleStrategy strategy);

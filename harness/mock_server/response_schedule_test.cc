@@ -176,8 +176,9 @@ std::vector<int> DrainChains(RunSchedule& run, int chains, int steps) {
   RunSchedule::Id next_id = 1;
   int seq = 0;
   auto hold = [&](int chain, int step, double now) {
-    run.Hold(next_id, 1000 * static_cast<std::uint64_t>(chain + 1) + static_cast<std::uint64_t>(step),
-             ++seq, now);
+    run.Hold(next_id,
+             1000 * static_cast<std::uint64_t>(chain + 1) + static_cast<std::uint64_t>(step), ++seq,
+             now);
     held[next_id++] = {chain, step};
   };
   for (int c = 0; c < chains; ++c) hold(c, 1, 0);

@@ -25,9 +25,9 @@ std::string MockLmEndpoint::ApiBaseFor(const std::string& run_id) {
   return server_.RunApiBase(run_id);
 }
 
-std::optional<mock::ScheduleConfig> ScheduleOfRun(const std::optional<mock::ScheduleConfig>& explore,
-                                                  bool mixed, bool replay,
-                                                  const std::string& run_id, int repetition) {
+std::optional<mock::ScheduleConfig> ScheduleOfRun(
+    const std::optional<mock::ScheduleConfig>& explore, bool mixed, bool replay,
+    const std::string& run_id, int repetition) {
   if (!explore) return std::nullopt;
   mock::ScheduleConfig schedule = *explore;
   if (!replay) {
@@ -41,8 +41,7 @@ std::optional<mock::ScheduleConfig> ScheduleOfRun(const std::optional<mock::Sche
   return schedule;
 }
 
-void MockLmEndpoint::ConfigureRun(const std::string& run_id, int repetition,
-                                  const DelaySpec& delay,
+void MockLmEndpoint::ConfigureRun(const std::string& run_id, int repetition, const DelaySpec& delay,
                                   const std::filesystem::path& mock_fixture) {
   mock::RunConfig config;
   config.delay = delay;

@@ -55,9 +55,9 @@ class MockLmEndpoint : public LmEndpoint {
 // response orders"): PCT finds the races of chains of calls that natural delays rarely hit, and
 // natural timing the thread races that PCT's one-at-a-time releases make rare; alternating,
 // each pair gets both within its first runs. nullopt: natural.
-std::optional<mock::ScheduleConfig> ScheduleOfRun(const std::optional<mock::ScheduleConfig>& explore,
-                                                  bool mixed, bool replay,
-                                                  const std::string& run_id, int repetition);
+std::optional<mock::ScheduleConfig> ScheduleOfRun(
+    const std::optional<mock::ScheduleConfig>& explore, bool mixed, bool replay,
+    const std::string& run_id, int repetition);
 
 // What a run's journal entries say: how many requests, the models in order
 // of first use, and the summary of its traffic.

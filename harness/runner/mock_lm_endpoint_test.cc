@@ -42,8 +42,8 @@ TEST(ScheduleOfRunTest, NaturalSessionsDoNotExplore) {
 TEST(ScheduleOfRunTest, TheMixAlternatesPctAndNaturalDelaysPerPair) {
   mock::ScheduleConfig session{.strategy = mock::ScheduleStrategy::kNatural, .seed = 7};
   for (int repetition = 1; repetition <= 6; ++repetition) {
-    auto run = ScheduleOfRun(session, /*mixed=*/true, false, "r" + std::to_string(repetition),
-                             repetition);
+    auto run =
+        ScheduleOfRun(session, /*mixed=*/true, false, "r" + std::to_string(repetition), repetition);
     EXPECT_EQ(run.has_value(), repetition % 2 == 1) << repetition;
     if (run) {
       EXPECT_EQ(run->strategy, mock::ScheduleStrategy::kPct);

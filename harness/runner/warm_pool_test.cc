@@ -20,7 +20,8 @@ class FakeEndpoint : public LmEndpoint {
   std::string ApiBaseFor(const std::string& run_id) override {
     return "http://127.0.0.1:9/run/" + run_id + "/v1";
   }
-  void ConfigureRun(const std::string&, int, const DelaySpec&, const std::filesystem::path&) override {}
+  void ConfigureRun(const std::string&, int, const DelaySpec&,
+                    const std::filesystem::path&) override {}
   RunTraffic TrafficFor(const std::string&) override { return {}; }
 };
 
