@@ -402,6 +402,17 @@ TEST(SessionSeparationTest, ASessionRunsBothSidesUntilSeparatedOrAtTheLimit) {
   EXPECT_EQ(observer.rounds, (std::vector<std::size_t>{20, 10, 14, 22, 14}));
 }
 
+TEST(SessionSeparationTest, APairRequiresExcludesIsNotCompared) {
+  SessionSpec spec = Pair();
+  const auto done = Both(Done("s", "x", 0, 10), Done("s", "y", 1, 10, {3, 7}));
+  for (const char* excluded : {"x", "y"}) {
+    spec.plan.supported = [excluded](const Scenario&, const Target& t) {
+      return t.name != excluded;
+    };
+    EXPECT_TRUE(NextRound(spec, done).empty()) << excluded << " excluded";
+  }
+}
+
 TEST(SessionSeparationTest, ShardsHoldWholeScenariosAndTogetherRunTheMatrix) {
   PairCounts all;
   std::map<std::string, int> shard_of;
