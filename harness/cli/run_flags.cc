@@ -90,7 +90,8 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
          "unlikely, mixed results once the rate is known to +/-15%), or MIN..MAX "
          "(default: the scenario's REPEAT, else adaptive 10..40: 24 runs for a pair that always "
          "passes, 10 for one that always fails, until its rate is known to +/-20% for one whose "
-         "runs disagree)")
+         "runs disagree; and both targets of a scenario on, up to 40, while their difference "
+         "could be chance)")
       ->check(CheckRepeat);
   cmd->add_option("-j,--jobs", run.jobs, "Runs in parallel (default: number of cores)")
       ->check(CLI::Range(1, 1024));

@@ -204,8 +204,7 @@ void RenderSummaryTable(std::string& out, const ReportContent& content) {
       fmt::format_to(std::back_inserter(out), "<td>{}</td>", E(OutcomeSummary(o)));
     }
     for (const Verdict& v : s.verdicts) {
-      std::string text(VerdictName(v.kind));
-      if (v.intermittent) text += " (intermittent)";
+      std::string text = std::string(VerdictName(v.kind)) + VerdictNote(v);
       fmt::format_to(std::back_inserter(out), "<td{}>{}</td>",
                      v.kind == VerdictKind::kRegression ||
                              v.kind == VerdictKind::kBehaviourChange ||

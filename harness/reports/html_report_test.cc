@@ -82,6 +82,29 @@ TEST(HtmlReportTest, ATeamsTestShowsItsTestId) {
       << html;
 }
 
+TEST(HtmlReportTest, AnIntermittentRegressionSaysWhenItCouldBeChance) {
+  Results results;
+  results.environment.targets = {{"old", "locked", "1", "3.11", "", ""},
+                                 {"new", "locked", "2", "3.11", "", ""}};
+  for (int i = 0; i < 24; ++i) {
+    for (const char* target : {"old", "new"}) {
+      RunResult run;
+      run.scenario_id = "s";
+      run.target_name = target;
+      run.repetition = i + 1;
+      run.run_id = fmt::format("s.{}.r{}", target, i + 1);
+      run.status = std::string(target) == "new" && i < 2 ? Status::kFail : Status::kPass;
+      results.runs.push_back(run);
+    }
+  }
+  std::string html = RenderHtml(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(
+      html,
+      "<td class=\"regression\">regression (intermittent, p = 0.24: could be chance; both sides "
+      "ran 24 times)</td>"))
+      << html;
+}
+
 TEST(HtmlReportTest, EscapesWhatRunsWrote) {
   Results results;
   results.environment.targets = {{"t", "locked", "1", "3.11", "", ""}};

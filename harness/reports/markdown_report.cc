@@ -62,9 +62,10 @@ std::string VerdictText(const Verdict& verdict, bool bold) {
   if (verdict.kind == VerdictKind::kBehaviourChange || verdict.kind == VerdictKind::kUnresolved) {
     return bold ? "**" + name + "**" : name;
   }
+  if (verdict.kind == VerdictKind::kFixed) return name + VerdictNote(verdict);
   if (verdict.kind != VerdictKind::kRegression) return name;
   if (bold) name = "**" + name + "**";
-  return verdict.intermittent ? name + " (intermittent)" : name;
+  return name + VerdictNote(verdict);
 }
 
 // A fence longer than any backtick run in the text, so the text cannot close it.

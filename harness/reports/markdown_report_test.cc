@@ -263,10 +263,29 @@ TEST(MarkdownReportTest, MixedOutcomeShowsFailureRateWithInterval) {
         MakeRun("broken", "dspy-2.5.40", i < 3 ? Status::kFail : Status::kPass, "E", "m"));
   }
   std::string report = RenderMarkdown(results, BundledKnowledge());
+  // 0/10 against 3/10: p = C(10,3)/C(20,3) = 0.105.
   EXPECT_TRUE(Contains(report,
                        "| 7/10 pass (30% fail, 95% CI 11–60%) | **regression** "
-                       "(intermittent) |"))
+                       "(intermittent, p = 0.11: could be chance; both sides ran 10 times) |"))
       << report;
+  EXPECT_TRUE(Contains(report,
+                       "### `broken`: regression (intermittent, p = 0.11: could be chance; both "
+                       "sides ran 10 times)\n"))
+      << report;
+}
+
+// With runs enough to separate the sides the p is there, the doubt is not.
+TEST(MarkdownReportTest, AnIntermittentRegressionBeyondChanceGivesOnlyItsP) {
+  Results results = TwoTargets();
+  results.runs.clear();
+  for (int i = 0; i < 40; ++i) {
+    results.runs.push_back(MakeRun("broken", "dspy-2.5.39", Status::kPass));
+    results.runs.push_back(
+        MakeRun("broken", "dspy-2.5.40", i < 8 ? Status::kFail : Status::kPass, "E", "m"));
+  }
+  std::string report = RenderMarkdown(results, BundledKnowledge());
+  EXPECT_TRUE(Contains(report, "**regression** (intermittent, p = 0.0027) |")) << report;
+  EXPECT_FALSE(Contains(report, "could be chance")) << report;
 }
 
 TEST(MarkdownReportTest, EscapesPipesAndMarkupInTableCells) {

@@ -81,7 +81,7 @@ std::string Headline(const ScenarioAggregate& scenario,
   std::vector<std::string> parts;
   for (const Verdict& verdict : scenario.verdicts) {
     std::string text(VerdictName(verdict.kind));
-    if (verdict.intermittent) text += " (intermittent)";
+    text += VerdictNote(verdict);
     if (verdict.kind == VerdictKind::kUnchanged && all_fail) text += " (fails on every target)";
     if (scenario.verdicts.size() > 1) text += " on " + verdict.target_name;
     parts.push_back(text);
@@ -425,6 +425,32 @@ void DecideVerdict(const Results& results, const KnowledgeBase& knowledge, Repor
 }
 
 }  // namespace
+
+std::string VerdictNote(const Verdict& verdict) {
+  // Below this a difference as large is unlikely by chance alone; the usual
+  // level, and the one `run` separates the targets to (DefaultRunRepeat).
+  constexpr double kChanceLevel = 0.05;
+  std::vector<std::string> parts;
+  if (verdict.intermittent) parts.emplace_back("intermittent");
+  // A regression that fails every run is left as it is: at a few runs it
+  // could be chance too, but such failures are as a rule deterministic.
+  const bool shown =
+      verdict.chance && (verdict.intermittent || verdict.kind == VerdictKind::kFixed);
+  const bool could_be_chance = shown && *verdict.chance >= kChanceLevel;
+  if (shown) {
+    std::string p = *verdict.chance < 0.001 ? std::string("p < 0.001")
+                                            : fmt::format("p = {:.2g}", *verdict.chance);
+    if (could_be_chance) {
+      auto times = [](int n) { return n == 1 ? std::string("once") : fmt::format("{} times", n); };
+      p += verdict.baseline_runs == verdict.later_runs
+               ? fmt::format(": could be chance; both sides ran {}", times(verdict.later_runs))
+               : fmt::format(": could be chance; the sides ran {} and {}", verdict.baseline_runs,
+                             times(verdict.later_runs));
+    }
+    parts.push_back(std::move(p));
+  }
+  return parts.empty() ? "" : " (" + Join(parts, ", ") + ")";
+}
 
 std::string_view UpgradeVerdictName(UpgradeVerdict verdict) {
   switch (verdict) {

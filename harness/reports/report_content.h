@@ -113,6 +113,11 @@ std::string CodeSpan(std::string_view text);
 std::string OutcomeSummary(const Outcome& outcome);
 // "30% fail, 95% CI 11–60%"
 std::string FailureRateText(const Outcome& outcome);
+// What follows a verdict's name: for an intermittent regression or a fix,
+// " (intermittent, p = 0.003)" / " (p < 0.001)", and when p is 0.05 or more
+// that it could be chance, with the runs it rests on: " (intermittent,
+// p = 0.24: could be chance; both sides ran 24 times)". Empty otherwise.
+std::string VerdictNote(const Verdict& verdict);
 // A pair's runs: "3/10 pass", or for a clean pair what its pass means, "no
 // failure in 10 runs, 7 explored" ("none explored", "all explored").
 std::string PassCountText(const Outcome& outcome);

@@ -225,6 +225,46 @@ TEST_F(ReportContentTest, OneTargetComparesNothing) {
             "Only dspy-2.5.39 ran; give two or more targets to compare an upgrade.");
 }
 
+// Issue 12: a difference in failing runs that could be chance says so, and
+// stays a regression or a fix; one that is not chance gives only its p.
+TEST(VerdictNoteTest, SaysWhenADifferenceCouldBeChance) {
+  Verdict v;
+  v.kind = VerdictKind::kRegression;
+  v.intermittent = true;
+  v.chance = 0.245;
+  v.baseline_runs = v.later_runs = 24;
+  EXPECT_EQ(VerdictNote(v), " (intermittent, p = 0.24: could be chance; both sides ran 24 times)");
+  v.chance = 0.0027;
+  EXPECT_EQ(VerdictNote(v), " (intermittent, p = 0.0027)");
+  v.chance = 0.0001;
+  EXPECT_EQ(VerdictNote(v), " (intermittent, p < 0.001)");
+
+  v.kind = VerdictKind::kFixed;
+  v.intermittent = false;
+  v.chance = 0.5;
+  v.baseline_runs = v.later_runs = 1;
+  EXPECT_EQ(VerdictNote(v), " (p = 0.5: could be chance; both sides ran once)");
+  v.baseline_runs = 24;
+  v.later_runs = 40;
+  EXPECT_EQ(VerdictNote(v), " (p = 0.5: could be chance; the sides ran 24 and 40 times)");
+
+  // A regression that fails every run, and verdicts without a p: nothing.
+  v.kind = VerdictKind::kRegression;
+  EXPECT_EQ(VerdictNote(v), "");
+  Verdict flaky;
+  flaky.kind = VerdictKind::kFlaky;
+  EXPECT_EQ(VerdictNote(flaky), "");
+}
+
+TEST_F(ReportContentTest, AFixThatCouldBeChanceSaysSoInItsHeadline) {
+  Add("fix", kOld, 2, 1);
+  Add("fix", kNew, 3, 0);
+  ReportContent content = BuildReportContent(results_, BundledKnowledge());
+  ASSERT_EQ(content.patterns.size(), 1u);
+  EXPECT_EQ(content.patterns[0].headline,
+            "fixed (p = 0.5: could be chance; both sides ran 3 times)");
+}
+
 TEST_F(ReportContentTest, SectionsPutRegressionsFirstAndDiagnoseThem) {
   Passing("fine");
   Add("both", kOld, 0, 2, "asyncify can only be called from the main thread");
@@ -233,7 +273,8 @@ TEST_F(ReportContentTest, SectionsPutRegressionsFirstAndDiagnoseThem) {
   ReportContent content = BuildReportContent(results_, BundledKnowledge());
   ASSERT_EQ(content.patterns.size(), 3u);
   EXPECT_EQ(content.patterns[0].scenario.scenario_id, "issue");
-  EXPECT_EQ(content.patterns[0].headline, "regression (intermittent)");
+  EXPECT_EQ(content.patterns[0].headline,
+            "regression (intermittent, p = 0.2: could be chance; both sides ran 3 times)");
   EXPECT_EQ(content.patterns[1].scenario.scenario_id, "both");
   EXPECT_EQ(content.patterns[1].headline, "unchanged (fails on every target)");
   EXPECT_EQ(content.patterns[2].headline, "passes everywhere");

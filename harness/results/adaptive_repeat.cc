@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "results/aggregate.h"
+#include "results/separation.h"
 
 namespace dspy_compat {
 namespace {
@@ -37,9 +38,41 @@ int MoreRunsNeeded(const AdaptiveRepeat& policy, int runs, int failures) {
   return std::min(limit - runs, std::max(1, runs / 2));
 }
 
+AdaptiveRepeat BaselinePolicy(const AdaptiveRepeat& policy) {
+  AdaptiveRepeat baseline = policy;
+  baseline.min_runs = policy.baseline_min_runs.value_or(policy.min_runs);
+  baseline.tolerance = policy.baseline_tolerance.value_or(policy.tolerance);
+  return baseline;
+}
+
+SeparationRuns MoreRunsToSeparate(const AdaptiveRepeat& policy, int baseline_runs,
+                                  int baseline_failures, int later_runs, int later_failures) {
+  if (policy.separation_alpha <= 0 || baseline_runs <= 0 || later_runs <= 0) return {};
+  // The differences CompareOutcomes turns into a regression, a fix, or
+  // flaky against failing: clean on exactly one side, or failing every run
+  // on exactly one side.
+  const bool clean_b = baseline_failures == 0, clean_l = later_failures == 0;
+  const bool failing_b = baseline_failures == baseline_runs;
+  const bool failing_l = later_failures == later_runs;
+  if (clean_b == clean_l && failing_b == failing_l) return {};
+  if (OneSidedFisher(baseline_runs, baseline_failures, later_runs, later_failures) <
+      policy.separation_alpha) {
+    return {};
+  }
+  const int most = std::max(baseline_runs, later_runs);
+  const int target = std::min(policy.max_runs, most + std::max(1, most / 2));
+  return {std::max(0, target - baseline_runs), std::max(0, target - later_runs)};
+}
+
+// The measured values of README "Default repetitions"; the lead tunes them,
+// and the tests use their own policies rather than these numbers.
 AdaptiveRepeat DefaultRunRepeat() {
-  return {
-      .min_runs = 10, .max_runs = 40, .tolerance = 0.14, .fail_tolerance = 0.30, .precision = 0.20};
+  return {.min_runs = 10,
+          .max_runs = 40,
+          .tolerance = 0.14,
+          .fail_tolerance = 0.30,
+          .precision = 0.20,
+          .separation_alpha = 0.05};
 }
 
 AdaptiveRepeat ParseAdaptiveRepeat(const std::string& text) {

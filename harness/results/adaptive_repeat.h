@@ -25,14 +25,46 @@ struct AdaptiveRepeat {
   std::optional<double> fail_tolerance{};
   // Mixed outcomes stop once the 95% interval's half-width is at most this.
   double precision = 0.15;
+  // The baseline target's pairs (the first target) may settle a clean streak
+  // sooner: the question a session answers is whether a later release is
+  // worse, and the separation rule below gives the baseline more runs
+  // whenever a later side fails. Unset: as the later targets (`min_runs`,
+  // `tolerance`).
+  std::optional<int> baseline_min_runs{};
+  std::optional<double> baseline_tolerance{};
+  // Separating the targets (0: off). Each pair deciding alone can make a
+  // race that fails 6% of the time on both releases look like a regression
+  // (0/24 against 2/24). When a scenario's baseline and a later target
+  // differ in kind (one never fails and the other does, or one always fails
+  // and the other not) and the one-sided Fisher p of that difference is at
+  // least this, both sides run on, up to `max_runs`.
+  double separation_alpha = 0;
 };
+
+// The policy for the baseline target's pairs: `policy` with the baseline's
+// own minimum and tolerance where set.
+AdaptiveRepeat BaselinePolicy(const AdaptiveRepeat& policy);
+
+// Runs each side needs so that a difference in kind between two pairs of a
+// scenario is not chance (see `separation_alpha`), given their counts:
+// both sides grow to min(max_runs, M + max(1, M / 2)) runs, M the larger
+// count; {0, 0} once they do not differ, p < alpha, both reached max_runs,
+// or the rule is off.
+struct SeparationRuns {
+  int baseline = 0;
+  int later = 0;
+};
+SeparationRuns MoreRunsToSeparate(const AdaptiveRepeat& policy, int baseline_runs,
+                                  int baseline_failures, int later_runs, int later_failures);
 
 // `run`'s repetitions for a scenario without REPEAT when --repeat is not
 // given (README "Default repetitions", measured on programs the catalogue
 // does not hold): at least 10 runs; a clean pair runs on until a failure
 // rate above 14% is unlikely (24 runs: a race failing one run in five shows
 // in them with 99.5%); a pair that always fails stops at 10; one whose runs
-// disagree until its rate is known to +/-20%, at most 40 runs.
+// disagree until its rate is known to +/-20%, at most 40 runs. A scenario
+// whose targets differ runs on both until the difference is not chance
+// (p < 0.05), at most 40 runs each.
 AdaptiveRepeat DefaultRunRepeat();
 
 // Runs a pair needs beyond the `runs` it had (`failures` of them failed), so

@@ -8,6 +8,8 @@
 #include <map>
 #include <utility>
 
+#include "results/separation.h"
+
 namespace dspy_compat {
 namespace {
 
@@ -334,6 +336,11 @@ Verdict CompareOutcomes(const Outcome& baseline, const Outcome& later) {
     // flaky -> flaky, fail -> flaky, flaky -> fail: both sides fail at
     // least sometimes, and the rates alone do not settle which is worse.
     verdict.kind = VerdictKind::kFlaky;
+  }
+  if (verdict.kind == VerdictKind::kRegression || verdict.kind == VerdictKind::kFixed) {
+    verdict.chance = OneSidedFisher(baseline.total, baseline.failures, later.total, later.failures);
+    verdict.baseline_runs = baseline.total;
+    verdict.later_runs = later.total;
   }
   return verdict;
 }

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -132,6 +133,14 @@ struct Verdict {
   // For a regression: the later target fails only sometimes, which is how
   // the 2.5.40 context bug shows up; one passing run proves nothing.
   bool intermittent = false;
+  // For a regression or a fix: the one-sided Fisher p of the difference in
+  // failing runs (OneSidedFisher), with the run counts it is of. At 0.05 or
+  // above the difference could be chance (issue 12: a race failing 6% on
+  // both releases gives 0/24 against 2/24, p = 0.24). Information for the
+  // reader only: it changes neither the kind nor the gate.
+  std::optional<double> chance;
+  int baseline_runs = 0;
+  int later_runs = 0;
   // For pass/pass pairs: how the later target behaves differently (prompt
   // text changes included, which alone leave the kind unchanged).
   std::vector<BehaviourChange> changes;

@@ -201,6 +201,40 @@ INSTANTIATE_TEST_SUITE_P(EveryPair, CompareOutcomesTest,
                                            VerdictCase{C::kPass, C::kNone, V::kIncomplete, false},
                                            VerdictCase{C::kNone, C::kNone, V::kIncomplete, false}));
 
+// Outcome of `runs` runs of scenario "s" on `target`, `failures` of them failing.
+Outcome Counted(const std::string& target, int runs, int failures) {
+  std::vector<RunResult> list;
+  for (int i = 0; i < runs; ++i) {
+    list.push_back(MakeRun("s", target, i < failures ? Status::kFail : Status::kPass));
+  }
+  return ComputeOutcome(list, "s", target);
+}
+
+// Issue 12: 0/24 against 2/24 is a regression by kind, whose p says it
+// could be chance; the kind stays (an intermittent failure is never hidden).
+TEST(VerdictTest, ARegressionOrAFixCarriesTheChanceOfItsCounts) {
+  Verdict few = CompareOutcomes(Counted("old", 24, 0), Counted("new", 24, 2));
+  EXPECT_EQ(few.kind, VerdictKind::kRegression);
+  EXPECT_TRUE(few.intermittent);
+  ASSERT_TRUE(few.chance.has_value());
+  EXPECT_NEAR(*few.chance, 0.245, 0.001);
+  EXPECT_EQ(few.baseline_runs, 24);
+  EXPECT_EQ(few.later_runs, 24);
+
+  Verdict clear = CompareOutcomes(Counted("old", 10, 0), Counted("new", 10, 10));
+  ASSERT_TRUE(clear.chance.has_value());
+  EXPECT_LT(*clear.chance, 1e-5);
+
+  Verdict fixed = CompareOutcomes(Counted("old", 24, 2), Counted("new", 40, 0));
+  EXPECT_EQ(fixed.kind, VerdictKind::kFixed);
+  ASSERT_TRUE(fixed.chance.has_value());
+  EXPECT_GT(*fixed.chance, 0.05);
+  EXPECT_EQ(fixed.later_runs, 40);
+
+  EXPECT_FALSE(CompareOutcomes(Counted("old", 10, 2), Counted("new", 10, 5)).chance);  // flaky
+  EXPECT_FALSE(CompareOutcomes(Counted("old", 10, 0), Counted("new", 10, 0)).chance);
+}
+
 TEST(VerdictTest, Names) {
   EXPECT_EQ(VerdictName(VerdictKind::kUnchanged), "unchanged");
   EXPECT_EQ(VerdictName(VerdictKind::kRegression), "regression");

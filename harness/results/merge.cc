@@ -71,8 +71,9 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
                       name, e.seed, Describe(first, 0), first.seed));
     }
     if (e.min_repeat != first.min_repeat || e.max_repeat != first.max_repeat) {
-      // Adaptive shards hold whole pairs decided by one policy; a fixed
-      // shard beside an adaptive one would mix two meanings of "runs".
+      // Adaptive shards hold whole pairs (or, separating the targets, whole
+      // scenarios) decided by one policy; a fixed shard beside an adaptive
+      // one would mix two meanings of "runs".
       throw MergeError(fmt::format(
           "{} ran with repetitions {}, {} with {}; give every shard the same --repeat", name,
           e.max_repeat > 0 ? fmt::format("{}..{}", e.min_repeat, e.max_repeat) : "fixed",

@@ -65,8 +65,10 @@ ShardInfo ParseShard(const std::string& text);
 std::vector<RunSpec> SelectShard(const std::vector<RunSpec>& plan, const ShardInfo& shard);
 
 // Adaptive repetitions decide per (scenario, target) pair how many runs it
-// gets, from its own outcomes, so a shard must hold whole pairs: pair k (in
-// scenario-major, then target order) belongs to shard (k mod N) + 1.
+// gets, from its outcomes, so a shard must hold whole pairs: pair k (in
+// scenario-major, then target order) belongs to shard (k mod N) + 1. When
+// the targets are separated a shard holds whole scenarios: scenario s
+// belongs to shard (s mod N) + 1 (the caller passes s as the index).
 bool PairInShard(std::size_t pair_index, const ShardInfo& shard);
 
 // Replaces anything outside [A-Za-z0-9._-] with '_'.

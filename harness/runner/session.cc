@@ -11,13 +11,18 @@
 
 namespace dspy_compat {
 
+bool ShardsHoldScenarios(const SessionSpec& spec) {
+  return spec.adaptive && spec.adaptive->separation_alpha > 0;
+}
+
 std::vector<SessionPair> AdaptivePairs(const SessionSpec& spec) {
   std::vector<SessionPair> pairs;
+  const bool whole_scenarios = ShardsHoldScenarios(spec);
   std::size_t k = 0;  // every pair counts, supported or not, so shards agree on k
   for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
     for (std::size_t t = 0; t < spec.targets.size(); ++t, ++k) {
       if (spec.plan.supported && !spec.plan.supported(spec.scenarios[s], spec.targets[t])) continue;
-      if (spec.shard && !PairInShard(k, *spec.shard)) continue;
+      if (spec.shard && !PairInShard(whole_scenarios ? s : k, *spec.shard)) continue;
       pairs.push_back({s, t});
     }
   }
@@ -36,23 +41,50 @@ std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunRes
     }
     return round;
   }
-  for (const SessionPair& pair : AdaptivePairs(spec)) {
-    const Scenario& scenario = spec.scenarios[pair.scenario];
-    const Target& target = spec.targets[pair.target];
+  struct Counts {
     int runs = 0;
     int failures = 0;
-    int last = 0;
+    int last = 0;  // highest repetition
+  };
+  const std::vector<SessionPair> pairs = AdaptivePairs(spec);
+  std::vector<Counts> counts(pairs.size());
+  std::vector<int> more(pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const Scenario& scenario = spec.scenarios[pairs[i].scenario];
+    const Target& target = spec.targets[pairs[i].target];
+    Counts& c = counts[i];
     for (const RunResult& run : done) {
       if (run.scenario_id != scenario.id || run.target_name != target.name) continue;
-      ++runs;
-      if (IsFailure(run.status)) ++failures;
-      last = std::max(last, run.repetition);
+      ++c.runs;
+      if (IsFailure(run.status)) ++c.failures;
+      c.last = std::max(c.last, run.repetition);
     }
     const std::optional<int>& fixed = scenario.options.repeat;
-    int more = spec.scenario_repeat_wins && fixed ? std::max(0, *fixed - runs)
-                                                  : MoreRunsNeeded(*spec.adaptive, runs, failures);
-    for (int rep = last + 1; rep <= last + more; ++rep) {
-      round.push_back(MakeRunSpec(scenario, target, pair.target, rep, spec.plan));
+    const bool baseline = pairs[i].target == 0;
+    more[i] = spec.scenario_repeat_wins && fixed
+                  ? std::max(0, *fixed - c.runs)
+                  : MoreRunsNeeded(baseline ? BaselinePolicy(*spec.adaptive) : *spec.adaptive,
+                                   c.runs, c.failures);
+  }
+  // Separating the targets: a scenario's baseline pair against each later
+  // pair (AdaptivePairs lists a scenario's pairs together, baseline first
+  // when REQUIRES allows it; with the rule on, a shard holds them all).
+  for (std::size_t b = 0; b < pairs.size(); ++b) {
+    if (pairs[b].target != 0) continue;
+    const Scenario& scenario = spec.scenarios[pairs[b].scenario];
+    if (spec.scenario_repeat_wins && scenario.options.repeat) continue;  // its REPEAT is its count
+    for (std::size_t l = b + 1; l < pairs.size() && pairs[l].scenario == pairs[b].scenario; ++l) {
+      SeparationRuns separate = MoreRunsToSeparate(
+          *spec.adaptive, counts[b].runs, counts[b].failures, counts[l].runs, counts[l].failures);
+      more[b] = std::max(more[b], separate.baseline);
+      more[l] = std::max(more[l], separate.later);
+    }
+  }
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const Scenario& scenario = spec.scenarios[pairs[i].scenario];
+    const Target& target = spec.targets[pairs[i].target];
+    for (int rep = counts[i].last + 1; rep <= counts[i].last + more[i]; ++rep) {
+      round.push_back(MakeRunSpec(scenario, target, pairs[i].target, rep, spec.plan));
     }
   }
   std::stable_sort(round.begin(), round.end(),

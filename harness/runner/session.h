@@ -51,15 +51,26 @@ struct SessionPair {
   std::size_t target = 0;
 };
 
+// Adaptive shards hold whole scenarios when the targets are separated
+// (separation_alpha > 0): the rule compares a scenario's baseline pair with
+// its later pairs, so one shard must run them all. Otherwise they hold whole
+// pairs, and a shard installs only the targets of its pairs.
+bool ShardsHoldScenarios(const SessionSpec& spec);
+
 // The pairs an adaptive session decides repetitions for: those REQUIRES
 // allows, in scenario-major then target order, and of them the shard's
-// (PairInShard: a shard holds whole pairs).
+// (PairInShard on the scenario's index when ShardsHoldScenarios, else on
+// the pair's).
 std::vector<SessionPair> AdaptivePairs(const SessionSpec& spec);
 
 // The runs of the next round, given the runs finished so far: first the
 // whole plan (or the shard's slice of it) less what is done; with adaptive
 // repetitions, for each pair the runs it still needs (MoreRunsNeeded on its
-// own outcomes), numbered after its last. Repetition-major, as a fixed plan,
+// own outcomes; the baseline target's with BaselinePolicy) and, where the
+// baseline and a later target of a scenario differ by what could be chance,
+// the runs MoreRunsToSeparate gives both (the larger of the two asks);
+// numbered after the pair's last. A scenario whose REPEAT fixes its count
+// (scenario_repeat_wins) is not extended. Repetition-major, as a fixed plan,
 // so that an interrupted round still covers every pair. Empty: complete.
 // Pure, so that the runs of a session depend only on its spec and outcomes.
 std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunResult>& done);
@@ -87,7 +98,8 @@ class Session {
 
   // Indexes of the targets the session runs anything on, in definition
   // order. Unsharded: every target. A shard provisions only the targets of
-  // its own slice: with N even and two targets, each CI job installs one.
+  // its own slice: with N even and two targets, each CI job installs one
+  // (not when adaptive shards hold whole scenarios: ShardsHoldScenarios).
   std::vector<std::size_t> TargetsInUse() const;
 
   // Provisions the targets in use, in order, each replaced by what

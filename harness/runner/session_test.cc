@@ -2,8 +2,10 @@
 // repetitions, shards, REQUIRES and interruption without spawning Python.
 #include "runner/session.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -245,6 +247,207 @@ TEST(SessionTest, ShardProvisionsOnlyTheTargetsItsSliceRuns) {
     spec.shard.reset();
     EXPECT_EQ(Session(spec).TargetsInUse(), (std::vector<std::size_t>{0, 1})) << adaptive;
   }
+}
+
+// Separating the targets (issue 12). A policy where each pair alone settles
+// at its minimum of 10 runs, so that every run beyond it is the rule's.
+AdaptiveRepeat Separating() {
+  return {
+      .min_runs = 10, .max_runs = 40, .tolerance = 0.5, .precision = 1, .separation_alpha = 0.05};
+}
+
+// One scenario "s" on the baseline x and a later target y.
+SessionSpec Pair() {
+  SessionSpec spec;
+  spec.scenarios = {MakeScenario("s")};
+  spec.targets = {MakeTarget("x"), MakeTarget("y")};
+  spec.adaptive = Separating();
+  return spec;
+}
+
+// `runs` finished runs of scenario on target, repetitions 1..runs; those in
+// `failing` failed.
+std::vector<RunResult> Done(const std::string& scenario, const std::string& target,
+                            std::size_t target_index, int runs, const std::set<int>& failing = {}) {
+  std::vector<RunResult> done;
+  for (int rep = 1; rep <= runs; ++rep) {
+    RunResult r;
+    r.scenario_id = scenario;
+    r.target_name = target;
+    r.repetition = rep;
+    r.run_id = fmt::format("{}.t{}.r{}", scenario, target_index, rep);
+    r.status = failing.contains(rep) ? Status::kFail : Status::kPass;
+    done.push_back(r);
+  }
+  return done;
+}
+
+std::vector<RunResult> Both(std::vector<RunResult> baseline, const std::vector<RunResult>& later) {
+  baseline.insert(baseline.end(), later.begin(), later.end());
+  return baseline;
+}
+
+TEST(SessionSeparationTest, CleanAgainstTwoFailuresOfTenRunsBothSidesOn) {
+  SessionSpec spec = Pair();
+  const auto done = Both(Done("s", "x", 0, 10), Done("s", "y", 1, 10, {3, 7}));
+  // p = C(10,2)/C(20,2) = 0.24: both grow to 15 runs.
+  PairCounts round;
+  for (const RunSpec& run : NextRound(spec, done)) ++round[{run.scenario.id, run.target.name}];
+  EXPECT_EQ((round[{"s", "x"}]), 5);
+  EXPECT_EQ((round[{"s", "y"}]), 5);
+  EXPECT_EQ(NextRound(spec, done).front().run_id, "s.t0.r11");  // numbered after the last
+
+  // The same counts with the rule off: each pair is settled alone.
+  spec.adaptive->separation_alpha = 0;
+  EXPECT_TRUE(NextRound(spec, done).empty());
+}
+
+TEST(SessionSeparationTest, AFixTheOtherWayRoundAlsoRunsOn) {
+  SessionSpec spec = Pair();
+  EXPECT_EQ(NextRound(spec, Both(Done("s", "x", 0, 10, {1, 2}), Done("s", "y", 1, 10))).size(),
+            10u);
+}
+
+TEST(SessionSeparationTest, ADifferenceThatIsNotChanceStops) {
+  SessionSpec spec = Pair();
+  std::set<int> all;
+  for (int rep = 1; rep <= 10; ++rep) all.insert(rep);
+  EXPECT_TRUE(NextRound(spec, Both(Done("s", "x", 0, 10), Done("s", "y", 1, 10, all))).empty());
+  // Pairs alike in kind are left to their own counts.
+  EXPECT_TRUE(NextRound(spec, Both(Done("s", "x", 0, 10), Done("s", "y", 1, 10))).empty());
+  EXPECT_TRUE(
+      NextRound(spec, Both(Done("s", "x", 0, 10, {4}), Done("s", "y", 1, 10, {2, 5}))).empty());
+}
+
+TEST(SessionSeparationTest, StopsAtTheLimitEvenIfItCouldBeChance) {
+  SessionSpec spec = Pair();
+  EXPECT_TRUE(NextRound(spec, Both(Done("s", "x", 0, 40), Done("s", "y", 1, 40, {9}))).empty());
+  // Near it: up to it, not past it.
+  std::vector<RunSpec> round =
+      NextRound(spec, Both(Done("s", "x", 0, 36), Done("s", "y", 1, 36, {9})));
+  ASSERT_EQ(round.size(), 8u);
+  EXPECT_EQ(round.back().repetition, 40);
+}
+
+TEST(SessionSeparationTest, TheSameOutcomesGiveTheSameRuns) {
+  SessionSpec spec = Pair();
+  auto done = Both(Done("s", "x", 0, 12), Done("s", "y", 1, 10, {3, 7}));
+  std::vector<std::string> first, again;
+  for (const RunSpec& run : NextRound(spec, done)) first.push_back(run.run_id);
+  std::reverse(done.begin(), done.end());  // the order runs finished in does not matter
+  for (const RunSpec& run : NextRound(spec, done)) again.push_back(run.run_id);
+  EXPECT_EQ(first, again);
+  EXPECT_EQ(first.size(), 6u + 8u);  // both to 18 = 12 + 6
+}
+
+TEST(SessionSeparationTest, AScenariosRepeatIsNotExtended) {
+  SessionSpec spec = Pair();
+  spec.scenarios[0].options.repeat = 10;
+  spec.scenario_repeat_wins = true;
+  const auto done = Both(Done("s", "x", 0, 10), Done("s", "y", 1, 10, {3, 7}));
+  EXPECT_TRUE(NextRound(spec, done).empty());
+  spec.scenario_repeat_wins = false;  // --repeat adaptive given: the header does not count
+  EXPECT_FALSE(NextRound(spec, done).empty());
+}
+
+TEST(SessionSeparationTest, TheBaselineRunsOnForEachLaterTargetItDiffersFrom) {
+  SessionSpec spec = Pair();
+  spec.targets.push_back(MakeTarget("z"));
+  auto done = Both(Done("s", "x", 0, 10), Done("s", "y", 1, 10));
+  done = Both(done, Done("s", "z", 2, 20, {5, 15}));
+  PairCounts round;
+  for (const RunSpec& run : NextRound(spec, done)) ++round[{run.scenario.id, run.target.name}];
+  EXPECT_EQ((round[{"s", "x"}]), 20);  // to 30 = 20 + 10, for z
+  EXPECT_EQ((round[{"s", "y"}]), 0);   // clean like the baseline
+  EXPECT_EQ((round[{"s", "z"}]), 10);
+}
+
+TEST(SessionSeparationTest, TheBaselineMaySettleSoonerAlone) {
+  SessionSpec spec = Pair();
+  spec.adaptive->baseline_min_runs = 4;
+  PairCounts round;
+  for (const RunSpec& run : NextRound(spec, {})) ++round[{run.scenario.id, run.target.name}];
+  EXPECT_EQ((round[{"s", "x"}]), 4);
+  EXPECT_EQ((round[{"s", "y"}]), 10);
+  // Then the later side's failures bring it level: both to 15.
+  round.clear();
+  for (const RunSpec& run :
+       NextRound(spec, Both(Done("s", "x", 0, 4), Done("s", "y", 1, 10, {2})))) {
+    ++round[{run.scenario.id, run.target.name}];
+  }
+  EXPECT_EQ((round[{"s", "x"}]), 11);
+  EXPECT_EQ((round[{"s", "y"}]), 5);
+}
+
+TEST(SessionSeparationTest, ASessionRunsBothSidesUntilSeparatedOrAtTheLimit) {
+  // y fails on every eighth repetition, x never: 1/8 against 0 separates
+  // at 40 runs each only barely (5/40, p = 0.027).
+  SessionSpec spec = Pair();
+  auto execute = [](const RunSpec& run, const std::atomic<bool>*) -> std::optional<RunResult> {
+    RunResult r;
+    r.scenario_id = run.scenario.id;
+    r.target_name = run.target.name;
+    r.repetition = run.repetition;
+    r.run_id = run.run_id;
+    r.status = run.target.name == "y" && run.repetition % 8 == 0 ? Status::kFail : Status::kPass;
+    return r;
+  };
+  std::atomic<bool> cancel{false};
+  RecordingObserver observer;
+  Session session(spec);
+  PairCounts counts = CountPerPair(session.Run(2, execute, cancel, &observer));
+  // 10 (1 failure, p = 0.5), 15, 22, 33 (4: p = 0.057), 40 (5: p = 0.027).
+  EXPECT_EQ((counts[{"s", "x"}]), 40);
+  EXPECT_EQ((counts[{"s", "y"}]), 40);
+  EXPECT_EQ(observer.rounds, (std::vector<std::size_t>{20, 10, 14, 22, 14}));
+}
+
+TEST(SessionSeparationTest, APairRequiresExcludesIsNotCompared) {
+  SessionSpec spec = Pair();
+  const auto done = Both(Done("s", "x", 0, 10), Done("s", "y", 1, 10, {3, 7}));
+  for (const char* excluded : {"x", "y"}) {
+    spec.plan.supported = [excluded](const Scenario&, const Target& t) {
+      return t.name != excluded;
+    };
+    EXPECT_TRUE(NextRound(spec, done).empty()) << excluded << " excluded";
+  }
+}
+
+TEST(SessionSeparationTest, ShardsHoldWholeScenariosAndTogetherRunTheMatrix) {
+  PairCounts all;
+  std::map<std::string, int> shard_of;
+  for (int index = 1; index <= 2; ++index) {
+    SessionSpec spec = Matrix();
+    spec.adaptive = Separating();
+    spec.shard = ShardInfo{index, 2};
+    EXPECT_TRUE(ShardsHoldScenarios(spec));
+    for (const SessionPair& pair : AdaptivePairs(spec)) {
+      const std::string& id = spec.scenarios[pair.scenario].id;
+      EXPECT_TRUE(shard_of.emplace(id, index).first->second == index) << id << " in two shards";
+    }
+    Session session(spec);
+    FakeExecute fake;
+    std::atomic<bool> cancel{false};
+    for (const auto& [pair, n] : CountPerPair(session.Run(1, fake.Function(), cancel))) {
+      EXPECT_EQ(all.count(pair), 0u) << pair.first << "/" << pair.second;
+      all[pair] = n;
+    }
+  }
+  // Scenarios are numbered over the whole matrix: a and c in shard 1, b in 2.
+  EXPECT_EQ(shard_of, (std::map<std::string, int>{{"a", 1}, {"b", 2}, {"c", 1}}));
+  EXPECT_EQ(all.size(), 5u);
+  EXPECT_EQ(all.count({"c", "y"}), 0u);  // REQUIRES
+
+  // A shard of a one-scenario matrix installs both targets, or none.
+  SessionSpec spec = Pair();
+  spec.shard = ShardInfo{1, 2};
+  EXPECT_EQ(Session(spec).TargetsInUse(), (std::vector<std::size_t>{0, 1}));
+  spec.shard = ShardInfo{2, 2};
+  EXPECT_TRUE(Session(spec).TargetsInUse().empty());
+  // Without the rule, adaptive shards still hold single pairs.
+  spec.adaptive->separation_alpha = 0;
+  EXPECT_FALSE(ShardsHoldScenarios(spec));
+  EXPECT_EQ(Session(spec).TargetsInUse(), std::vector<std::size_t>{1});
 }
 
 TEST(SessionTest, FixedShardRunsItsSliceOfThePlanWithTheUnshardedIds) {
