@@ -69,9 +69,11 @@ SeparationRuns MoreRunsToSeparate(const AdaptiveRepeat& policy, int baseline_run
 AdaptiveRepeat DefaultRunRepeat() {
   return {.min_runs = 10,
           .max_runs = 40,
-          .tolerance = 0.14,
+          .tolerance = 0.28,
           .fail_tolerance = 0.30,
           .precision = 0.20,
+          .baseline_min_runs = 5,
+          .baseline_tolerance = 0.44,
           .separation_alpha = 0.05};
 }
 

@@ -60,7 +60,8 @@ std::vector<RunSpec> NextRound(const SessionSpec& spec, const std::vector<RunRes
       c.last = std::max(c.last, run.repetition);
     }
     const std::optional<int>& fixed = scenario.options.repeat;
-    const bool baseline = pairs[i].target == 0;
+    // A single target is no baseline: it is what the session asks about.
+    const bool baseline = pairs[i].target == 0 && spec.targets.size() > 1;
     more[i] = spec.scenario_repeat_wins && fixed
                   ? std::max(0, *fixed - c.runs)
                   : MoreRunsNeeded(baseline ? BaselinePolicy(*spec.adaptive) : *spec.adaptive,
