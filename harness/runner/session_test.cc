@@ -379,6 +379,16 @@ TEST(SessionSeparationTest, TheBaselineMaySettleSoonerAlone) {
   EXPECT_EQ((round[{"s", "y"}]), 5);
 }
 
+TEST(SessionSeparationTest, ASingleTargetIsNoBaseline) {
+  // What a one-target session asks about is that target: it gets the later targets' runs.
+  SessionSpec spec = Pair();
+  spec.targets.pop_back();
+  spec.adaptive->baseline_min_runs = 4;
+  PairCounts round;
+  for (const RunSpec& run : NextRound(spec, {})) ++round[{run.scenario.id, run.target.name}];
+  EXPECT_EQ((round[{"s", "x"}]), 10);
+}
+
 TEST(SessionSeparationTest, ASessionRunsBothSidesUntilSeparatedOrAtTheLimit) {
   // y fails on every eighth repetition, x never: 1/8 against 0 separates
   // at 40 runs each only barely (5/40, p = 0.027).
