@@ -3,6 +3,7 @@
 # wall time, run count and failures/runs per program on each target, then the report's
 # verdicts. Usage: N=10 scripts/bench-defaults.sh (needs a build and the shipped targets).
 cd "$(dirname "$0")/.."
+mkdir -p "${OUT:-/tmp}"
 for i in $(seq 1 ${N:-10}); do
   out=${OUT:-/tmp}/bench-defaults-$i; rm -rf $out
   start=$(date +%s)
