@@ -53,9 +53,8 @@ TEST_F(ExploreE2eTest, UserProgramWithSixteenConcurrentCallsFinishesQuicklyWhenE
 TEST_F(ExploreE2eTest, PctFindsTheNatural1867FailureAndItsReplayFailsAgain) {
   const std::string scenario = (kRoot / "scenarios/issue1867_concurrent16.py").string();
   const std::filesystem::path explored = out_ / "explored";
-  e2e::Invocation run =
-      Run({"run", "--schedule", "pct", "--scenarios", scenario, "--repeat", "30", "--seed",
-           "1867", "--no-changed-code", "--out", explored.string()});
+  e2e::Invocation run = Run({"run", "--schedule", "pct", "--scenarios", scenario, "--repeat", "30",
+                             "--seed", "1867", "--no-changed-code", "--out", explored.string()});
   ASSERT_EQ(run.exit_code, 0) << run.output;
   Results results = ReadResultsFile(explored / "results.json");
   for (const RunResult& r : RunsOf(results, "issue1867_concurrent16", "dspy-2.5.39")) {
