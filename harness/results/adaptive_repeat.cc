@@ -71,7 +71,7 @@ AdaptiveRepeat DefaultRunRepeat() {
           .max_runs = 40,
           .tolerance = 0.28,
           .fail_tolerance = 0.30,
-          .precision = 0.20,
+          .precision = 0.30,
           .baseline_min_runs = 5,
           .baseline_tolerance = 0.44,
           .separation_alpha = 0.05};

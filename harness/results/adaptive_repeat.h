@@ -58,13 +58,12 @@ SeparationRuns MoreRunsToSeparate(const AdaptiveRepeat& policy, int baseline_run
                                   int baseline_failures, int later_runs, int later_failures);
 
 // `run`'s repetitions for a scenario without REPEAT when --repeat is not
-// given (README "Default repetitions", measured on programs the catalogue
-// does not hold): at least 10 runs; a clean pair runs on until a failure
-// rate above 14% is unlikely (24 runs: a race failing one run in five shows
-// in them with 99.5%); a pair that always fails stops at 10; one whose runs
-// disagree until its rate is known to +/-20%, at most 40 runs. A scenario
-// whose targets differ runs on both until the difference is not chance
-// (p < 0.05), at most 40 runs each.
+// given, with runs that explore (README "Default repetitions", measured on
+// the catalogue and on programs it does not hold): 10 runs on a later
+// target, whatever their outcomes (the catalogue's races fail at least 40%
+// of such runs: 0.6^10 = 0.6% to miss one); 5 on the baseline, or 9 when it
+// always fails. A scenario whose targets differ runs on both until the
+// difference is not chance (p < 0.05), at most 40 runs each.
 AdaptiveRepeat DefaultRunRepeat();
 
 // Runs a pair needs beyond the `runs` it had (`failures` of them failed), so
