@@ -55,6 +55,9 @@ struct RunOptions {
   // exploring orders: pct, random, or explore = PCT and natural alternating
   // per pair, the default: README "Exploring LM response orders").
   std::string schedule = "explore";
+  // --explore-quiet-ms: how long an exploring run must be quiet (no LM
+  // request, no answer going out) before the next held response is released.
+  int explore_quiet_ms = 80;
   // --replay RESULTS_JSON:RUN_ID: that run's scenario and target (unless
   // given), its recorded release order.
   std::optional<std::string> replay;

@@ -246,6 +246,7 @@ int RunCommand(const RunOptions& given) {
           .output_limit_mb = options.output_limit_mb,
           .seed = seed,
           .schedule = options.schedule,
+          .explore_quiet_ms = options.explore_quiet_ms,
           .replay = replayed ? replayed->run.lm_schedule : std::nullopt,
           .fixtures = std::move(fixtures),
           .sandbox = ParseSandboxMode(options.sandbox).value_or(SandboxMode::kAuto),

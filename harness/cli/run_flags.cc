@@ -49,6 +49,13 @@ CLI::App* AddRunFlags(CLI::App& app, RunOptions& run) {
                   "pair PCT, even ones natural)")
       ->check(CLI::IsMember({"natural", "pct", "random", "explore"}))
       ->capture_default_str();
+  cmd->add_option("--explore-quiet-ms", run.explore_quiet_ms,
+                  "How long an exploring run must be quiet (no LM request, no answer going out) "
+                  "before the next held response is released. Longer when the program takes "
+                  "longer to answer a response with its next request (a slow or loaded machine), "
+                  "so that request counts as that response's chain")
+      ->check(CLI::Range(5, 1000))
+      ->capture_default_str();
   cmd->add_option("--replay", run.replay,
                   "RESULTS_JSON:RUN_ID: run that explored run's scenario on its target again, "
                   "releasing LM responses in its recorded order (the report prints this for "

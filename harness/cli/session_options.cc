@@ -105,6 +105,7 @@ const std::vector<Field>& Fields() {
       Option("pre", &RunOptions::releases, &ReleaseOptions::pre),
       Option("index_url", &RunOptions::releases, &ReleaseOptions::index_url),
       Option("schedule", &RunOptions::schedule),
+      Option("explore_quiet_ms", &RunOptions::explore_quiet_ms, /*added_later=*/true),  // v1.15
       // --replay FILE:RUN_ID: the file, absolute.
       {"replay",
        [](const RunOptions& o) {

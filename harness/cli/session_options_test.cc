@@ -46,6 +46,7 @@ TEST(SessionOptionsTest, EveryRecordedOptionRoundTripsWithAbsolutePaths) {
   o.releases.pre = true;
   o.releases.index_url = "https://mirror.example/simple/";
   o.schedule = "pct";
+  o.explore_quiet_ms = 150;
   o.replay = "/earlier/results.json:race.t1.r2";
   o.baseline_target = "dspy-2.5.40";
   o.project = "sample";
@@ -78,6 +79,7 @@ TEST(SessionOptionsTest, EveryRecordedOptionRoundTripsWithAbsolutePaths) {
   EXPECT_TRUE(back.releases.pre);
   EXPECT_EQ(back.releases.index_url, "https://mirror.example/simple/");
   EXPECT_EQ(back.schedule, "pct");
+  EXPECT_EQ(back.explore_quiet_ms, 150);
   EXPECT_EQ(back.replay, "/earlier/results.json:race.t1.r2");
   EXPECT_EQ(back.baseline_target, "dspy-2.5.40");
   EXPECT_EQ(back.project, fs::absolute("sample"));
@@ -92,11 +94,13 @@ TEST(SessionOptionsTest, EveryRecordedOptionRoundTripsWithAbsolutePaths) {
   older.erase("no_changed_code");
   older.erase("sandbox");
   older.erase("pass_home");
+  older.erase("explore_quiet_ms");
   const RunOptions old = RunOptionsFromSessionJson(older.dump());
   EXPECT_FALSE(old.project.has_value());
   EXPECT_FALSE(old.no_changed_code);
   EXPECT_EQ(old.sandbox, "auto");  // as before --sandbox was recorded
   EXPECT_FALSE(old.pass_home);
+  EXPECT_EQ(old.explore_quiet_ms, RunOptions{}.explore_quiet_ms);
 }
 
 // The record's keys are what results v1.12 files hold: a renamed key would
@@ -110,6 +114,7 @@ TEST(SessionOptionsTest, RecordsTheKeysEarlierSessionsHold) {
                                             "baseline_target",
                                             "cache_dir",
                                             "cold",
+                                            "explore_quiet_ms",
                                             "gate",
                                             "index_url",
                                             "jobs",

@@ -186,6 +186,7 @@ struct LmSchedule {
   std::uint64_t seed = 0;
   int depth = 0;        // PCT's d (d-1 priority change points); 0 for random
   int steps = 0;        // PCT's k: change points fall within the first k decisions
+  int quiet_ms = 0;     // how long the run was quiet before each release; 0: not recorded (< v1.15)
   bool replay = false;  // released in a recorded order, the strategy deciding the rest
   std::vector<ScheduledRelease> releases{};  // in release order
   friend bool operator==(const LmSchedule&, const LmSchedule&) = default;

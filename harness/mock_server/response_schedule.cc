@@ -84,6 +84,7 @@ ScheduleConfig ReplayConfig(const LmSchedule& schedule) {
   config.seed = schedule.seed;
   if (schedule.depth > 0) config.depth = schedule.depth;
   if (schedule.steps > 0) config.steps = schedule.steps;
+  if (schedule.quiet_ms > 0) config.quiet_ms = schedule.quiet_ms;
   for (const ScheduledRelease& release : schedule.releases) {
     if (auto key = ParseContentKey(release.key)) config.replay.push_back(*key);
   }
@@ -226,6 +227,7 @@ LmSchedule RunSchedule::Record() const {
           .seed = config_.seed,
           .depth = pct ? config_.depth : 0,
           .steps = pct ? config_.steps : 0,
+          .quiet_ms = config_.quiet_ms,
           .replay = !config_.replay.empty(),
           .releases = releases_};
 }

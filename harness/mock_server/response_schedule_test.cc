@@ -285,6 +285,18 @@ TEST(RunScheduleTest, ReplayOfARecordGivesItsOrderUnderAnotherInterleaving) {
   EXPECT_EQ(Drain(again, shuffled), order);
 }
 
+TEST(RunScheduleTest, TheRecordKeepsTheQuietWindowAndItsReplayUsesIt) {
+  ScheduleConfig config = Config(ScheduleStrategy::kPct, 3);
+  config.quiet_ms = 150;
+  RunSchedule original(config);
+  Drain(original, Keys(2));
+  EXPECT_EQ(original.Record().quiet_ms, 150);
+  EXPECT_EQ(ReplayConfig(original.Record()).quiet_ms, 150);
+  LmSchedule older = original.Record();
+  older.quiet_ms = 0;  // a record from before the window was kept: the default
+  EXPECT_EQ(ReplayConfig(older).quiet_ms, ScheduleConfig{}.quiet_ms);
+}
+
 TEST(RunScheduleTest, ReplayWaitsForQuiescenceAndSkipsWhatIsNotHeld) {
   ScheduleConfig config = Config(ScheduleStrategy::kPct, 5);
   config.replay = {2, 1};

@@ -253,8 +253,13 @@ json LmScheduleToJson(const LmSchedule& s) {
   for (const ScheduledRelease& r : s.releases) {
     releases.push_back({{"key", r.key}, {"seq", r.seq}, {"bound", r.bound}});
   }
-  return {{"strategy", s.strategy}, {"seed", s.seed},     {"depth", s.depth},
-          {"steps", s.steps},       {"replay", s.replay}, {"releases", std::move(releases)}};
+  return {{"strategy", s.strategy},
+          {"seed", s.seed},
+          {"depth", s.depth},
+          {"steps", s.steps},
+          {"quiet_ms", s.quiet_ms},
+          {"replay", s.replay},
+          {"releases", std::move(releases)}};
 }
 
 json ContainmentEventToJson(const ContainmentEvent& e) {
@@ -373,6 +378,7 @@ LmSchedule LmScheduleFromJson(const json& j, const std::string& where) {
   schedule.seed = ReadUint64(j, "seed", where);
   schedule.depth = ReadInt(j, "depth", where);
   schedule.steps = ReadInt(j, "steps", where);
+  schedule.quiet_ms = ReadOptionalInt(j, "quiet_ms", where).value_or(0);  // v1.15
   schedule.replay = ReadBool(j, "replay", where);
   const json& releases = ArrayField(j, "releases", where);
   for (std::size_t i = 0; i < releases.size(); ++i) {

@@ -314,6 +314,7 @@ TEST(ResultsJsonTest, LmScheduleRoundTripsAndIsOptional) {
                  .seed = 0xfedcba9876543210ULL,  // beyond a double's exact integers
                  .depth = 3,
                  .steps = 32,
+                 .quiet_ms = 80,
                  .replay = true,
                  .releases = {{"00000000000000ab", 2, false}, {"ffffffffffffffff", 1, true}}};
   json j = ToJson(original);
@@ -322,6 +323,10 @@ TEST(ResultsJsonTest, LmScheduleRoundTripsAndIsOptional) {
   Results read = ResultsFromJson(json::parse(j.dump()));
   EXPECT_EQ(read.runs[1].lm_schedule, original.runs[1].lm_schedule);
   EXPECT_FALSE(read.runs[0].lm_schedule.has_value());
+
+  json older = j;  // a v1.8 to v1.14 file: no quiet window recorded
+  older["runs"][1]["lm_schedule"].erase("quiet_ms");
+  EXPECT_EQ(ResultsFromJson(older).runs[1].lm_schedule->quiet_ms, 0);
 
   j["runs"][1].erase("lm_schedule");  // a v1.4 file
   EXPECT_FALSE(ResultsFromJson(j).runs[1].lm_schedule.has_value());

@@ -124,9 +124,10 @@ LocalRuns::LocalRuns(LocalRunsOptions options) {
   if (options.replay) {
     p.endpoint->Replay(*options.replay);
   } else if (options.schedule == "explore") {
-    p.endpoint->Schedule(mock::ScheduleStrategy::kNatural, options.seed, /*mixed=*/true);
+    p.endpoint->Schedule(mock::ScheduleStrategy::kNatural, options.seed, /*mixed=*/true,
+                         options.explore_quiet_ms);
   } else if (auto strategy = mock::ParseScheduleStrategy(options.schedule)) {
-    p.endpoint->Schedule(*strategy, options.seed);
+    p.endpoint->Schedule(*strategy, options.seed, /*mixed=*/false, options.explore_quiet_ms);
   }
   if (!options.cold) {
     p.warm.emplace(WarmPoolOptions{

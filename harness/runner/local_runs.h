@@ -38,6 +38,7 @@ struct LocalRunsOptions {
   // "natural", "pct", "random" or "explore" (a mix per run); a replayed
   // schedule wins over it.
   std::string schedule = "natural";
+  int explore_quiet_ms = 0;  // 0: ScheduleConfig's default
   std::optional<LmSchedule> replay{};
   MockLmEndpoint::Fixtures fixtures{};
   // The kernel sandbox (process/sandbox.h); `read_only`: what runs need

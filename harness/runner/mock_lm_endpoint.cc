@@ -60,12 +60,14 @@ void MockLmEndpoint::ConfigureRun(const std::string& run_id, int repetition, con
   server_.ConfigureRun(run_id, config);
 }
 
-void MockLmEndpoint::Schedule(mock::ScheduleStrategy strategy, std::uint64_t seed, bool mixed) {
+void MockLmEndpoint::Schedule(mock::ScheduleStrategy strategy, std::uint64_t seed, bool mixed,
+                              int quiet_ms) {
   explore_.reset();
   replay_ = false;
   mixed_ = mixed;
   if (strategy == mock::ScheduleStrategy::kNatural && !mixed) return;
   explore_ = mock::ScheduleConfig{.strategy = strategy, .seed = seed};
+  if (quiet_ms > 0) explore_->quiet_ms = quiet_ms;
 }
 
 void MockLmEndpoint::Replay(const LmSchedule& record) {

@@ -34,8 +34,10 @@ class MockLmEndpoint : public LmEndpoint {
   // interleaving) release LM responses; call before the first run.
   // kNatural: the seeded delays. kPct / kRandom: every such run explores
   // response orders, its seed mixed with the run id so that each repetition
-  // tries another order. `mixed`: see ScheduleOfRun.
-  void Schedule(mock::ScheduleStrategy strategy, std::uint64_t seed, bool mixed = false);
+  // tries another order. `mixed`: see ScheduleOfRun. `quiet_ms`: how long
+  // an exploring run must be quiet before each release (0: the default).
+  void Schedule(mock::ScheduleStrategy strategy, std::uint64_t seed, bool mixed = false,
+                int quiet_ms = 0);
   // Every such run releases its responses in `record`'s order.
   void Replay(const LmSchedule& record);
 
