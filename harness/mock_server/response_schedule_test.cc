@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -20,6 +21,17 @@ ScheduleConfig Config(ScheduleStrategy strategy, std::uint64_t seed) {
   return config;
 }
 
+// Steps the clock from deadline to deadline until nothing is held, handing each release (and
+// the time it came) to `on_release`.
+void ReleaseAll(RunSchedule& run,
+                const std::function<void(const RunSchedule::Released&, double)>& on_release) {
+  while (run.held() > 0) {
+    auto next = run.NextDeadline();
+    if (!next) break;
+    for (const auto& released : run.Due(*next)) on_release(released, *next);
+  }
+}
+
 // Holds one response per key at t=0 (ids 1..n in the order given), then lets the run go quiet,
 // release one, answer it, and so on; returns the keys in release order.
 std::vector<std::uint64_t> Drain(RunSchedule& run, const std::vector<std::uint64_t>& keys) {
@@ -29,17 +41,11 @@ std::vector<std::uint64_t> Drain(RunSchedule& run, const std::vector<std::uint64
     key_of[i + 1] = keys[i];
   }
   std::vector<std::uint64_t> order;
-  double now = 0;
-  while (run.held() > 0) {
-    auto next = run.NextDeadline();
-    if (!next) break;
-    now = *next;
-    for (const auto& released : run.Due(now)) {
-      EXPECT_FALSE(released.bound);
-      order.push_back(key_of[released.id]);
-      run.Answered(released.id, now + 1);
-    }
-  }
+  ReleaseAll(run, [&](const RunSchedule::Released& released, double now) {
+    EXPECT_FALSE(released.bound);
+    order.push_back(key_of[released.id]);
+    run.Answered(released.id, now + 1);
+  });
   return order;
 }
 
@@ -183,18 +189,12 @@ std::vector<int> DrainChains(RunSchedule& run, int chains, int steps) {
   };
   for (int c = 0; c < chains; ++c) hold(c, 1, 0);
   std::vector<int> order;
-  double now = 0;
-  while (run.held() > 0) {
-    auto next = run.NextDeadline();
-    if (!next) break;
-    now = *next;
-    for (const auto& released : run.Due(now)) {
-      auto [chain, step] = held[released.id];
-      order.push_back(chain);
-      run.Answered(released.id, now + 1);
-      if (step < steps) hold(chain, step + 1, now + 2);  // the program reacts to the answer
-    }
-  }
+  ReleaseAll(run, [&](const RunSchedule::Released& released, double now) {
+    auto [chain, step] = held[released.id];
+    order.push_back(chain);
+    run.Answered(released.id, now + 1);
+    if (step < steps) hold(chain, step + 1, now + 2);  // the program reacts to the answer
+  });
   return order;
 }
 
