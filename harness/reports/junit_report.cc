@@ -55,8 +55,9 @@ struct Counts {
   double seconds = 0;
 };
 
+// `verdict`: against the baseline; null for the baseline's own cases.
 std::string RenderCase(const Results& results, const Outcome& o, const PairCheck& check,
-                       Counts& counts) {
+                       const Verdict* verdict, Counts& counts) {
   const double seconds = SecondsOf(results, o);
   ++counts.tests;
   counts.seconds += seconds;
@@ -78,7 +79,8 @@ std::string RenderCase(const Results& results, const Outcome& o, const PairCheck
       ++counts.failures;
       body += fmt::format(
           "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-          E(fmt::format("{}: {}", check.reason, rate)),
+          // With its p, so CI shows whether the difference could be chance.
+          E(fmt::format("{}: {}{}", check.reason, rate, verdict ? VerdictNote(*verdict) : "")),
           E(o.classification == Classification::kFlaky ? "intermittent regression" : "regression"),
           E(Example(o)));
       break;
@@ -153,7 +155,9 @@ std::string RenderJunit(const Results& results, const KnowledgeBase& knowledge) 
     for (std::size_t s = 0; s < aggregate.scenarios.size(); ++s) {
       const ScenarioAggregate& scenario = aggregate.scenarios[s];
       const PairCheck& check = content.gate.checks[s * aggregate.targets.size() + t];
-      cases += RenderCase(results, scenario.outcomes[t], check, counts);
+      const Verdict* verdict =
+          t > 0 && t - 1 < scenario.verdicts.size() ? &scenario.verdicts[t - 1] : nullptr;
+      cases += RenderCase(results, scenario.outcomes[t], check, verdict, counts);
     }
     std::string properties = "    <properties>\n";
     auto property = [&](std::string_view name, std::string_view value) {

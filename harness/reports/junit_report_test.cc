@@ -167,6 +167,21 @@ TEST(JunitReportTest, OneTestcasePerScenarioAndTargetWithTheGatesStatus) {
   EXPECT_FALSE(Contains(xml, "\x01")) << xml;
 }
 
+TEST(JunitReportTest, AnIntermittentRegressionsMessageSaysWhetherItCouldBeChance) {
+  std::string xml = RenderJunit(EveryKind(), BundledKnowledge());
+  // `flaky` failed 1 of 3 runs against 0 of 3: a difference chance gives half the time.
+  EXPECT_TRUE(Contains(xml,
+                       "(intermittent, p = 0.5: could be chance; both sides ran 3 times)\" "
+                       "type=\"intermittent regression\""))
+      << xml;
+  // A regression failing every run carries no p, as in the reports.
+  EXPECT_TRUE(Contains(xml,
+                       "3 of 3 runs failed (100% fail, 95% CI 44\xE2\x80\x93"
+                       "100%)\" "
+                       "type=\"regression\""))
+      << xml;
+}
+
 TEST(JunitReportTest, VerdictCommentNeverHoldsADoubleHyphen) {
   std::string xml = RenderJunit(EveryKind(), BundledKnowledge());
   std::size_t start = xml.find("<!--");
