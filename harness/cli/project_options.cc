@@ -50,6 +50,7 @@ void ApplyProjectConfig(const ProjectConfig& config,
   take("--gate", config.gate, run.gate);
   if (config.baseline && !given("--baseline")) run.gate_options.baseline = config.baseline;
   if (config.schedule && !given("--schedule")) run.schedule = *config.schedule;
+  take("--explore-quiet-ms", config.explore_quiet_ms, run.explore_quiet_ms);
   take("--knowledge", config.knowledge, run.knowledge);
   take("--project", config.project, run.project);
 }

@@ -56,15 +56,19 @@ TEST(ProjectOptionsTest, FlagsOnTheCommandLineWin) {
 TEST(ProjectOptionsTest, ScheduleAndKnowledgeReachTheRun) {
   ProjectConfig c = Config();
   c.schedule = "pct";
+  c.explore_quiet_ms = 150;
   c.knowledge = std::vector<std::filesystem::path>{"/p/team.toml"};
   RunOptions run;
   ApplyProjectConfig(c, Given({}), run);
   EXPECT_EQ(run.schedule, "pct");
+  EXPECT_EQ(run.explore_quiet_ms, 150);
   EXPECT_EQ(run.knowledge, std::vector<std::filesystem::path>{"/p/team.toml"});
   RunOptions flagged;
   flagged.schedule = "random";
-  ApplyProjectConfig(c, Given({"--schedule"}), flagged);
+  flagged.explore_quiet_ms = 40;
+  ApplyProjectConfig(c, Given({"--schedule", "--explore-quiet-ms"}), flagged);
   EXPECT_EQ(flagged.schedule, "random");
+  EXPECT_EQ(flagged.explore_quiet_ms, 40);
 }
 
 TEST(ProjectOptionsTest, ProjectFromTheConfigUnlessGiven) {

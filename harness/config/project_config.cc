@@ -133,6 +133,8 @@ ProjectConfig ReadProjectConfig(const fs::path& pyproject) {
         r.Wrong(key, "one of natural, pct, random, explore");
       }
       config.schedule = s;
+    } else if (key == "explore-quiet-ms") {
+      config.explore_quiet_ms = static_cast<int>(r.Integer(key, node, 5, 1000));
     } else if (key == "jobs") {
       config.jobs = static_cast<int>(r.Integer(key, node, 1, 1024));
     } else if (key == "timeout") {
@@ -165,12 +167,13 @@ ProjectConfig ReadProjectConfig(const fs::path& pyproject) {
       fs::path project = r.Path(key, node);  // "." reads as the folder, without a trailing '/'
       config.project = project.has_filename() ? project : project.parent_path();
     } else {
-      throw ConfigError(fmt::format(
-          "{}: [tool.dspy-compat] unknown key '{}' (known: targets, scenarios, repeat, "
-          "schedule, jobs, timeout, lm-delay-ms, seed, out, cold, keep-work, no-changed-code, "
-          "pass-env, scrub, "
-          "gate, baseline, knowledge, project)",
-          pyproject.string(), key));
+      throw ConfigError(
+          fmt::format("{}: [tool.dspy-compat] unknown key '{}' (known: targets, scenarios, repeat, "
+                      "schedule, explore-quiet-ms, jobs, timeout, lm-delay-ms, seed, out, cold, "
+                      "keep-work, no-changed-code, "
+                      "pass-env, scrub, "
+                      "gate, baseline, knowledge, project)",
+                      pyproject.string(), key));
     }
   }
   return config;

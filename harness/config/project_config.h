@@ -36,6 +36,7 @@ struct ProjectConfig {
   std::optional<std::vector<std::filesystem::path>> scenarios;
   std::optional<std::string> repeat;    // "N", "adaptive" or "MIN..MAX"
   std::optional<std::string> schedule;  // natural, pct, random or explore
+  std::optional<int> explore_quiet_ms;
   std::optional<int> jobs;
   std::optional<int> timeout;
   std::optional<std::string> lm_delay_ms;  // "MS" or "MIN-MAX"

@@ -67,6 +67,7 @@ targets = ["dspy-2.5.39", "python:/opt/venv/bin/python"]
 scenarios = ["tests/scenarios", "issue1867_single"]
 repeat = "adaptive"
 schedule = "explore"
+explore-quiet-ms = 150
 jobs = 4
 timeout = 60
 lm-delay-ms = "5-15"
@@ -88,6 +89,7 @@ knowledge = ["kb/ours.toml"]
   EXPECT_EQ(c.scenarios, (std::vector<fs::path>{dir / "tests/scenarios", "issue1867_single"}));
   EXPECT_EQ(c.repeat, "adaptive");
   EXPECT_EQ(c.schedule, "explore");
+  EXPECT_EQ(c.explore_quiet_ms, 150);
   EXPECT_EQ(c.jobs, 4);
   EXPECT_EQ(c.timeout, 60);
   EXPECT_EQ(c.lm_delay_ms, "5-15");
@@ -137,6 +139,8 @@ TEST_F(ProjectConfigTest, WrongTypesNameTheKey) {
   EXPECT_NE(ErrorOf("jobs = \"2\"\n").find("jobs: expected an integer"), std::string::npos);
   EXPECT_NE(ErrorOf("gate = \"yes\"\n").find("gate: expected true or false"), std::string::npos);
   EXPECT_NE(ErrorOf("schedule = \"fast\"\n").find("schedule: expected one of natural"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("explore-quiet-ms = 2\n").find("explore-quiet-ms: expected an integer from 5"),
             std::string::npos);
   EXPECT_NE(ErrorOf("out = 3\n").find("out: expected a string"), std::string::npos);
 }
