@@ -227,6 +227,10 @@ void RequestHandler::LmCall(Exchange& exchange, LmApi api, std::string_view body
     if (!exchange.hold && state_.schedules.Explores(exchange.run_id)) {
       exchange.scheduled = true;
       exchange.content_key = ContentKey(request);
+      exchange.quoting = {.prompt = MessagesText(request.messages),
+                          .quotes = TellingQuotes(answer.quotable, answer.choices.empty()
+                                                                       ? std::string_view()
+                                                                       : answer.choices.front())};
       if (!rule || !rule->delay) exchange.delay_ms = 0;
     }
     entry.delay_ms = exchange.delay_ms;

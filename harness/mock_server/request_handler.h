@@ -11,6 +11,7 @@
 #include "mock_server/fixtures.h"
 #include "mock_server/http_reply.h"
 #include "mock_server/journal.h"
+#include "mock_server/response_schedule.h"
 #include "mock_server/server_state.h"
 
 namespace dspy_compat::mock {
@@ -26,6 +27,7 @@ struct Exchange {
   std::string rule_name{};            // "" when no rule matched
   bool scheduled = false;             // an exploring run's response: the ScheduleBoard releases it
   std::uint64_t content_key = 0;      // ContentKey of the request, when scheduled
+  Quoting quoting{};                  // when scheduled: what tells its chain of calls
   std::uint64_t schedule_ticket = 0;  // set by the session while the board knows the response
   std::optional<JournalEntry> entry;  // LM-facing requests only; admin calls are not journaled
 };

@@ -39,7 +39,7 @@ std::uint64_t RequestHash(const LmRequest& request, const ResponseContext& conte
   return h.Finish();
 }
 
-// One choice's field values, with the rule's overrides applied.
+// One choice's default field values (a rule may replace some in the content).
 class ChoiceFields {
  public:
   ChoiceFields(const PromptFields& fields, std::uint64_t base, std::string_view suffix)
@@ -190,6 +190,10 @@ Answer Respond(const LmRequest& request, const ResponseContext& context) {
         content = respond->content
                       ? respond->content->Render(tv)
                       : OverriddenContent(fields, values, *respond, tv, json_mode, base, suffix);
+      }
+      if (p == 0 && i == 0) {
+        for (const OutputField& f : fields.outputs) out.quotable.push_back(values.Text(f));
+        if (fields.outputs.empty()) out.quotable.push_back(content);
       }
       out.completion_tokens += WordCount(content);
       out.choices.push_back(std::move(content));

@@ -26,6 +26,9 @@ struct Answer {
   std::string model{};                       // as requested
   std::vector<std::string> output_fields{};  // the DSPy output fields answered, in order
   std::vector<std::string> choices{};        // message contents (completions: per prompt x n)
+  // The first choice's field values (its whole content when it has no fields): what a follow-up
+  // request would quote. A rule may have replaced some, so not all need be in the content.
+  std::vector<std::string> quotable{};
   std::string finish_reason = "stop";
   std::uint64_t hash = 0;  // identifies the answer: the response id and the {{hash}} tag
   int prompt_tokens = 0;   // whitespace-separated words, a stand-in for tokens

@@ -195,6 +195,20 @@ TEST(ResponderTest, RuleFieldsReplaceValuesAndKeepTheLayout) {
   EXPECT_EQ(value["confidence"], 0.9);
 }
 
+TEST(ResponderTest, QuotableValuesAreTheFieldValuesAFollowUpWouldQuote) {
+  Answer a = RespondTo(LoadPrompt("cot_question_answer"), {.seed = 1, .run_id = "r"});
+  const std::string& content = a.choices.at(0);
+  ASSERT_EQ(a.quotable.size(), 2U);
+  EXPECT_EQ(a.quotable[0], Section(content, "reasoning"));
+  EXPECT_EQ(a.quotable[1], Section(content, "answer"));
+
+  // A rule's replaced value is not what went out: the schedule keeps only what the content holds.
+  auto rule = RuleFrom(R"({"name": "paris", "respond": {"fields": {"answer": "Paris"}}})");
+  Answer ruled = RespondTo(LoadPrompt("cot_question_answer"), {.rule = rule.get()});
+  EXPECT_EQ(Section(ruled.choices.at(0), "answer"), "Paris");
+  EXPECT_EQ(ruled.choices.at(0).find(ruled.quotable.at(1)), std::string::npos);
+}
+
 TEST(ResponderTest, RuleContentTemplates) {
   auto rule = RuleFrom(R"({"name": "raw", "respond": {"content":
       "{{rule}} {{run}} #{{seq}}/{{nth}} {{hash}} <{{field.answer}}> {{answer}}",

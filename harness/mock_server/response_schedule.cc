@@ -18,6 +18,9 @@ std::uint64_t Draw(std::uint64_t seed, std::string_view what, std::uint64_t a,
 }
 
 // d-1 distinct steps in [1, k] (fewer when k < d-1), sorted.
+// Shorter values ("yes", "3", "0.5") appear in unrelated prompts.
+constexpr std::size_t kMinQuote = 8;
+
 std::vector<int> ChangePoints(const ScheduleConfig& config) {
   std::vector<int> points;
   if (config.strategy != ScheduleStrategy::kPct || config.steps < 1) return points;
@@ -77,6 +80,17 @@ std::optional<std::uint64_t> ParseContentKey(std::string_view hex) {
   return key;
 }
 
+std::vector<std::string> TellingQuotes(const std::vector<std::string>& values,
+                                       std::string_view content) {
+  std::vector<std::string> quotes;
+  for (const std::string& value : values) {
+    if (value.size() >= kMinQuote && content.find(value) != std::string_view::npos) {
+      quotes.push_back(value);
+    }
+  }
+  return quotes;
+}
+
 ScheduleConfig ReplayConfig(const LmSchedule& schedule) {
   ScheduleConfig config;
   config.strategy = ParseScheduleStrategy(schedule.strategy).value_or(ScheduleStrategy::kPct);
@@ -100,11 +114,22 @@ void RunSchedule::Arrived(double now_ms) {
   last_activity_ms_ = std::max(last_activity_ms_, now_ms);
 }
 
-void RunSchedule::Hold(Id id, std::uint64_t key, int seq, double now_ms) {
-  Pending p{.id = id, .key = key, .occurrence = seen_[key]++, .seq = seq, .held_ms = now_ms};
+void RunSchedule::Hold(Id id, std::uint64_t key, int seq, double now_ms, Quoting quoting) {
+  Pending p{.id = id,
+            .key = key,
+            .occurrence = seen_[key]++,
+            .seq = seq,
+            .held_ms = now_ms,
+            .quotes = std::move(quoting.quotes)};
   p.own = Draw(config_.seed, "pct-priority", key, static_cast<std::uint64_t>(p.occurrence));
-  p.priority = chain_ ? chain_->priority : p.own;
-  p.lowered = chain_ ? chain_->lowered : 0;
+  if (auto chain = QuotedChain(quoting.prompt)) {
+    p.chain = *chain;
+  } else if (decided_chain_) {
+    p.chain = *decided_chain_;
+  } else {
+    p.chain = chains_.size();
+    chains_.push_back({.priority = p.own});
+  }
   auto at = std::lower_bound(pending_.begin(), pending_.end(), p, [](const auto& a, const auto& b) {
     return std::tie(a.key, a.occurrence) < std::tie(b.key, b.occurrence);
   });
@@ -140,7 +165,7 @@ std::vector<RunSchedule::Released> RunSchedule::Due(double now_ms) {
   if (!pending_.empty() && unanswered_.empty() && Quiescent(now_ms)) {
     ++decisions_;
     const std::size_t chosen = Decide();
-    chain_ = Chain{.priority = pending_[chosen].priority, .lowered = pending_[chosen].lowered};
+    decided_chain_ = pending_[chosen].chain;
     Release(chosen, /*bound=*/false, out);
   }
   return out;
@@ -178,12 +203,8 @@ std::size_t RunSchedule::Strategy() {
       // At a change point the chain about to go is lowered below every other, so another goes
       // first: the preemption PCT places at random steps.
       for (std::size_t i = 0; i < change_points_.size(); ++i) {
-        if (change_points_[i] != decisions_) continue;
-        const Pending top = pending_[Highest()];
-        for (Pending& p : pending_) {
-          if (p.priority == top.priority && p.lowered == top.lowered) {
-            p.lowered = static_cast<int>(i) + 1;
-          }
+        if (change_points_[i] == decisions_) {
+          chains_[pending_[Highest()].chain].lowered = static_cast<int>(i) + 1;
         }
       }
       return Highest();
@@ -194,9 +215,10 @@ std::size_t RunSchedule::Strategy() {
 }
 
 std::size_t RunSchedule::Highest() const {
-  auto rank = [](const Pending& p) {
+  auto rank = [this](const Pending& p) {
     // Not lowered above lowered; lowered by change point (later is higher), then priority.
-    return std::make_tuple(p.lowered == 0, p.lowered, p.priority, p.own);
+    const Chain& c = chains_[p.chain];
+    return std::make_tuple(c.lowered == 0, c.lowered, c.priority, p.own);
   };
   std::size_t best = 0;
   for (std::size_t i = 1; i < pending_.size(); ++i) {
@@ -205,8 +227,18 @@ std::size_t RunSchedule::Highest() const {
   return best;
 }
 
+std::optional<std::size_t> RunSchedule::QuotedChain(std::string_view prompt) const {
+  if (prompt.empty()) return std::nullopt;
+  for (auto it = quoted_.rbegin(); it != quoted_.rend(); ++it) {  // the latest answer quoted
+    for (const std::string& quote : it->quotes) {
+      if (prompt.find(quote) != std::string_view::npos) return it->chain;
+    }
+  }
+  return std::nullopt;
+}
+
 void RunSchedule::Release(std::size_t index, bool bound, std::vector<Released>& out) {
-  const Pending p = pending_[index];
+  Pending p = std::move(pending_[index]);
   pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(index));
   if (bound) {  // a replay's record keeps its place in line
     for (std::size_t i = 0; i < config_.replay.size(); ++i) {
@@ -217,6 +249,7 @@ void RunSchedule::Release(std::size_t index, bool bound, std::vector<Released>& 
     }
   }
   out.push_back({p.id, bound});
+  if (!p.quotes.empty()) quoted_.push_back({.quotes = std::move(p.quotes), .chain = p.chain});
   unanswered_.push_back(p.id);
   releases_.push_back({.key = ContentKeyHex(p.key), .seq = p.seq, .bound = bound});
 }

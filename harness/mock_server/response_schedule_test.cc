@@ -1,5 +1,6 @@
 #include "mock_server/response_schedule.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -233,6 +234,51 @@ TEST(RunScheduleTest, PctChangePointLowersTheWholeChainAboutToGo) {
     orders.insert(order);
   }
   EXPECT_GT(orders.size(), 1U);
+}
+
+// Two chains' first answers go out (X, then Y), and only then do their follow-ups arrive, each
+// quoting its parent's answer when `quote`; returns the chain (0: X, 1: Y) of the next release.
+int FirstLateFollowUp(std::uint64_t seed, bool quote) {
+  ScheduleConfig config = Config(ScheduleStrategy::kPct, seed);
+  config.depth = 1;
+  RunSchedule run(config);
+  auto answer = [](int chain) { return fmt::format("mock draft of chain {}", chain); };
+  run.Hold(1, 11, 1, 0, {.quotes = {answer(0)}});
+  run.Hold(2, 21, 2, 0, {.quotes = {answer(1)}});
+  std::vector<RunSchedule::Id> first;  // X's id, then Y's
+  for (double now : {30.0, 61.0}) {    // quiet, release, answer: twice
+    for (const auto& released : run.Due(now)) first.push_back(released.id);
+    run.Answered(first.back(), now + 1);
+  }
+  EXPECT_EQ(first.size(), 2U);
+  // Both follow-ups come after the second decision, so timing alone ties them to Y's chain.
+  for (int chain = 0; chain < 2; ++chain) {
+    const int parent = static_cast<int>(first[static_cast<std::size_t>(chain)]) - 1;
+    Quoting quoting;
+    if (quote) quoting.prompt = "[[ ## draft ## ]]\n" + answer(parent) + "\n";
+    run.Hold(3 + static_cast<RunSchedule::Id>(chain), 100 + static_cast<std::uint64_t>(chain),
+             3 + chain, 70 + chain, std::move(quoting));
+  }
+  auto next = run.Due(200);
+  EXPECT_EQ(next.size(), 1U);
+  return next.empty() ? -1 : static_cast<int>(next.front().id) - 3;
+}
+
+TEST(RunScheduleTest, PctAFollowUpQuotingItsParentsAnswerCarriesOnThatChainHoweverLate) {
+  // A loaded machine answers a response later than the quiet window; the prompt still quotes the
+  // answer it follows, so the follow-up keeps its chain's priority: X's goes first, as X did.
+  int timing_only_y_first = 0;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    EXPECT_EQ(FirstLateFollowUp(seed, /*quote=*/true), 0) << "seed " << seed;
+    if (FirstLateFollowUp(seed, /*quote=*/false) == 1) ++timing_only_y_first;
+  }
+  EXPECT_GT(timing_only_y_first, 0) << "without quotes, late follow-ups should lose their chain";
+}
+
+TEST(RunScheduleTest, TellingQuotesAreLongValuesTheAnswerHolds) {
+  std::string content = "[[ ## draft ## ]]\nmock draft 1a2b3c\n\n[[ ## ok ## ]]\nyes\n";
+  EXPECT_EQ(TellingQuotes({"mock draft 1a2b3c", "yes", "mock answer ffffff"}, content),
+            std::vector<std::string>{"mock draft 1a2b3c"});
 }
 
 TEST(RunScheduleTest, PctIsDeterministicForASeedAndVariesAcrossSeeds) {

@@ -41,7 +41,7 @@ void ScheduleBoard::Arrived(const std::string& run_id, double now_ms) {
 }
 
 ScheduleBoard::Ticket ScheduleBoard::Hold(const std::string& run_id, std::uint64_t key, int seq,
-                                          double now_ms, Release release) {
+                                          double now_ms, Release release, Quoting quoting) {
   std::optional<double> wake;
   Ticket ticket = 0;
   {
@@ -50,7 +50,7 @@ ScheduleBoard::Ticket ScheduleBoard::Hold(const std::string& run_id, std::uint64
     if (it == runs_.end()) return 0;
     ticket = next_ticket_++;
     waiters_.emplace(ticket, Waiter{run_id, std::move(release)});
-    it->second.Hold(ticket, key, seq, now_ms);
+    it->second.Hold(ticket, key, seq, now_ms, std::move(quoting));
     wake = Earlier(it->second);
   }
   WakeAt(wake);

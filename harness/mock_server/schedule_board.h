@@ -33,8 +33,8 @@ class ScheduleBoard {
   // An LM request of `run_id` arrived. Cheap for runs that do not explore.
   void Arrived(const std::string& run_id, double now_ms);
   // Holds a response of an exploring run until Poll releases it.
-  Ticket Hold(const std::string& run_id, std::uint64_t key, int seq, double now_ms,
-              Release release);
+  Ticket Hold(const std::string& run_id, std::uint64_t key, int seq, double now_ms, Release release,
+              Quoting quoting = {});
   // The released response's last byte went out (or it was dropped on purpose).
   void Answered(Ticket ticket, double now_ms);
   // The connection went away, held or released. Harmless for unknown tickets.

@@ -158,14 +158,15 @@ void Session::Hold() {
     std::weak_ptr<Session> weak = weak_from_this();
     auto executor = socket_.get_executor();
     holding_ = true;
-    exchange_.schedule_ticket = schedules_.Hold(exchange_.run_id, exchange_.content_key,
-                                                exchange_.entry ? exchange_.entry->seq : 0,
-                                                hold_started_ms_, [weak, executor](bool bound) {
-                                                  asio::post(executor, [weak, bound] {
-                                                    if (auto self = weak.lock())
-                                                      self->OnScheduled(bound);
-                                                  });
-                                                });
+    exchange_.schedule_ticket = schedules_.Hold(
+        exchange_.run_id, exchange_.content_key, exchange_.entry ? exchange_.entry->seq : 0,
+        hold_started_ms_,
+        [weak, executor](bool bound) {
+          asio::post(executor, [weak, bound] {
+            if (auto self = weak.lock()) self->OnScheduled(bound);
+          });
+        },
+        std::move(exchange_.quoting));
     if (exchange_.schedule_ticket == 0) {
       holding_ = false;  // the run stopped exploring meanwhile (forgotten)
       return Delay();
