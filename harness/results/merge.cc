@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 namespace dspy_compat {
@@ -36,6 +38,21 @@ std::vector<ShardInfo> ShardsOf(const RunEnvironment& env) {
   std::vector<ShardInfo> shards = env.merged_shards;
   if (env.shard) shards.push_back(*env.shard);
   return shards;
+}
+
+// The --repeat a shard was given, from its session options: a default run
+// and `--repeat MIN..MAX` record the same bounds, yet the default's shards
+// hold whole scenarios and the other's whole pairs. nullopt: not recorded.
+std::optional<std::string> RepeatGiven(const RunEnvironment& env) {
+  if (env.session_options.empty()) return std::nullopt;
+  const nlohmann::json options =
+      nlohmann::json::parse(env.session_options, nullptr, /*allow_exceptions=*/false);
+  if (!options.is_object()) return std::nullopt;
+  auto adaptive = options.find("adaptive_repeat");
+  if (adaptive != options.end() && adaptive->is_string()) return adaptive->get<std::string>();
+  auto fixed = options.find("repeat");
+  if (fixed != options.end() && fixed->is_number_integer()) return fixed->dump();
+  return std::string("the default");
 }
 
 }  // namespace
@@ -80,6 +97,12 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
           Describe(first, 0),
           first.max_repeat > 0 ? fmt::format("{}..{}", first.min_repeat, first.max_repeat)
                                : "fixed"));
+    }
+    if (auto mine = RepeatGiven(e), theirs = RepeatGiven(first);
+        mine && theirs && *mine != *theirs) {
+      throw MergeError(
+          fmt::format("{} ran with --repeat {}, {} with {}; give every shard the same --repeat",
+                      name, *mine, Describe(first, 0), *theirs));
     }
     for (const ShardInfo& shard : ShardsOf(e)) {
       if (!env.merged_shards.empty() && shard.count != env.merged_shards.front().count) {

@@ -112,6 +112,21 @@ TEST(MergeTest, RefusesShardsThatAreNotOneSession) {
             "shard 2/2 ran with repetitions 5..50, shard 1/2 with fixed; give every shard the same "
             "--repeat");
 
+  // A default run and --repeat 10..40 record the same bounds; their shards
+  // still hold different units (whole scenarios, whole pairs).
+  shards = Split(Unsharded(), 2);
+  shards[0].environment.session_options = R"({"repeat": null, "adaptive_repeat": null})";
+  shards[1].environment.session_options = R"({"repeat": null, "adaptive_repeat": "10..40"})";
+  EXPECT_EQ(MergeErrorOf(shards),
+            "shard 2/2 ran with --repeat 10..40, shard 1/2 with the default; give every shard the "
+            "same --repeat");
+  shards[1].environment.session_options = R"({"repeat": 3, "adaptive_repeat": null})";
+  EXPECT_EQ(MergeErrorOf(shards),
+            "shard 2/2 ran with --repeat 3, shard 1/2 with the default; give every shard the same "
+            "--repeat");
+  shards[1].environment.session_options = shards[0].environment.session_options;
+  EXPECT_EQ(MergeErrorOf(shards), "no error");
+
   EXPECT_EQ(MergeErrorOf({}), "nothing to merge");
 }
 
