@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string>
 
 namespace dspy_compat {
 
@@ -438,8 +439,12 @@ std::string VerdictNote(const Verdict& verdict) {
       verdict.chance && (verdict.intermittent || verdict.kind == VerdictKind::kFixed);
   const bool could_be_chance = shown && *verdict.chance >= kChanceLevel;
   if (shown) {
-    std::string p = *verdict.chance < 0.001 ? std::string("p < 0.001")
-                                            : fmt::format("p = {:.2g}", *verdict.chance);
+    std::string digits = fmt::format("{:.2g}", *verdict.chance);
+    // 0.0498 is not "0.05": a reader compares it with the level.
+    if ((std::stod(digits) >= kChanceLevel) != could_be_chance) {
+      digits = fmt::format("{:.3g}", *verdict.chance);
+    }
+    std::string p = *verdict.chance < 0.001 ? std::string("p < 0.001") : "p = " + digits;
     if (could_be_chance) {
       auto times = [](int n) { return n == 1 ? std::string("once") : fmt::format("{} times", n); };
       p += verdict.baseline_runs == verdict.later_runs

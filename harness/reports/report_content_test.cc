@@ -238,6 +238,8 @@ TEST(VerdictNoteTest, SaysWhenADifferenceCouldBeChance) {
   EXPECT_EQ(VerdictNote(v), " (intermittent, p = 0.0027)");
   v.chance = 0.0001;
   EXPECT_EQ(VerdictNote(v), " (intermittent, p < 0.001)");
+  v.chance = 0.0498;  // 0/15 against 4/15: two digits would round it to the level
+  EXPECT_EQ(VerdictNote(v), " (intermittent, p = 0.0498)");
 
   v.kind = VerdictKind::kFixed;
   v.intermittent = false;
