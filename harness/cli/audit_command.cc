@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "audit/annotations.h"
 #include "audit/audit_markdown.h"
@@ -163,13 +162,6 @@ void PrintSummary(const AuditReport& report, const AuditOptions& options) {
       (options.out / "audit.md").string());
 }
 
-std::string ReadWhole(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 int ExitCodeOf(AuditVerdictKind kind) {
   switch (kind) {
     case AuditVerdictKind::kPassed:
@@ -251,7 +243,7 @@ int AuditOnTargets(const AuditOptions& options, AuditInputs inputs,
       return Fail(kExitUsage, e.what());
     }
     verdict = DecideAudit(report, *measured, finding_ids);
-    run_report = ReadWhole(run.out / "report.md");
+    ReadWholeFile(run.out / "report.md", run_report);  // none: the audit says so without it
   } else {
     report = std::move(scanned);
     verdict = AuditWithoutRun(

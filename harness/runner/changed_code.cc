@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "results/aggregate.h"
+#include "results/atomic_file.h"
 
 namespace dspy_compat {
 namespace fs = std::filesystem;
@@ -44,11 +44,12 @@ std::vector<int> Lines(const json& j, const char* key, const std::string& where)
 
 bool Failed(const RunResult& r) { return r.status == Status::kFail && !r.traceback.empty(); }
 
+// A file the runner or the diff wrote; unreadable reads as empty, which the
+// callers' own checks then name.
 std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text;
+  ReadWholeFile(path, text);
+  return text;
 }
 
 // The site-packages folder a runner's trace names.
