@@ -13,6 +13,8 @@
 namespace dspy_compat::e2e {
 namespace fs = std::filesystem;
 
+const fs::path kBinary = DSPY_COMPAT_BINARY;
+
 bool ProcessMatching(const std::string& pattern) {
   ProcessSpec pgrep;
   pgrep.argv = {"pgrep", "-f", pattern};

@@ -18,7 +18,7 @@
 
 namespace dspy_compat::e2e {
 
-inline const std::filesystem::path kBinary = DSPY_COMPAT_BINARY;
+extern const std::filesystem::path kBinary;  // the dspy-compat under test
 inline const std::filesystem::path kRoot = test_support::SourceRoot();
 
 struct Invocation {

@@ -16,6 +16,7 @@
 
 #include "mock_server/fixtures.h"
 #include "mock_server/server.h"
+#include "mock_server/test_data.h"
 #include "process/subprocess.h"
 #include "targets/environment_cache.h"
 #include "targets/target_definition.h"
@@ -26,7 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kTestData = DSPY_COMPAT_MOCK_TESTDATA;
+const fs::path kTestData = mock::testing::TestDataDir();
 const fs::path kSourceRoot = test_support::SourceRoot();
 
 // Whether the package index answers at all (uv and pip use PyPI's simple API).
