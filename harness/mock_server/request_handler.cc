@@ -192,12 +192,16 @@ void RequestHandler::LmCall(Exchange& exchange, LmApi api, std::string_view body
                                                             .fields = fields ? &*fields : nullptr},
                                                            settings.fixtures.get());
     const Rule* rule = choice ? choice->rule.get() : nullptr;
+    // A rule's own hold decides its timing; every other response of an exploring run waits for
+    // the schedule instead of the run's delay (a rule's delay still follows the release).
+    const bool scheduled = !(rule && rule->hold) && state_.schedules.Explores(exchange.run_id);
     Answer answer = Respond(request, {.seed = state_.seed,
                                       .run_id = exchange.run_id,
                                       .seq = entry.seq,
                                       .echo_model = settings.echo_model,
                                       .rule = rule,
-                                      .nth = choice ? choice->nth : 0});
+                                      .nth = choice ? choice->nth : 0,
+                                      .quotable = scheduled});
     entry.output_fields = std::move(answer.output_fields);
     if (!request.stream) {
       exchange.reply =
@@ -222,9 +226,7 @@ void RequestHandler::LmCall(Exchange& exchange, LmApi api, std::string_view body
       }
     }
     exchange.delay_ms = DrawDelayMs(state_.seed, exchange.run_id, entry.seq, delay);
-    // A rule's own hold decides its timing; every other response of an exploring run waits for
-    // the schedule instead of the run's delay (a rule's delay still follows the release).
-    if (!exchange.hold && state_.schedules.Explores(exchange.run_id)) {
+    if (scheduled) {
       exchange.scheduled = true;
       exchange.content_key = ContentKey(request);
       exchange.quoting = {.prompt = MessagesText(request.messages),

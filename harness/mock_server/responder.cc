@@ -191,7 +191,7 @@ Answer Respond(const LmRequest& request, const ResponseContext& context) {
                       ? respond->content->Render(tv)
                       : OverriddenContent(fields, values, *respond, tv, json_mode, base, suffix);
       }
-      if (p == 0 && i == 0) {
+      if (context.quotable && p == 0 && i == 0) {
         for (const OutputField& f : fields.outputs) out.quotable.push_back(values.Text(f));
         if (fields.outputs.empty()) out.quotable.push_back(content);
       }

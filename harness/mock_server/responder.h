@@ -20,14 +20,16 @@ struct ResponseContext {
   bool echo_model = false;     // append " [model=<requested model>]" to every text value
   const Rule* rule = nullptr;  // a matching fixture rule's response, if any
   int nth = 0;                 // the request's position among the rule's matches
+  bool quotable = false;       // fill Answer::quotable (an exploring run's schedule reads it)
 };
 
 struct Answer {
   std::string model{};                       // as requested
   std::vector<std::string> output_fields{};  // the DSPy output fields answered, in order
   std::vector<std::string> choices{};        // message contents (completions: per prompt x n)
-  // The first choice's field values (its whole content when it has no fields): what a follow-up
-  // request would quote. A rule may have replaced some, so not all need be in the content.
+  // With ResponseContext::quotable, the first choice's field values (its whole content when it
+  // has no fields): what a follow-up request would quote. A rule may have replaced some, so not
+  // all need be in the content.
   std::vector<std::string> quotable{};
   std::string finish_reason = "stop";
   std::uint64_t hash = 0;  // identifies the answer: the response id and the {{hash}} tag

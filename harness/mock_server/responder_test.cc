@@ -196,7 +196,9 @@ TEST(ResponderTest, RuleFieldsReplaceValuesAndKeepTheLayout) {
 }
 
 TEST(ResponderTest, QuotableValuesAreTheFieldValuesAFollowUpWouldQuote) {
-  Answer a = RespondTo(LoadPrompt("cot_question_answer"), {.seed = 1, .run_id = "r"});
+  EXPECT_TRUE(RespondTo(LoadPrompt("cot_question_answer")).quotable.empty());  // not asked for
+  Answer a =
+      RespondTo(LoadPrompt("cot_question_answer"), {.seed = 1, .run_id = "r", .quotable = true});
   const std::string& content = a.choices.at(0);
   ASSERT_EQ(a.quotable.size(), 2U);
   EXPECT_EQ(a.quotable[0], Section(content, "reasoning"));
@@ -204,7 +206,8 @@ TEST(ResponderTest, QuotableValuesAreTheFieldValuesAFollowUpWouldQuote) {
 
   // A rule's replaced value is not what went out: the schedule keeps only what the content holds.
   auto rule = RuleFrom(R"({"name": "paris", "respond": {"fields": {"answer": "Paris"}}})");
-  Answer ruled = RespondTo(LoadPrompt("cot_question_answer"), {.rule = rule.get()});
+  Answer ruled =
+      RespondTo(LoadPrompt("cot_question_answer"), {.rule = rule.get(), .quotable = true});
   EXPECT_EQ(Section(ruled.choices.at(0), "answer"), "Paris");
   EXPECT_EQ(ruled.choices.at(0).find(ruled.quotable.at(1)), std::string::npos);
 }

@@ -17,10 +17,10 @@ std::uint64_t Draw(std::uint64_t seed, std::string_view what, std::uint64_t a,
   return StableHasher(seed).Add("schedule").Add(what).Add(a).Add(b).Finish();
 }
 
-// d-1 distinct steps in [1, k] (fewer when k < d-1), sorted.
 // Shorter values ("yes", "3", "0.5") appear in unrelated prompts.
 constexpr std::size_t kMinQuote = 8;
 
+// d-1 distinct steps in [1, k] (fewer when k < d-1), sorted.
 std::vector<int> ChangePoints(const ScheduleConfig& config) {
   std::vector<int> points;
   if (config.strategy != ScheduleStrategy::kPct || config.steps < 1) return points;

@@ -71,6 +71,7 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
   env.plan.reset();
   env.session_options.clear();  // a merge is not resumable; its shards are
   bool unfinished_shard = false;
+  const std::optional<std::string> first_repeat = RepeatGiven(first);
 
   std::set<std::string> run_ids;
   std::map<int, std::size_t> shard_seen;  // index -> input position
@@ -98,11 +99,10 @@ Results MergeResults(const std::vector<Results>& shards, const std::string& comm
           first.max_repeat > 0 ? fmt::format("{}..{}", first.min_repeat, first.max_repeat)
                                : "fixed"));
     }
-    if (auto mine = RepeatGiven(e), theirs = RepeatGiven(first);
-        mine && theirs && *mine != *theirs) {
+    if (auto mine = RepeatGiven(e); mine && first_repeat && *mine != *first_repeat) {
       throw MergeError(
           fmt::format("{} ran with --repeat {}, {} with {}; give every shard the same --repeat",
-                      name, *mine, Describe(first, 0), *theirs));
+                      name, *mine, Describe(first, 0), *first_repeat));
     }
     for (const ShardInfo& shard : ShardsOf(e)) {
       if (!env.merged_shards.empty() && shard.count != env.merged_shards.front().count) {
